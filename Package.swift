@@ -1,0 +1,97 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Release builds target the host CPU: without it the SIMD16<Float> kernels lower
+/// every lane to a scalar libm call and run two orders of magnitude slower.
+let hostCPU: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "nbrun",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nbrun", targets: ["nbrun"]),
+        .library(name: "NBRunCore", targets: ["NBRunCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries, through the system's pkg-config.
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "CLibPNG", pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+
+        // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
+        .target(
+            name: "NBRunCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+
+        // Matrix kernels, the from-scratch LSTM, cross-entropy, Adam, safetensors checkpoints.
+        .target(name: "NeuralNetwork", swiftSettings: hostCPU),
+
+        // MNIST read through zlib, IDX parsing, the batch loader.
+        .target(
+            name: "MNIST",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: hostCPU),
+
+        // PNG through libpng, the built-in bitmap font, the notebook's figures.
+        .target(name: "Figures", dependencies: ["CLibPNG"]),
+
+        // Build-time tool and plugin that embed each stage's Swift source in its module,
+        // so the cache fingerprint and the report see exactly the code that was compiled.
+        .executableTarget(name: "EmbedStageSources"),
+        .plugin(
+            name: "EmbedStageSourcesPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedStageSources"]),
+
+        // Notebook plugins: the core knows none of them by name.
+        .target(
+            name: "LSTMNotebook",
+            dependencies: ["NBRunCore", "NeuralNetwork", "MNIST", "Figures"],
+            swiftSettings: hostCPU,
+            plugins: ["EmbedStageSourcesPlugin"]),
+        .target(
+            name: "DemoNotebook",
+            dependencies: ["NBRunCore"],
+            plugins: ["EmbedStageSourcesPlugin"]),
+
+        .executableTarget(
+            name: "nbrun",
+            dependencies: [
+                "NBRunCore", "LSTMNotebook", "DemoNotebook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: hostCPU),
+
+        // Benchmarks print figures; they are not timed tests.
+        .executableTarget(
+            name: "lstm-benchmark",
+            dependencies: ["NeuralNetwork", "MNIST"],
+            swiftSettings: hostCPU),
+
+        .testTarget(name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"]),
+        .testTarget(
+            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "MNISTTests", dependencies: ["MNIST"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
+        .testTarget(
+            name: "LSTMNotebookTests",
+            dependencies: ["LSTMNotebook", "NBRunCore", "NeuralNetwork", "MNIST", "Figures"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Figures module: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// MNIST module: placeholder until its first real file lands.

@@ -1,0 +1,4 @@
+import Foundation
+
+/// Placeholder so the skeleton compiles; the runner-core branch replaces it.
+public final class StageContext: @unchecked Sendable {}

@@ -1,0 +1,1 @@
+// NeuralNetwork module: placeholder until its first real file lands.

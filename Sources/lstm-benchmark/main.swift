@@ -1,0 +1,1 @@
+print("lstm-benchmark: not built yet")

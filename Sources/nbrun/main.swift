@@ -1,0 +1,1 @@
+print("nbrun: not built yet")
