@@ -1,0 +1,34 @@
+import Foundation
+
+/// Test-set results: accuracy, the confusion matrix and which images were missed.
+struct Evaluation: Codable, Equatable {
+    var total: Int
+    var correct: Int
+    /// `confusion[truth][prediction]`: how many images of digit `truth` were read as `prediction`.
+    var confusion: [[Int]]
+    /// Indices of the misclassified test images, in file order.
+    var misclassified: [Int]
+
+    init(predictions: [Int], labels: [Int], classes: Int = 10) {
+        precondition(predictions.count == labels.count)
+        total = labels.count
+        confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
+        misclassified = []
+        correct = 0
+        for (index, (predicted, truth)) in zip(predictions, labels).enumerated() {
+            confusion[truth][predicted] += 1
+            if predicted == truth { correct += 1 } else { misclassified.append(index) }
+        }
+    }
+
+    var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+
+    /// Two decimals, as in "Accuracy: 98.77%".
+    var accuracyPercent: String { String(format: "%.2f", accuracy * 100) }
+
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+}

@@ -1,0 +1,68 @@
+import Figures
+import Foundation
+
+/// The loss of every training batch, and of every epoch, kept for the report's curve and
+/// for resuming: a resumed run restores it so its printed history and curve are whole.
+struct LossHistory: Codable, Equatable {
+    var batchesPerEpoch: Int
+    var batchLosses: [Float] = []
+    /// Mean batch loss of each completed epoch, as the reference prints it.
+    var epochMeans: [Double] = []
+
+    init(batchesPerEpoch: Int) {
+        self.batchesPerEpoch = batchesPerEpoch
+    }
+
+    var completedEpochs: Int { epochMeans.count }
+
+    mutating func record(_ loss: Float) {
+        batchLosses.append(loss)
+    }
+
+    mutating func endEpoch() {
+        let epochLosses = batchLosses.suffix(batchLosses.count - completedEpochs * batchesPerEpoch)
+        epochMeans.append(epochLosses.reduce(0) { $0 + Double($1) } / Double(max(epochLosses.count, 1)))
+    }
+
+    /// Mean of the last (up to) 50 batches: the running loss on the progress bar.
+    var recentMean: Double {
+        let recent = batchLosses.suffix(50)
+        return recent.reduce(0) { $0 + Double($1) } / Double(max(recent.count, 1))
+    }
+
+    /// Exponential moving average of the batch losses (weight 0.98 on the past), bias-corrected
+    /// so that the first points are not pulled towards zero.
+    var smoothed: [Double] {
+        var average = 0.0, weight = 0.0
+        return batchLosses.map { loss in
+            average = 0.98 * average + 0.02 * Double(loss)
+            weight = 0.98 * weight + 0.02
+            return average / weight
+        }
+    }
+
+    func chart() -> Canvas {
+        let epochOf = { (batch: Int) in Double(batch + 1) / Double(batchesPerEpoch) }
+        return lineChart(
+            series: [
+                ChartSeries(name: "batch loss", points: batchLosses.indices.map { (epochOf($0), Double(batchLosses[$0])) },
+                            color: .lightBlue),
+                ChartSeries(name: "smoothed", points: smoothed.indices.map { (epochOf($0), smoothed[$0]) },
+                            color: .blue),
+                ChartSeries(name: "epoch mean", points: epochMeans.indices.map { (Double($0 + 1), epochMeans[$0]) },
+                            color: .orange, markers: true),
+            ],
+            title: "Training loss", xLabel: "epoch", yLabel: "cross-entropy loss")
+    }
+
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+}
+
+extension Double {
+    /// Four decimals, as the reference notebook prints its losses.
+    var formatted4: String { String(format: "%.4f", self) }
+}

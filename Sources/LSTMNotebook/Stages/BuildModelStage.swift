@@ -1,0 +1,30 @@
+import NBRunCore
+import NeuralNetwork
+
+/// Cell 3: the DigitClassification model, freshly initialised or loaded from a checkpoint.
+struct BuildModelStage: Stage {
+    static let kind = "lstm.build-model"
+    static let summary = "Build the DigitClassification LSTM (seeded initialisation, or weights from a safetensors file)."
+    static let sourceFileName = "BuildModelStage.swift"
+    static let parameters = [
+        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128), "Size of the LSTM's hidden and cell states."),
+        ParameterSpec("seed", .integer(0...Int.max), default: .integer(0), "Seed of the initial weights."),
+        ParameterSpec("weights", .path, default: .none,
+                      "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch)."),
+    ]
+
+    func run(_ context: StageContext) throws {
+        let model: DigitClassification
+        if let weights = context.parameters.url("weights") {
+            model = try DigitClassification.loadSafetensors(from: weights)
+            context.print("Loaded weights from \(context.parameters.string("weights"))")
+        } else {
+            let configuration = LSTMConfiguration(
+                inputSize: 28, hiddenSize: context.parameters.int("hidden-size"), outputSize: 10)
+            model = DigitClassification(configuration: configuration, seed: UInt64(context.parameters.int("seed")))
+        }
+        context.print(model.moduleDescription())
+        context.print("Trainable parameters: \(model.parameterCount.formatted(.number))")
+        try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
+    }
+}

@@ -1,0 +1,35 @@
+import Figures
+import NBRunCore
+import NeuralNetwork
+
+/// Cell 6: one test image and what the trained network reads in it.
+struct PredictStage: Stage {
+    static let kind = "lstm.predict"
+    static let summary = "Predict the digit of one test image and draw it titled with the prediction and the truth."
+    static let sourceFileName = "PredictStage.swift"
+    static let parameters = [
+        ParameterSpec("index", .integer(0...9_999), default: .integer(0), "Which test image to show."),
+    ]
+
+    func run(_ context: StageContext) throws {
+        let data = try NotebookData(context)
+        let test = try data.testSet()
+        let index = context.parameters.int("index")
+        guard index < test.count else {
+            throw NotebookError.indexOutOfRange(parameter: "index", value: index, count: test.count)
+        }
+        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+
+        let image = test.floatImages(index..<index + 1)
+        let predicted = image.withUnsafeBufferPointer {
+            model.predict(images: $0, count: 1, threads: 1).predictions[0]
+        }
+        let truth = Int(test.labels[index])
+
+        let title = "Prediction: \(predicted) | True Label: \(truth)"
+        try PNGWriter.write(predictionFigure(image: Array(test.image(index)), title: title),
+                            to: context.outputURL(for: "prediction.png"))
+        context.addFigure("prediction.png", caption: title)
+        context.print(title)
+    }
+}

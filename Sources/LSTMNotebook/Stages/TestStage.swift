@@ -1,0 +1,41 @@
+import Figures
+import Foundation
+import NBRunCore
+import NeuralNetwork
+
+/// Cell 5: accuracy on the 10,000 test images, where the errors are, and what they look like.
+struct TestStage: Stage {
+    static let kind = "lstm.test"
+    static let summary = "Measure accuracy on the test set; draw the confusion matrix and the misclassified digits."
+    static let sourceFileName = "TestStage.swift"
+    static let parameters = [
+        ParameterSpec("misclassified", .integer(0...64), default: .integer(16), "How many misclassified digits to show."),
+    ]
+
+    func run(_ context: StageContext) throws {
+        let data = try NotebookData(context)
+        let test = try data.testSet()
+        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+
+        let images = test.floatImages(0..<test.count)
+        let predictions = images.withUnsafeBufferPointer {
+            model.predict(images: $0, count: test.count, threads: context.threadCount).predictions
+        }
+        let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init))
+        context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")
+        try evaluation.write(to: context.outputURL(for: "metrics.json"))
+
+        try PNGWriter.write(confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
+                            to: context.outputURL(for: "confusion.png"))
+        context.addFigure("confusion.png", caption: "Confusion matrix: rows are the true digits, columns the predictions")
+
+        let wrong = evaluation.misclassified.prefix(context.parameters.int("misclassified"))
+        if !wrong.isEmpty {
+            let grid = digitGrid(images: wrong.map { Array(test.image($0)) },
+                                 titles: wrong.map { "P: \(predictions[$0]) T: \(test.labels[$0])" },
+                                 rows: (wrong.count + 7) / 8, columns: min(8, wrong.count))
+            try PNGWriter.write(grid, to: context.outputURL(for: "misclassified.png"))
+            context.addFigure("misclassified.png", caption: "Misclassified test digits: prediction (P) and truth (T)")
+        }
+    }
+}

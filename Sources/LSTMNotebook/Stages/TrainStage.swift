@@ -1,0 +1,59 @@
+import Figures
+import Foundation
+import NBRunCore
+import NeuralNetwork
+
+/// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
+struct TrainStage: Stage {
+    static let kind = "lstm.train"
+    static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
+    static let sourceFileName = "TrainStage.swift"
+    static let parameters = [
+        ParameterSpec("epochs", .integer(1...1000), default: .integer(10), "Passes over the training set."),
+        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
+    ]
+
+    func run(_ context: StageContext) throws {
+        let data = try NotebookData(context)
+        let training = try data.trainingSet()
+        let loader = data.trainingLoader(training)
+        let epochs = context.parameters.int("epochs")
+
+        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let trainer = Trainer(model: model, learningRate: Float(context.parameters.double("learning-rate")),
+                              maxBatchSize: loader.batchSize, threads: context.threadCount)
+        var history = LossHistory(batchesPerEpoch: loader.batchCount)
+
+        // Resume after an interruption: weights, Adam's moments and the losses so far.
+        let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint)
+        if let resumed = try checkpoints.restoreLatest(model: model, trainer: trainer) {
+            history = resumed
+            context.print("Resuming from the checkpoint after epoch \(history.completedEpochs)")
+            for epoch in 0..<history.completedEpochs {
+                context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
+            }
+        }
+
+        var images = [Float](repeating: 0, count: loader.batchSize * training.rows * training.columns)
+        var labels = [Int32](repeating: 0, count: loader.batchSize)
+        for epoch in history.completedEpochs..<epochs {
+            let progress = context.progress(total: loader.batchCount, unit: "batch")
+            for batch in 0..<loader.batchCount {
+                if context.isCancelled { throw CancellationError() }
+                let count = loader.fill(batch: batch, epoch: epoch, images: &images, labels: &labels)
+                let loss = trainer.step(images: images, labels: labels, batchSize: count)
+                history.record(loss)
+                progress.advance(status: "epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
+            }
+            progress.finish()
+            history.endEpoch()
+            context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
+            try checkpoints.save(model: model, trainer: trainer, history: history)
+        }
+
+        try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
+        try history.write(to: context.outputURL(for: "loss-history.json"))
+        try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
+        context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NeuralNetwork
+
+/// One complete checkpoint per finished epoch, so that an interrupted `train` resumes
+/// exactly where the last complete epoch left it.
+///
+/// A checkpoint is a folder `epoch-NNNN` holding the weights, Adam's state (moments and step
+/// count) and the loss history. It is written under a temporary name and renamed into place,
+/// so a kill at any moment leaves either no new checkpoint or a complete one. Nothing else
+/// needs saving: the training set's order in epoch `e` depends only on (seed, e), and the
+/// model has no other randomness.
+///
+/// `runKey` is the stage's fingerprint: a checkpoint left by a run with other parameters,
+/// code or inputs is ignored and removed, never resumed from.
+struct TrainingCheckpoints {
+    let directory: URL
+    let runKey: String
+
+    private static let prefix = "epoch-"
+    private var fileManager: FileManager { .default }
+
+    private struct Manifest: Codable {
+        var runKey: String
+        var history: LossHistory
+    }
+
+    func save(model: DigitClassification, trainer: Trainer, history: LossHistory) throws {
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        let name = Self.prefix + String(format: "%04d", history.completedEpochs)
+        let temporary = directory.appendingPathComponent(".\(name).\(getpid()).tmp")
+        try? fileManager.removeItem(at: temporary)
+        try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
+        try model.saveSafetensors(to: temporary.appendingPathComponent("model.safetensors"))
+        try trainer.saveState(to: temporary.appendingPathComponent("adam.safetensors"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(Manifest(runKey: runKey, history: history))
+            .write(to: temporary.appendingPathComponent("checkpoint.json"))
+        let final = directory.appendingPathComponent(name)
+        try? fileManager.removeItem(at: final)
+        try fileManager.moveItem(at: temporary, to: final)
+        // Earlier checkpoints are superseded only once the new one is complete.
+        for older in completeCheckpoints().dropLast() {
+            try? fileManager.removeItem(at: older)
+        }
+    }
+
+    /// Loads the newest complete checkpoint of this run into `model` and `trainer`, and
+    /// returns its loss history; nil when there is none to resume from.
+    func restoreLatest(model: DigitClassification, trainer: Trainer) throws -> LossHistory? {
+        removeTemporaryFolders()
+        guard let latest = completeCheckpoints().last else { return nil }
+        let manifestURL = latest.appendingPathComponent("checkpoint.json")
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL)),
+              manifest.runKey == runKey
+        else {
+            // Another configuration's (or an unreadable) checkpoint: start over.
+            try? fileManager.removeItem(at: directory)
+            return nil
+        }
+        let weights = try DigitClassification.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
+        guard weights.configuration == model.configuration else {
+            throw NotebookError.checkpointMismatch(path: latest.path, reason: "its model has another shape")
+        }
+        for parameter in weights.namedParameters {
+            try model.setParameter(named: parameter.name, values: parameter.values)
+        }
+        try trainer.loadState(from: latest.appendingPathComponent("adam.safetensors"))
+        return manifest.history
+    }
+
+    private func completeCheckpoints() -> [URL] {
+        let names = (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasPrefix(Self.prefix) }.sorted().map(directory.appendingPathComponent)
+    }
+
+    private func removeTemporaryFolders() {
+        let names = (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try? fileManager.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+}
