@@ -57,5 +57,5 @@ public struct StageCell: Sendable {
     /// Names of parameters set by `--set` for this run.
     public var overriddenParameters: Set<String> = []
     public var reads: [String]
-    public var location: SourceLocation
+    public var location: ManifestLocation
 }

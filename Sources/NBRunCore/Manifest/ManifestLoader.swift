@@ -43,11 +43,11 @@ public struct ManifestLoader: Sendable {
         } catch let error as YamlError {
             throw Self.translate(error, file: file)
         } catch {
-            throw .malformedYAML(SourceLocation(file: file, line: 0, column: 0), problem: "\(error)")
+            throw .malformedYAML(ManifestLocation(file: file, line: 0, column: 0), problem: "\(error)")
         }
         var reader = ManifestNodeReader(file: file, registry: registry, notebookDirectory: fileURL.deletingLastPathComponent(), checksPathsExist: checksPathsExist)
         guard let root else {
-            throw .expected(SourceLocation(file: file, line: 1, column: 1), what: "a mapping with 'title' and 'cells'", found: "an empty document")
+            throw .expected(ManifestLocation(file: file, line: 1, column: 1), what: "a mapping with 'title' and 'cells'", found: "an empty document")
         }
         var manifest = try reader.readManifest(root, fileURL: fileURL)
         try reader.apply(overrides, to: &manifest)
@@ -55,8 +55,8 @@ public struct ManifestLoader: Sendable {
     }
 
     static func translate(_ error: YamlError, file: String) -> ManifestError {
-        func location(_ mark: Mark) -> SourceLocation {
-            SourceLocation(file: file, line: mark.line, column: mark.column)
+        func location(_ mark: Mark) -> ManifestLocation {
+            ManifestLocation(file: file, line: mark.line, column: mark.column)
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -65,10 +65,10 @@ public struct ManifestLoader: Sendable {
             let detail = context.map { "\(problem) (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? problem
             return .malformedYAML(location(mark), problem: detail)
         case .reader(let problem, let offset, _, _):
-            return .malformedYAML(SourceLocation(file: file, line: 0, column: 0),
+            return .malformedYAML(ManifestLocation(file: file, line: 0, column: 0),
                                   problem: problem + (offset.map { " at byte \($0)" } ?? ""))
         default:
-            return .malformedYAML(SourceLocation(file: file, line: 0, column: 0), problem: "\(error)")
+            return .malformedYAML(ManifestLocation(file: file, line: 0, column: 0), problem: "\(error)")
         }
     }
 }
@@ -83,9 +83,9 @@ struct ManifestNodeReader {
     static let topLevelKeys = ["title", "output", "cells"]
     static let stageKeys = ["stage", "kind", "parameters", "reads"]
 
-    func location(_ node: Node) -> SourceLocation {
-        guard let mark = node.mark else { return SourceLocation(file: file, line: 0, column: 0) }
-        return SourceLocation(file: file, line: mark.line, column: mark.column)
+    func location(_ node: Node) -> ManifestLocation {
+        guard let mark = node.mark else { return ManifestLocation(file: file, line: 0, column: 0) }
+        return ManifestLocation(file: file, line: mark.line, column: mark.column)
     }
 
     func describe(_ node: Node) -> String {
@@ -226,7 +226,7 @@ struct ManifestNodeReader {
                          reads: reads, location: location(nameNode))
     }
 
-    func parse(_ text: String, spec: ParameterSpec, stage: String, at location: SourceLocation) throws(ManifestError) -> ParameterValue {
+    func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {
         switch spec.kind.parse(text, optional: spec.defaultValue == .none) {
         case .success(let value):
             if checksPathsExist, case .path(let path) = value {
@@ -252,7 +252,7 @@ struct ManifestNodeReader {
 
     func validateReads(_ cells: [Cell]) throws(ManifestError) {
         let stages = cells.compactMap { if case .stage(let stage) = $0 { stage } else { nil } }
-        var firstDeclared: [String: SourceLocation] = [:]
+        var firstDeclared: [String: ManifestLocation] = [:]
         for stage in stages {
             if let first = firstDeclared[stage.name] {
                 throw .duplicateStageName(stage.location, name: stage.name, firstDeclaredAt: first)
@@ -307,7 +307,7 @@ struct ManifestNodeReader {
                 throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'; declared: \(specs.map(\.name).joined(separator: ", "))")
             }
             do {
-                stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: SourceLocation(file: "--set", line: 0, column: 0))
+                stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "--set", line: 0, column: 0))
             } catch {
                 throw .invalidOverride(override.description, reason: error.description)
             }

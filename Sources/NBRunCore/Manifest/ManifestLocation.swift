@@ -1,7 +1,7 @@
 import Foundation
 
 /// A position in a manifest file, so every error can point the user at the exact spot.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct ManifestLocation: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     /// 1-based; 0 when the position is unknown (e.g. an empty file).
     public var line: Int
