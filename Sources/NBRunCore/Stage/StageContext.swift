@@ -1,4 +1,134 @@
 import Foundation
 
-/// Placeholder so the skeleton compiles; the runner-core branch replaces it.
-public final class StageContext: @unchecked Sendable {}
+/// Everything a running stage may touch: its parameters, the verified artifacts of the
+/// stages it reads from, a staging folder for its own artifacts, printed output, progress.
+///
+/// What the stage writes is committed atomically by the runner when `run` returns
+/// normally, and discarded when it throws or the process dies.
+public final class StageContext: @unchecked Sendable {
+    public let stageName: String
+    /// Folder of the manifest; relative paths resolve against it.
+    public let notebookDirectory: URL
+    public let parameters: StageParameters
+    /// Worker threads the stage may use.
+    public let threadCount: Int
+
+    let stagingDirectory: URL
+    let upstream: [(stage: String, directory: URL, record: StageRecord)]
+    let console: Console
+    private let cancellation: CancellationFlag
+    private let resumeURL: URL
+    private let lock = NSLock()
+    private var verifiedPaths: Set<String>
+    private(set) var figures: [StageRecord.Figure] = []
+    private var printed = ""
+
+    init(stageName: String, notebookDirectory: URL, parameters: StageParameters, threadCount: Int,
+         stagingDirectory: URL, resumeDirectory: URL,
+         upstream: [(stage: String, directory: URL, record: StageRecord)],
+         verifiedPaths: Set<String>, console: Console, cancellation: CancellationFlag) {
+        self.stageName = stageName
+        self.notebookDirectory = notebookDirectory
+        self.parameters = parameters
+        self.threadCount = threadCount
+        self.stagingDirectory = stagingDirectory
+        self.resumeURL = resumeDirectory
+        self.upstream = upstream
+        self.verifiedPaths = verifiedPaths
+        self.console = console
+        self.cancellation = cancellation
+    }
+
+    /// True after the user pressed Ctrl-C: long stages check it between batches and throw `CancellationError()`.
+    public var isCancelled: Bool { cancellation.isCancelled }
+
+    /// Everything the stage printed so far.
+    public var printedOutput: String {
+        lock.lock(); defer { lock.unlock() }
+        return printed
+    }
+
+    /// An artifact of one of the stages this stage reads from (searched in declared
+    /// order; an error if none or several have it), verified against its recorded SHA-256.
+    public func inputArtifact(_ name: String) throws -> URL {
+        let holders = upstream.filter { $0.record.artifact(named: name) != nil }
+        guard !holders.isEmpty else {
+            throw StorageError.noSuchArtifact(name: name, searched: upstream.map(\.stage))
+        }
+        guard holders.count == 1 else {
+            throw StorageError.ambiguousArtifact(name: name, stages: holders.map(\.stage))
+        }
+        return try verified(name, in: holders[0])
+    }
+
+    public func inputArtifact(_ name: String, from stage: String) throws -> URL {
+        guard let holder = upstream.first(where: { $0.stage == stage }) else {
+            throw StorageError.notAnUpstream(stage: stage, reader: stageName)
+        }
+        guard holder.record.artifact(named: name) != nil else {
+            throw StorageError.noSuchArtifact(name: name, searched: [stage])
+        }
+        return try verified(name, in: holder)
+    }
+
+    private func verified(_ name: String, in holder: (stage: String, directory: URL, record: StageRecord)) throws -> URL {
+        let url = holder.directory.appendingPathComponent(name)
+        lock.lock()
+        let known = verifiedPaths.contains(url.path)
+        lock.unlock()
+        if known { return url }
+        guard let artifact = holder.record.artifact(named: name) else {
+            throw StorageError.noSuchArtifact(name: name, searched: [holder.stage])
+        }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw StorageError.artifactMissing(path: url.path) }
+        let hash = try ContentHash.ofFile(at: url)
+        guard hash == artifact.sha256 else {
+            throw StorageError.artifactMismatch(path: url.path, expected: "SHA-256 \(artifact.sha256.prefix(12))…", found: "\(hash.prefix(12))…")
+        }
+        lock.lock()
+        verifiedPaths.insert(url.path)
+        lock.unlock()
+        return url
+    }
+
+    /// Where to write artifact `name` (a plain file name) inside the stage's staging folder.
+    public func outputURL(for name: String) -> URL {
+        precondition(Self.isValidArtifactName(name), StorageError.invalidArtifactName(name).description)
+        return stagingDirectory.appendingPathComponent(name)
+    }
+
+    public func writeArtifact(_ data: Data, named name: String) throws {
+        guard Self.isValidArtifactName(name) else { throw StorageError.invalidArtifactName(name) }
+        try AtomicFile.write(data, to: stagingDirectory.appendingPathComponent(name))
+    }
+
+    static func isValidArtifactName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && !name.hasPrefix(".") && name != ArtifactStore.recordFileName
+    }
+
+    /// Marks an already-written PNG artifact as a figure, shown in the report with `caption` as alt text.
+    public func addFigure(_ name: String, caption: String) {
+        lock.lock(); defer { lock.unlock() }
+        figures.removeAll { $0.name == name }
+        figures.append(StageRecord.Figure(name: name, caption: caption))
+    }
+
+    /// Printed output: captured for the report and the stage record, and shown live.
+    public func print(_ text: String) {
+        lock.lock()
+        printed += text.hasSuffix("\n") ? text : text + "\n"
+        lock.unlock()
+        console.line(text)
+    }
+
+    public func progress(total: Int, unit: String) -> ProgressReporter {
+        ProgressReporter(console: console, label: stageName, total: total, unit: unit)
+    }
+
+    /// A folder private to this stage that survives failed or killed runs (for resumable
+    /// checkpoints). Not an artifact; cleared after the stage commits and by `nbrun clean`.
+    public var resumeDirectory: URL {
+        try? FileManager.default.createDirectory(at: resumeURL, withIntermediateDirectories: true)
+        return resumeURL
+    }
+}

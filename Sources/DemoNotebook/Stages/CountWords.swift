@@ -1,0 +1,27 @@
+import Foundation
+import NBRunCore
+
+/// Counts the words of a text file named by a `.path` parameter: its content is part of
+/// the fingerprint, so replacing the file reruns the stage.
+struct CountWordsStage: Stage {
+    static let kind = "demo.count-words"
+    static let summary = "Counts the words of a text file."
+    static let sourceFileName = "CountWords.swift"
+    static let parameters = [
+        ParameterSpec("text", .path, default: .none, "The text file to read, relative to the manifest."),
+    ]
+
+    func run(_ context: StageContext) throws {
+        guard let url = context.parameters.url("text") else {
+            context.print("no text file given")
+            try context.writeArtifact(Data("0\n".utf8), named: "word-count.txt")
+            return
+        }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw DemoStageError.unreadableText(url.path)
+        }
+        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).count
+        context.print("\(url.lastPathComponent): \(words) words")
+        try context.writeArtifact(Data("\(words)\n".utf8), named: "word-count.txt")
+    }
+}

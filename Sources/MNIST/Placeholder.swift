@@ -1,1 +1,0 @@
-// MNIST module: placeholder until its first real file lands.

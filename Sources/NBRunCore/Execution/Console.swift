@@ -1,0 +1,71 @@
+import Foundation
+
+/// Where the runner's live output goes: the terminal, or a buffer in tests.
+///
+/// It owns the one transient progress line, so ordinary lines never land in the middle
+/// of a progress bar and the terminal is left tidy when a run ends or is interrupted.
+public final class Console: @unchecked Sendable {
+    /// A terminal that can redraw a line (a TTY and no `CI` variable set).
+    public let isInteractive: Bool
+    private let write: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var showsProgressLine = false
+    private var recorded = ""
+    private let records: Bool
+
+    public init(isInteractive: Bool, write: @escaping @Sendable (String) -> Void) {
+        self.isInteractive = isInteractive
+        self.write = write
+        self.records = false
+    }
+
+    private init(recording: Void) {
+        isInteractive = false
+        write = { _ in }
+        records = true
+    }
+
+    /// The process's standard output.
+    public static func standardOutput() -> Console {
+        let environment = ProcessInfo.processInfo.environment
+        let inCI = environment["CI"].map { !$0.isEmpty && $0 != "0" && $0 != "false" } ?? false
+        let interactive = isatty(STDOUT_FILENO) == 1 && !inCI && environment["TERM"] != "dumb"
+        return Console(isInteractive: interactive) { text in
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    /// A console that keeps everything written, for tests.
+    public static func recording() -> Console { Console(recording: ()) }
+
+    /// Everything written so far (recording consoles only).
+    public var text: String {
+        lock.lock(); defer { lock.unlock() }
+        return recorded
+    }
+
+    private func emit(_ text: String) {
+        if records { recorded += text } else { write(text) }
+    }
+
+    /// A complete line of output.
+    public func line(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        if showsProgressLine { emit("\r\u{1B}[2K"); showsProgressLine = false }
+        emit(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    /// Replaces the transient progress line (interactive terminals only).
+    func progressLine(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        emit("\r\u{1B}[2K" + text)
+        showsProgressLine = true
+    }
+
+    /// Clears the progress line and shows the cursor: the terminal as the user left it.
+    public func tidy() {
+        lock.lock(); defer { lock.unlock() }
+        if showsProgressLine { emit("\r\u{1B}[2K"); showsProgressLine = false }
+        if isInteractive { emit("\u{1B}[?25h") }
+    }
+}

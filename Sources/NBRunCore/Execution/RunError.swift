@@ -1,0 +1,24 @@
+import Foundation
+
+/// Why a run (or `status`, `why`, `clean`) could not proceed at all. A failing stage is
+/// not one of these: it is reported in the run's result and the report.
+public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
+    case manifest(ManifestError)
+    case registry(RegistryError)
+    case storage(StorageError)
+    case outputLocked(path: String, pid: Int32?)
+    case unknownStage(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .manifest(let error): return error.description
+        case .registry(let error): return error.description
+        case .storage(let error): return error.description
+        case .outputLocked(let path, let pid):
+            let holder = pid.map { " (pid \($0))" } ?? ""
+            return "another nbrun is running on \(path)\(holder); run again without --no-wait to wait for it"
+        case .unknownStage(let name, let known):
+            return "no stage named '\(name)' in the manifest; stages: \(known.joined(separator: ", "))"
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+
+/// One run's mutable state: walks the stages in manifest order, runs what is selected
+/// and not fresh, verifies cached inputs before they are read, and records outcomes.
+final class RunSession {
+    let runner: Runner
+    let manifest: Manifest
+    let store: ArtifactStore
+    let plans: [String: StagePlan]
+    let order: [String]
+    let options: RunOptions
+    let selection: Selection
+
+    private(set) var outcomes: [String: StageOutcome] = [:]
+    private(set) var executed: [String] = []
+    private(set) var exitCode: Int32 = 0
+    /// Stages whose artifacts were verified (or produced) in this run.
+    private var verifiedStages: Set<String> = []
+    private var reportedDamage: Set<String> = []
+    private var stopReason: String?
+
+    var console: Console { runner.console }
+
+    init(runner: Runner, manifest: Manifest, store: ArtifactStore, plans: [StagePlan], options: RunOptions) {
+        self.runner = runner
+        self.manifest = manifest
+        self.store = store
+        self.plans = Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0) })
+        self.order = plans.map(\.stage.name)
+        self.options = options
+        self.selection = Selection(manifest: manifest, options: options)
+    }
+
+    func execute() {
+        for name in order {
+            let plan = plans[name]!
+            let previous = plan.freshness.record
+            if let stopReason {
+                outcomes[name] = .notRun(reason: stopReason, previous: previous)
+                continue
+            }
+            guard selection.scope.contains(name) else {
+                if case .fresh(let record) = plan.freshness {
+                    outcomes[name] = .cached(record)
+                } else {
+                    outcomes[name] = .notRun(reason: "not selected in this run (\(plan.freshness.summary))", previous: previous)
+                }
+                continue
+            }
+            if let blocker = plan.stage.reads.first(where: { outcomes[$0]?.completed != true }) {
+                outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
+                continue
+            }
+            let forcedReason = selection.forcedReason(name)
+            if forcedReason == nil, case .fresh(let record) = plan.freshness {
+                outcomes[name] = .cached(record)
+                continue
+            }
+            if forcedReason == nil, selection.isTargeted {
+                console.line("computing \(name) first: \(plan.freshness.summary)")
+            }
+            run(plan, reason: forcedReason ?? plan.freshness.summary)
+        }
+    }
+
+    /// Verifies the cached artifacts of every stage `plan` reads from, recomputing a
+    /// producer whose artifacts are damaged. False when an input cannot be made good.
+    private func prepareInputs(of plan: StagePlan) -> Bool {
+        for upstream in plan.stage.reads {
+            if verifiedStages.contains(upstream) { continue }
+            guard let record = outcomes[upstream]?.usableRecord else { return false }
+            if let damage = store.verify(record) {
+                if reportedDamage.insert(upstream).inserted {
+                    console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
+                }
+                guard let upstreamPlan = plans[upstream] else { return false }
+                guard run(upstreamPlan, reason: "its cached artifact was damaged") else { return false }
+            }
+            verifiedStages.insert(upstream)
+        }
+        return true
+    }
+
+    /// Runs one stage and commits its outputs. False when it failed or was interrupted.
+    @discardableResult
+    private func run(_ plan: StagePlan, reason: String) -> Bool {
+        let name = plan.stage.name
+        let previous = plan.freshness.record
+        guard prepareInputs(of: plan) else {
+            outcomes[name] = .notRun(reason: "an upstream stage could not be recomputed", previous: previous)
+            return false
+        }
+        guard let entry = runner.registry[plan.stage.kind] else { return false }
+        executed.append(name)
+        console.line("▶ \(name) (\(plan.stage.kind)): \(reason)")
+
+        let staging: URL
+        do { staging = try store.makeStagingDirectory(name) } catch {
+            fail(name, error: error.description, output: "", previous: previous)
+            return false
+        }
+        let upstream = plan.stage.reads.compactMap { read -> (stage: String, directory: URL, record: StageRecord)? in
+            outcomes[read]?.usableRecord.map { (read, store.stageDirectory(read), $0) }
+        }
+        let verifiedPaths = Set(upstream.flatMap { item in
+            item.record.artifacts.map { item.directory.appendingPathComponent($0.name).path }
+        })
+        let context = StageContext(
+            stageName: name, notebookDirectory: manifest.notebookDirectory,
+            parameters: StageParameters(plan.stage.parameters, baseDirectory: manifest.notebookDirectory),
+            threadCount: max(1, options.threadCount), stagingDirectory: staging,
+            resumeDirectory: store.resumeDirectory(name), upstream: upstream,
+            verifiedPaths: verifiedPaths, console: console, cancellation: runner.cancellation)
+
+        let sampler = PeakMemorySampler()
+        sampler.start()
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        var thrown: (any Error)?
+        do { try entry.stageType.init().run(context) } catch { thrown = error }
+        let elapsed = ContinuousClock.now - clock
+        let peak = sampler.stop()
+        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+
+        if runner.cancellation.isCancelled {
+            try? FileManager.default.removeItem(at: staging)
+            console.tidy()
+            console.line("✗ \(name) interrupted; its previous result (if any) is kept")
+            outcomes[name] = .interrupted(output: context.printedOutput, previous: previous)
+            stopReason = "the run was interrupted"
+            exitCode = 130
+            return false
+        }
+        if let thrown {
+            try? FileManager.default.removeItem(at: staging)
+            fail(name, error: Self.describe(thrown), output: context.printedOutput, previous: previous)
+            return false
+        }
+        do {
+            let artifacts = try Self.collectArtifacts(in: staging)
+            for figure in context.figures where !artifacts.contains(where: { $0.name == figure.name }) {
+                throw StorageError.noSuchArtifact(name: figure.name, searched: [name])
+            }
+            let record = StageRecord(
+                stage: name, kind: plan.stage.kind, fingerprint: plan.fingerprint, components: plan.components,
+                parameters: plan.stage.parameters.mapValues(\.description), artifacts: artifacts,
+                figures: context.figures, output: context.printedOutput, startedAt: startedAt,
+                durationSeconds: duration, peakMemoryBytes: peak)
+            try store.commit(staging: staging, record: record)
+            try? FileManager.default.removeItem(at: store.resumeDirectory(name))
+            outcomes[name] = .ranNow(record)
+            verifiedStages.insert(name)
+            console.line("✓ \(name) in \(ReportWriter.formatDuration(duration))")
+            return true
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            fail(name, error: Self.describe(error), output: context.printedOutput, previous: previous)
+            return false
+        }
+    }
+
+    private func fail(_ name: String, error: String, output: String, previous: StageRecord?) {
+        console.line("✗ \(name) failed: \(error)")
+        outcomes[name] = .failed(error: error, output: output, previous: previous)
+        exitCode = exitCode == 130 ? 130 : 1
+        if !options.keepGoing { stopReason = "the run stopped after stage \(name) failed" }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if error is CancellationError { return "cancelled" }
+        if let localized = error as? any LocalizedError, let text = localized.errorDescription { return text }
+        return String(describing: error)  // uses `description` when the error provides one
+    }
+
+    static func collectArtifacts(in staging: URL) throws -> [StageRecord.Artifact] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: staging.path).sorted()
+        var artifacts: [StageRecord.Artifact] = []
+        for name in names where !name.hasPrefix(".") && name != ArtifactStore.recordFileName {
+            let url = staging.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            guard !isDirectory.boolValue else { throw StorageError.invalidArtifactName(name + "/") }
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            artifacts.append(StageRecord.Artifact(name: name, sha256: try ContentHash.ofFile(at: url), size: size))
+        }
+        return artifacts
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Runs notebooks: loads manifests, plans against the cache, executes stages, commits
+/// their artifacts atomically and writes the report. The CLI is a thin layer over this.
+public final class Runner: @unchecked Sendable {
+    public let registry: StageRegistry
+    public let console: Console
+    public let cancellation: CancellationFlag
+
+    public init(registry: StageRegistry, console: Console = .standardOutput(), cancellation: CancellationFlag = CancellationFlag()) {
+        self.registry = registry
+        self.console = console
+        self.cancellation = cancellation
+    }
+
+    public func loadManifest(_ url: URL, overrides: [ParameterOverride] = []) throws(RunError) -> Manifest {
+        do { return try ManifestLoader(registry: registry).load(contentsOf: url, overrides: overrides) } catch {
+            throw .manifest(error)
+        }
+    }
+
+    func store(for manifest: Manifest, options: RunOptions) -> ArtifactStore {
+        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory))
+    }
+
+    func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
+        do { return try Planner.plan(manifest, registry: registry, store: store) } catch { throw .storage(error) }
+    }
+
+    func lock(_ store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
+        do { try store.prepareOutputDirectory() } catch { throw .storage(error) }
+        return try OutputLock.acquire(at: store.lockURL, wait: options.waitForLock) { [console] pid in
+            let holder = pid.map { " (pid \($0))" } ?? ""
+            console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
+        }
+    }
+
+    // MARK: - run
+
+    public func run(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> RunResult {
+        let store = store(for: manifest, options: options)
+        let names = manifest.stages.map(\.name)
+        for selected in [options.onlyStage, options.fromStage].compactMap({ $0 }) where !names.contains(selected) {
+            throw .unknownStage(selected, known: names)
+        }
+        if options.dryRun {
+            let plans = try plans(manifest, store: store)
+            let selection = Selection(manifest: manifest, options: options)
+            var wouldRun: [(stage: String, reason: String)] = []
+            for plan in plans where selection.scope.contains(plan.stage.name) {
+                if let reason = selection.forcedReason(plan.stage.name) {
+                    wouldRun.append((plan.stage.name, reason))
+                } else if !plan.freshness.isFresh {
+                    wouldRun.append((plan.stage.name, plan.freshness.summary))
+                }
+            }
+            for plan in plans {
+                if let entry = wouldRun.first(where: { $0.stage == plan.stage.name }) {
+                    console.line("would run \(plan.stage.name): \(entry.reason)")
+                } else {
+                    console.line("skip \(plan.stage.name): \(plan.freshness.isFresh ? "fresh" : "not selected (\(plan.freshness.summary))")")
+                }
+            }
+            return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: [:],
+                             executed: [], wouldRun: wouldRun, exitCode: 0)
+        }
+        let outputLock = try lock(store, options: options)
+        defer { outputLock.release() }
+        for action in store.recoverInterruptedCommits() { console.line("nbrun: cleaned up after an earlier run: \(action)") }
+        let plans = try plans(manifest, store: store)
+        let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
+        session.execute()
+        var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
+                               executed: session.executed, wouldRun: [], exitCode: session.exitCode)
+        let report = ReportWriter(manifest: manifest, registry: registry).render(plans: plans, outcomes: session.outcomes)
+        do {
+            try AtomicFile.write(Data(report.utf8), to: store.reportURL)
+            result.reportURL = store.reportURL
+            console.line("report: \(store.reportURL.path)")
+        } catch {
+            console.line("nbrun: \(error.description)")
+            if result.exitCode == 0 { result.exitCode = 1 }
+        }
+        return result
+    }
+
+    // MARK: - status, why, clean
+
+    /// Each stage's cache state, without taking the lock or running anything.
+    public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StagePlan] {
+        try plans(manifest, store: store(for: manifest, options: options))
+    }
+
+    /// Why `stage` would rerun: which fingerprint component changed and what the cached run cost.
+    public func why(_ manifest: Manifest, stage name: String, options: RunOptions = RunOptions()) throws(RunError) -> String {
+        let plans = try status(manifest, options: options)
+        guard let plan = plans.first(where: { $0.stage.name == name }) else {
+            throw .unknownStage(name, known: plans.map(\.stage.name))
+        }
+        var lines = ["\(name) (\(plan.stage.kind)): \(plan.freshness.isFresh ? "fresh" : "would rerun")"]
+        switch plan.freshness {
+        case .fresh:
+            lines.append("  nothing changed since its cached run")
+        case .neverRun(let reason):
+            lines.append("  never run" + (reason.isEmpty ? "" : ": \(reason)"))
+        case .stale(_, let reasons):
+            for change in plan.changes {
+                var line = "  - \(change.description)"
+                if case .upstream(let upstream) = change, let upstreamPlan = plans.first(where: { $0.stage.name == upstream }),
+                   case .stale(_, let upstreamReasons) = upstreamPlan.freshness {
+                    line += " (\(upstream): \(upstreamReasons.joined(separator: "; ")))"
+                }
+                lines.append(line)
+            }
+            for reason in reasons.dropFirst(plan.changes.count) { lines.append("  - \(reason)") }
+        }
+        if let record = plan.freshness.record {
+            lines.append("  cached run: \(ReportWriter.isoDate(record.startedAt)), took \(ReportWriter.formatDuration(record.durationSeconds)), peak memory \(ReportWriter.formatBytes(record.peakMemoryBytes))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Removes the notebook's output folder, under the lock. Returns false when there was nothing to remove.
+    @discardableResult
+    public func clean(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> Bool {
+        let store = store(for: manifest, options: options)
+        guard FileManager.default.fileExists(atPath: store.outputDirectory.path) else { return false }
+        let outputLock = try lock(store, options: options)
+        defer { outputLock.release() }
+        let fileManager = FileManager.default
+        for name in (try? fileManager.contentsOfDirectory(atPath: store.outputDirectory.path)) ?? [] where name != ".lock" {
+            do { try fileManager.removeItem(at: store.outputDirectory.appendingPathComponent(name)) } catch {
+                throw .storage(.cannotWrite(path: store.outputDirectory.appendingPathComponent(name).path, reason: (error as NSError).localizedDescription))
+            }
+        }
+        try? fileManager.removeItem(at: store.lockURL)
+        try? fileManager.removeItem(at: store.outputDirectory)
+        return true
+    }
+}
+
+/// Which stages a run considers, and which it reruns regardless of the cache.
+struct Selection {
+    var scope: Set<String>
+    var forced: Set<String>
+    private var forceReason: String
+
+    init(manifest: Manifest, options: RunOptions) {
+        let stages = manifest.stages
+        let names = stages.map(\.name)
+        func upstreamClosure(of targets: Set<String>) -> Set<String> {
+            var result = targets
+            for stage in stages.reversed() where result.contains(stage.name) {
+                result.formUnion(stage.reads)
+            }
+            return result
+        }
+        if let only = options.onlyStage {
+            forced = [only]
+            scope = upstreamClosure(of: forced)
+            forceReason = "selected by --stage"
+        } else if let from = options.fromStage {
+            var downstream: Set<String> = [from]
+            for stage in stages where stage.reads.contains(where: downstream.contains) {
+                downstream.insert(stage.name)
+            }
+            forced = downstream
+            scope = upstreamClosure(of: downstream)
+            forceReason = "selected by --from \(from)"
+        } else {
+            scope = Set(names)
+            forced = options.force ? scope : []
+            forceReason = "--force"
+        }
+        if options.force && (options.onlyStage != nil || options.fromStage != nil) {
+            forced = scope
+            forceReason = "--force"
+        }
+    }
+
+    func forcedReason(_ stage: String) -> String? {
+        forced.contains(stage) ? forceReason : nil
+    }
+
+    var isTargeted: Bool { forceReason != "--force" && !forced.isEmpty }
+}

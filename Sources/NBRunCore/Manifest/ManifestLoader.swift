@@ -1,0 +1,318 @@
+import Foundation
+import Yams
+
+/// Reads a manifest (YAML, through Yams' node API so every error keeps its line and
+/// column) and validates it against the registered stage kinds.
+public struct ManifestLoader: Sendable {
+    public var registry: StageRegistry
+    /// Whether `.path` parameters must name something that exists (off for fuzzing).
+    public var checksPathsExist: Bool
+
+    /// Manifests are small; a cap keeps hostile input from costing unbounded time.
+    public static let maximumSize = 4 << 20
+
+    public init(registry: StageRegistry, checksPathsExist: Bool = true) {
+        self.registry = registry
+        self.checksPathsExist = checksPathsExist
+    }
+
+    public func load(contentsOf url: URL, overrides: [ParameterOverride] = []) throws(ManifestError) -> Manifest {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+        return try parse(data, fileURL: url, overrides: overrides)
+    }
+
+    public func parse(_ data: Data, fileURL: URL, overrides: [ParameterOverride] = []) throws(ManifestError) -> Manifest {
+        let file = fileURL.path
+        guard data.count <= Self.maximumSize else {
+            throw .unreadable(file: file, reason: "larger than \(Self.maximumSize) bytes")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: file, reason: "not valid UTF-8 text")
+        }
+        guard !text.contains("\0") else {
+            throw .unreadable(file: file, reason: "contains a NUL byte")
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.translate(error, file: file)
+        } catch {
+            throw .malformedYAML(ManifestLocation(file: file, line: 0, column: 0), problem: "\(error)")
+        }
+        var reader = ManifestNodeReader(file: file, registry: registry, notebookDirectory: fileURL.deletingLastPathComponent(), checksPathsExist: checksPathsExist)
+        guard let root else {
+            throw .expected(ManifestLocation(file: file, line: 1, column: 1), what: "a mapping with 'title' and 'cells'", found: "an empty document")
+        }
+        var manifest = try reader.readManifest(root, fileURL: fileURL)
+        try reader.apply(overrides, to: &manifest)
+        return manifest
+    }
+
+    static func translate(_ error: YamlError, file: String) -> ManifestError {
+        func location(_ mark: Mark) -> ManifestLocation {
+            ManifestLocation(file: file, line: mark.line, column: mark.column)
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? problem
+            return .malformedYAML(location(mark), problem: detail)
+        case .reader(let problem, let offset, _, _):
+            return .malformedYAML(ManifestLocation(file: file, line: 0, column: 0),
+                                  problem: problem + (offset.map { " at byte \($0)" } ?? ""))
+        default:
+            return .malformedYAML(ManifestLocation(file: file, line: 0, column: 0), problem: "\(error)")
+        }
+    }
+}
+
+/// The structural walk over the composed YAML tree.
+struct ManifestNodeReader {
+    let file: String
+    let registry: StageRegistry
+    let notebookDirectory: URL
+    let checksPathsExist: Bool
+
+    static let topLevelKeys = ["title", "output", "cells"]
+    static let stageKeys = ["stage", "kind", "parameters", "reads"]
+
+    func location(_ node: Node) -> ManifestLocation {
+        guard let mark = node.mark else { return ManifestLocation(file: file, line: 0, column: 0) }
+        return ManifestLocation(file: file, line: mark.line, column: mark.column)
+    }
+
+    func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string.prefix(60))'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        }
+    }
+
+    /// A mapping's entries as (key text, key node, value), rejecting non-scalar and duplicate keys
+    /// and keys outside `allowed`.
+    func entries(of node: Node, what: String, allowed: [String]?) throws(ManifestError) -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw .expected(location(node), what: what, found: describe(node))
+        }
+        var seen: Set<String> = []
+        var result: [(String, Node, Node)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw .expected(location(key), what: "a plain key", found: describe(key))
+            }
+            let name = scalar.string
+            if let allowed, !allowed.contains(name) {
+                throw .unknownKey(location(key), key: name, allowed: allowed)
+            }
+            guard seen.insert(name).inserted else { throw .duplicateKey(location(key), key: name) }
+            result.append((name, key, value))
+        }
+        return result
+    }
+
+    func scalarText(_ node: Node, what: String) throws(ManifestError) -> String {
+        guard case .scalar(let scalar) = node else {
+            throw .expected(location(node), what: what, found: describe(node))
+        }
+        return scalar.string
+    }
+
+    mutating func readManifest(_ root: Node, fileURL: URL) throws(ManifestError) -> Manifest {
+        let fields = try entries(of: root, what: "a mapping with 'title' and 'cells'", allowed: Self.topLevelKeys)
+        var title: String?
+        var output: String?
+        var cellsNode: Node?
+        for (key, _, value) in fields {
+            switch key {
+            case "title": title = try scalarText(value, what: "a title (text)")
+            case "output":
+                let text = try scalarText(value, what: "an output folder path")
+                guard !text.trimmingCharacters(in: .whitespaces).isEmpty, !text.contains("\0") else {
+                    throw .expected(location(value), what: "an output folder path", found: "'\(text)'")
+                }
+                output = text
+            default: cellsNode = value
+            }
+        }
+        guard let title else { throw .missingKey(location(root), key: "title", in: "the manifest") }
+        guard let cellsNode else { throw .missingKey(location(root), key: "cells", in: "the manifest") }
+        guard case .sequence(let cellNodes) = cellsNode else {
+            throw .expected(location(cellsNode), what: "a list of cells", found: describe(cellsNode))
+        }
+        var cells: [Cell] = []
+        for cellNode in cellNodes {
+            cells.append(try readCell(cellNode))
+        }
+        try validateReads(cells)
+        return Manifest(fileURL: fileURL, title: title, declaredOutput: output, cells: cells)
+    }
+
+    func readCell(_ node: Node) throws(ManifestError) -> Cell {
+        guard case .mapping(let mapping) = node else {
+            throw .expected(location(node), what: "a cell ('prose:' or 'stage:')", found: describe(node))
+        }
+        let keys = mapping.keys.compactMap(\.string)
+        if keys.contains("prose") {
+            let fields = try entries(of: node, what: "a prose cell", allowed: ["prose"])
+            return .prose(try scalarText(fields[0].2, what: "Markdown text"))
+        }
+        guard keys.contains("stage") else {
+            if let first = mapping.keys.first, let name = first.string {
+                throw .unknownKey(location(first), key: name, allowed: ["prose"] + Self.stageKeys)
+            }
+            throw .expected(location(node), what: "a cell ('prose:' or 'stage:')", found: describe(node))
+        }
+        return .stage(try readStage(node))
+    }
+
+    func readStage(_ node: Node) throws(ManifestError) -> StageCell {
+        let fields = try entries(of: node, what: "a stage cell", allowed: Self.stageKeys)
+        var name = "", kind: String?, kindNode: Node?
+        var parametersNode: Node?, readsNode: Node?
+        var nameNode = node
+        for (key, _, value) in fields {
+            switch key {
+            case "stage": name = try scalarText(value, what: "a stage name"); nameNode = value
+            case "kind": kind = try scalarText(value, what: "a stage kind such as 'plugin.stage'"); kindNode = value
+            case "parameters": parametersNode = value
+            default: readsNode = value
+            }
+        }
+        guard Self.isValidStageName(name) else { throw .invalidStageName(location(nameNode), name: name) }
+        guard let kind, let kindNode else { throw .missingKey(location(node), key: "kind", in: "stage '\(name)'") }
+        guard let entry = registry[kind] else {
+            throw .unknownStageKind(location(kindNode), kind: kind, known: registry.kinds)
+        }
+        let specs = entry.stageType.parameters
+        var values: [String: ParameterValue] = [:]
+        for spec in specs { values[spec.name] = spec.defaultValue }
+        var explicit: Set<String> = []
+        if let parametersNode {
+            // `parameters:` with nothing after it is an empty mapping, not an error.
+            let isEmpty: Bool = if case .scalar(let scalar) = parametersNode, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { true } else { false }
+            if !isEmpty {
+                for (key, keyNode, valueNode) in try entries(of: parametersNode, what: "a mapping of parameters", allowed: nil) {
+                    guard let spec = specs.first(where: { $0.name == key }) else {
+                        throw .unknownParameter(location(keyNode), stage: name, parameter: key, declared: specs.map(\.name))
+                    }
+                    let text = try scalarText(valueNode, what: spec.kind.displayName)
+                    values[key] = try parse(text, spec: spec, stage: name, at: location(valueNode))
+                    explicit.insert(key)
+                }
+            }
+        }
+        var reads: [String] = []
+        if let readsNode {
+            switch readsNode {
+            case .sequence(let sequence):
+                for item in sequence {
+                    reads.append(try scalarText(item, what: "a stage name"))
+                }
+            case .scalar(let scalar) where scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null":
+                break
+            default:
+                throw .expected(location(readsNode), what: "a list of stage names", found: describe(readsNode))
+            }
+        }
+        return StageCell(name: name, kind: kind, parameters: values, explicitParameters: explicit,
+                         reads: reads, location: location(nameNode))
+    }
+
+    func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {
+        switch spec.kind.parse(text, optional: spec.defaultValue == .none) {
+        case .success(let value):
+            if checksPathsExist, case .path(let path) = value {
+                let url = ParameterValue.resolve(path: path, against: notebookDirectory)
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw .missingPath(location, stage: stage, parameter: spec.name, path: path)
+                }
+            }
+            return value
+        case .failure(.wrongType):
+            throw .wrongParameterType(location, stage: stage, parameter: spec.name, expected: spec.kind.displayName, found: String(text.prefix(60)))
+        case .failure(.outOfRange(let range)):
+            throw .parameterOutOfRange(location, stage: stage, parameter: spec.name, value: text, range: range)
+        }
+    }
+
+    static func isValidStageName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", first != "-", name.count <= 100 else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_")
+        }
+    }
+
+    func validateReads(_ cells: [Cell]) throws(ManifestError) {
+        let stages = cells.compactMap { if case .stage(let stage) = $0 { stage } else { nil } }
+        var firstDeclared: [String: ManifestLocation] = [:]
+        for stage in stages {
+            if let first = firstDeclared[stage.name] {
+                throw .duplicateStageName(stage.location, name: stage.name, firstDeclaredAt: first)
+            }
+            firstDeclared[stage.name] = stage.location
+        }
+        let readsByName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0.reads) })
+        var earlier: Set<String> = []
+        for stage in stages {
+            for read in stage.reads {
+                if read == stage.name {
+                    throw .dependencyCycle(stage.location, path: [stage.name, stage.name])
+                }
+                guard readsByName[read] != nil else {
+                    throw .readsUnknownStage(stage.location, stage: read, reader: stage.name)
+                }
+                if !earlier.contains(read) {
+                    if let cycle = Self.path(from: read, to: stage.name, readsByName: readsByName) {
+                        throw .dependencyCycle(stage.location, path: [stage.name] + cycle)
+                    }
+                    throw .readsLaterStage(stage.location, stage: read, reader: stage.name)
+                }
+            }
+            earlier.insert(stage.name)
+        }
+    }
+
+    /// A read path from `start` back to `target`, if one exists (which makes a cycle).
+    static func path(from start: String, to target: String, readsByName: [String: [String]]) -> [String]? {
+        var visited: Set<String> = []
+        func search(_ node: String) -> [String]? {
+            if node == target { return [node] }
+            guard visited.insert(node).inserted else { return nil }
+            for next in readsByName[node] ?? [] {
+                if let rest = search(next) { return [node] + rest }
+            }
+            return nil
+        }
+        return search(start)
+    }
+
+    func apply(_ overrides: [ParameterOverride], to manifest: inout Manifest) throws(ManifestError) {
+        for override in overrides {
+            guard let index = manifest.cells.firstIndex(where: {
+                if case .stage(let stage) = $0 { stage.name == override.stage } else { false }
+            }), case .stage(var stage) = manifest.cells[index] else {
+                let names = manifest.stages.map(\.name).joined(separator: ", ")
+                throw .invalidOverride(override.description, reason: "no stage named '\(override.stage)'; stages: \(names)")
+            }
+            let specs = registry[stage.kind]?.stageType.parameters ?? []
+            guard let spec = specs.first(where: { $0.name == override.parameter }) else {
+                throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'; declared: \(specs.map(\.name).joined(separator: ", "))")
+            }
+            do {
+                stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "--set", line: 0, column: 0))
+            } catch {
+                throw .invalidOverride(override.description, reason: error.description)
+            }
+            stage.overriddenParameters.insert(spec.name)
+            manifest.cells[index] = .stage(stage)
+        }
+    }
+}

@@ -1,0 +1,306 @@
+/// Preallocated activations and the from-scratch forward pass and backpropagation through
+/// time of the reference model (LSTM over the rows of an image, Linear on the last a_t).
+///
+/// One workspace serves one shard of a batch on one thread. Everything the hot loops touch
+/// is allocated here once, sized for `maxBatch` sequences of `maxSteps` steps; a call with
+/// fewer (a smaller last batch) uses a prefix. Layouts are time-major so each step's rows
+/// are contiguous for the recurrent product:
+///   inputs  [T, n, I]      x_t for every sequence
+///   gates   [T, n, 4H]     pre-activations, then (after the step) c̃, Γu, Γf, Γo
+///   hidden  [T+1, n, H]    a_{t}, with slot 0 the zero initial state a_{-1}
+///   cells   [T+1, n, H]    c_{t}, with slot 0 the zero initial state
+///   tanhCells [T, n, H]    tanh(c_t), kept for the backward pass
+public final class LSTMWorkspace {
+    public let configuration: LSTMConfiguration
+    public let maxBatch: Int
+    public let maxSteps: Int
+
+    let inputs: UnsafeMutablePointer<Float>
+    let gates: UnsafeMutablePointer<Float>
+    let hidden: UnsafeMutablePointer<Float>
+    let cells: UnsafeMutablePointer<Float>
+    let tanhCells: UnsafeMutablePointer<Float>
+    let gateGradients: UnsafeMutablePointer<Float>
+    let hiddenGradient: UnsafeMutablePointer<Float>
+    let cellGradient: UnsafeMutablePointer<Float>
+    /// Logits [n, O] of the last forward pass.
+    public let logits: UnsafeMutablePointer<Float>
+    /// dLoss/dLogits [n, O], filled by the loss before `backward`.
+    public let logitGradients: UnsafeMutablePointer<Float>
+
+    /// Batch size and sequence length of the last forward pass.
+    public private(set) var batch = 0
+    public private(set) var steps = 0
+
+    public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int) {
+        precondition(maxBatch > 0 && maxSteps > 0, "workspace needs a positive batch and step count")
+        self.configuration = configuration
+        self.maxBatch = maxBatch
+        self.maxSteps = maxSteps
+        let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
+        let gateWidth = configuration.gateWidth, output = configuration.outputSize
+        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+            return pointer
+        }
+        inputs = zeroed(maxSteps * maxBatch * input)
+        gates = zeroed(maxSteps * maxBatch * gateWidth)
+        hidden = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
+        cells = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
+        tanhCells = zeroed(maxSteps * maxBatch * hiddenSize)
+        gateGradients = zeroed(maxSteps * maxBatch * gateWidth)
+        hiddenGradient = zeroed(maxBatch * hiddenSize)
+        cellGradient = zeroed(maxBatch * hiddenSize)
+        logits = zeroed(maxBatch * output)
+        logitGradients = zeroed(maxBatch * output)
+    }
+
+    deinit {
+        for pointer in [inputs, gates, hidden, cells, tanhCells, gateGradients, hiddenGradient,
+                        cellGradient, logits, logitGradients] {
+            pointer.deallocate()
+        }
+    }
+
+    /// Hidden state a_t [n, H] after step `step` (0-based) of the last forward pass.
+    public func hiddenState(afterStep step: Int) -> UnsafeBufferPointer<Float> {
+        precondition(step >= 0 && step < steps)
+        return UnsafeBufferPointer(start: hidden + (step + 1) * batch * configuration.hiddenSize,
+                                   count: batch * configuration.hiddenSize)
+    }
+
+    /// Cell state c_t [n, H] after step `step` of the last forward pass.
+    public func cellState(afterStep step: Int) -> UnsafeBufferPointer<Float> {
+        precondition(step >= 0 && step < steps)
+        return UnsafeBufferPointer(start: cells + (step + 1) * batch * configuration.hiddenSize,
+                                   count: batch * configuration.hiddenSize)
+    }
+
+    // MARK: Forward
+
+    /// Runs the LSTM over `batch` sequences and the classifier on the last hidden state.
+    /// - Parameters:
+    ///   - sequences: [batch, steps, I] batch-first, as the reference feeds images (row = step).
+    ///   - weights: the model's parameters with their derived copies.
+    public func forward(sequences: UnsafePointer<Float>, batch n: Int, steps: Int, weights: LSTMWeights) {
+        precondition(n > 0 && n <= maxBatch, "batch \(n) outside 1...\(maxBatch)")
+        precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
+        precondition(weights.configuration == configuration, "weights and workspace disagree on sizes")
+        batch = n
+        self.steps = steps
+        let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
+        let gateWidth = configuration.gateWidth, output = configuration.outputSize
+        let inputs = inputs, gates = gates, hidden = hidden, cells = cells, tanhCells = tanhCells
+        let parameters = UnsafePointer(weights.parameters.baseAddress!)
+        let layout = weights.layout
+
+        // Batch-first → time-major, so every step's inputs are one contiguous block.
+        for sequence in 0..<n {
+            for step in 0..<steps {
+                (inputs + (step * n + sequence) * input)
+                    .update(from: sequences + (sequence * steps + step) * input, count: input)
+            }
+        }
+        // Input projection of all steps in one product: Z[t·n + b] = x·Wxᵀ + (b_x + b_a).
+        let rows = steps * n
+        for row in 0..<rows {
+            (gates + row * gateWidth).update(from: weights.fusedGateBias, count: gateWidth)
+        }
+        MatrixProduct.multiply(
+            m: rows, n: gateWidth, k: input,
+            a: inputs, aRowStride: input, aColumnStride: 1,
+            b: parameters + layout.inputWeightsOffset, bRowStride: gateWidth,
+            c: gates, cRowStride: gateWidth, accumulate: true)
+
+        hidden.update(repeating: 0, count: n * hiddenSize)
+        cells.update(repeating: 0, count: n * hiddenSize)
+        for step in 0..<steps {
+            let z = gates + step * n * gateWidth
+            // Recurrent product: Z_t += a_{t-1}·Waᵀ.
+            MatrixProduct.multiply(
+                m: n, n: gateWidth, k: hiddenSize,
+                a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
+                b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
+                c: z, cRowStride: gateWidth, accumulate: true)
+            Self.activate(
+                gates: z, previousCells: cells + step * n * hiddenSize,
+                cells: cells + (step + 1) * n * hiddenSize,
+                tanhCells: tanhCells + step * n * hiddenSize,
+                hidden: hidden + (step + 1) * n * hiddenSize,
+                batch: n, hiddenSize: hiddenSize)
+        }
+
+        // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
+        for row in 0..<n {
+            (logits + row * output).update(from: parameters + layout.classifierBiasOffset, count: output)
+        }
+        MatrixProduct.multiply(
+            m: n, n: output, k: hiddenSize,
+            a: hidden + steps * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
+            b: parameters + layout.classifierWeightsOffset, bRowStride: output,
+            c: logits, cRowStride: output, accumulate: true)
+    }
+
+    /// The cell equations of one step, on every sequence of the batch:
+    ///   c̃ = tanh(z_c), Γu = σ(z_u), Γf = σ(z_f), Γo = σ(z_o)
+    ///   c_t = Γu ⊙ c̃ + Γf ⊙ c_{t-1}
+    ///   a_t = Γo ⊙ tanh(c_t)
+    /// The activated gates overwrite their pre-activations (the backward pass needs only those).
+    @inlinable
+    static func activate(
+        gates: UnsafeMutablePointer<Float>, previousCells: UnsafePointer<Float>,
+        cells: UnsafeMutablePointer<Float>, tanhCells: UnsafeMutablePointer<Float>,
+        hidden: UnsafeMutablePointer<Float>, batch: Int, hiddenSize: Int
+    ) {
+        let gateWidth = 4 * hiddenSize
+        for sequence in 0..<batch {
+            let z = gates + sequence * gateWidth
+            let offset = sequence * hiddenSize
+            var unit = 0
+            while unit < hiddenSize {
+                let width = min(16, hiddenSize - unit)
+                let candidate = VectorMath.tanh(loadPartial(z + unit, count: width))
+                let update = VectorMath.sigmoid(loadPartial(z + hiddenSize + unit, count: width))
+                let forget = VectorMath.sigmoid(loadPartial(z + 2 * hiddenSize + unit, count: width))
+                let outputGate = VectorMath.sigmoid(loadPartial(z + 3 * hiddenSize + unit, count: width))
+                let previous = loadPartial(previousCells + offset + unit, count: width)
+                let cell = (update * candidate).addingProduct(forget, previous)
+                let tanhCell = VectorMath.tanh(cell)
+                storePartial(candidate, z + unit, count: width)
+                storePartial(update, z + hiddenSize + unit, count: width)
+                storePartial(forget, z + 2 * hiddenSize + unit, count: width)
+                storePartial(outputGate, z + 3 * hiddenSize + unit, count: width)
+                storePartial(cell, cells + offset + unit, count: width)
+                storePartial(tanhCell, tanhCells + offset + unit, count: width)
+                storePartial(outputGate * tanhCell, hidden + offset + unit, count: width)
+                unit += width
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    /// Backpropagation through time from `logitGradients` (which the loss filled) to the
+    /// gradient of every parameter, written (not accumulated) into `gradients` in the
+    /// model's flat layout. Uses the activations of the last `forward`.
+    public func backward(weights: LSTMWeights, gradients: UnsafeMutablePointer<Float>) {
+        let n = batch, steps = steps
+        precondition(n > 0, "backward needs a forward pass first")
+        let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
+        let gateWidth = configuration.gateWidth, output = configuration.outputSize
+        let layout = weights.layout
+        let gates = gates, hidden = hidden, cells = cells, tanhCells = tanhCells
+        let gateGradients = gateGradients, da = hiddenGradient, dc = cellGradient
+        let logitGradients = logitGradients
+
+        // Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, da_T = dLogits·Wc.
+        let lastHidden = hidden + steps * n * hiddenSize
+        MatrixProduct.multiply(
+            m: hiddenSize, n: output, k: n,
+            a: lastHidden, aRowStride: 1, aColumnStride: hiddenSize,
+            b: logitGradients, bRowStride: output,
+            c: gradients + layout.classifierWeightsOffset, cRowStride: output, accumulate: false)
+        Self.sumRows(logitGradients, rows: n, columns: output, into: gradients + layout.classifierBiasOffset)
+        MatrixProduct.multiply(
+            m: n, n: hiddenSize, k: output,
+            a: logitGradients, aRowStride: output, aColumnStride: 1,
+            b: weights.classifierWeights, bRowStride: hiddenSize,
+            c: da, cRowStride: hiddenSize, accumulate: false)
+        dc.update(repeating: 0, count: n * hiddenSize)
+
+        for step in (0..<steps).reversed() {
+            Self.gateGradients(
+                gates: gates + step * n * gateWidth, previousCells: cells + step * n * hiddenSize,
+                tanhCells: tanhCells + step * n * hiddenSize, hiddenGradient: da, cellGradient: dc,
+                gateGradients: gateGradients + step * n * gateWidth, batch: n, hiddenSize: hiddenSize)
+            if step > 0 {
+                // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
+                MatrixProduct.multiply(
+                    m: n, n: hiddenSize, k: gateWidth,
+                    a: gateGradients + step * n * gateWidth, aRowStride: gateWidth, aColumnStride: 1,
+                    b: weights.recurrentWeights, bRowStride: hiddenSize,
+                    c: da, cRowStride: hiddenSize, accumulate: false)
+            }
+        }
+
+        // Weight gradients of all steps in one product each (rows are (t, b) pairs):
+        // dWaᵀ = Σ_t a_{t-1}ᵀ·dZ_t, dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t.
+        let rows = steps * n
+        MatrixProduct.multiply(
+            m: hiddenSize, n: gateWidth, k: rows,
+            a: hidden, aRowStride: 1, aColumnStride: hiddenSize,
+            b: gateGradients, bRowStride: gateWidth,
+            c: gradients + layout.recurrentWeightsOffset, cRowStride: gateWidth, accumulate: false)
+        MatrixProduct.multiply(
+            m: input, n: gateWidth, k: rows,
+            a: inputs, aRowStride: 1, aColumnStride: input,
+            b: gateGradients, bRowStride: gateWidth,
+            c: gradients + layout.inputWeightsOffset, cRowStride: gateWidth, accumulate: false)
+        Self.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
+        (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: gateWidth)
+    }
+
+    /// One step of the cell equations differentiated, given da = ∂L/∂a_t (from the
+    /// classifier or step t+1) and dc = ∂L/∂c_t carried from step t+1:
+    ///   ∂L/∂z_o = da ⊙ tanh(c_t) ⊙ Γo(1 − Γo)
+    ///   dc_t    = dc + da ⊙ Γo ⊙ (1 − tanh²(c_t))
+    ///   ∂L/∂z_c = dc_t ⊙ Γu ⊙ (1 − c̃²)
+    ///   ∂L/∂z_u = dc_t ⊙ c̃ ⊙ Γu(1 − Γu)
+    ///   ∂L/∂z_f = dc_t ⊙ c_{t-1} ⊙ Γf(1 − Γf)
+    ///   dc ← dc_t ⊙ Γf   (what c_{t-1} receives)
+    @inlinable
+    static func gateGradients(
+        gates: UnsafePointer<Float>, previousCells: UnsafePointer<Float>,
+        tanhCells: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
+        cellGradient: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>,
+        batch: Int, hiddenSize: Int
+    ) {
+        let gateWidth = 4 * hiddenSize
+        for sequence in 0..<batch {
+            let g = gates + sequence * gateWidth
+            let dz = gateGradients + sequence * gateWidth
+            let offset = sequence * hiddenSize
+            var unit = 0
+            while unit < hiddenSize {
+                let width = min(16, hiddenSize - unit)
+                let candidate = loadPartial(g + unit, count: width)
+                let update = loadPartial(g + hiddenSize + unit, count: width)
+                let forget = loadPartial(g + 2 * hiddenSize + unit, count: width)
+                let outputGate = loadPartial(g + 3 * hiddenSize + unit, count: width)
+                let tanhCell = loadPartial(tanhCells + offset + unit, count: width)
+                let previous = loadPartial(previousCells + offset + unit, count: width)
+                let da = loadPartial(hiddenGradient + offset + unit, count: width)
+                let dcCarried = loadPartial(cellGradient + offset + unit, count: width)
+
+                let dzOutput = da * tanhCell * outputGate * (1 - outputGate)
+                let dcTotal = dcCarried + da * outputGate * (1 - tanhCell * tanhCell)
+                let dzCandidate = dcTotal * update * (1 - candidate * candidate)
+                let dzUpdate = dcTotal * candidate * update * (1 - update)
+                let dzForget = dcTotal * previous * forget * (1 - forget)
+
+                storePartial(dzCandidate, dz + unit, count: width)
+                storePartial(dzUpdate, dz + hiddenSize + unit, count: width)
+                storePartial(dzForget, dz + 2 * hiddenSize + unit, count: width)
+                storePartial(dzOutput, dz + 3 * hiddenSize + unit, count: width)
+                storePartial(dcTotal * forget, cellGradient + offset + unit, count: width)
+                unit += width
+            }
+        }
+    }
+
+    /// out[j] = Σ_i m[i, j]: bias gradients.
+    @inlinable
+    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        var column = 0
+        while column < columns {
+            let width = min(16, columns - column)
+            var sum = SIMD16<Float>()
+            for row in 0..<rows {
+                sum += loadPartial(matrix + row * columns + column, count: width)
+            }
+            storePartial(sum, out + column, count: width)
+            column += width
+        }
+    }
+}

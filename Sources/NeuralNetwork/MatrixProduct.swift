@@ -1,0 +1,177 @@
+/// Dense single-precision matrix products on `SIMD16<Float>` register tiles.
+///
+/// Every product the LSTM needs has the shape C (m×n) = A (m×k) · B (k×n) with B and C
+/// row-major. A is described by two strides so the same kernel serves both A and Aᵀ:
+/// element (i, p) of A is `a[i * aRowStride + p * aColumnStride]`. A row-major A has
+/// strides (lda, 1); the transpose of a row-major k×m matrix has strides (1, lda),
+/// which is what weight gradients (Xᵀ·dG) need.
+///
+/// The hot path keeps a 4-row × 32-column block of C in eight vector registers and
+/// streams one row of B per step of the k-loop, so each B load feeds four FMAs and
+/// each broadcast of A feeds two. Ragged edges (n not a multiple of 16, m not a
+/// multiple of 4) fall back to partial tiles so any shape is correct.
+public enum MatrixProduct {
+    /// Computes C = A·B (or C += A·B when `accumulate` is true).
+    @inlinable
+    public static func multiply(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int,
+        accumulate: Bool
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "matrix dimensions must be non-negative")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate {
+                for i in 0..<m { (c + i * cRowStride).update(repeating: 0, count: n) }
+            }
+            return
+        }
+        let fullRowBlocks = m / 4 * 4
+        var j = 0
+        while j + 32 <= n {
+            var i = 0
+            while i < fullRowBlocks {
+                tile4x32(
+                    k: k, a: a + i * aRowStride, aRowStride: aRowStride,
+                    aColumnStride: aColumnStride, b: b + j, bRowStride: bRowStride,
+                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate)
+                i += 4
+            }
+            while i < m {
+                tileRows(
+                    rows: 1, width: 16, k: k, a: a + i * aRowStride, aRowStride: aRowStride,
+                    aColumnStride: aColumnStride, b: b + j, bRowStride: bRowStride,
+                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate)
+                tileRows(
+                    rows: 1, width: 16, k: k, a: a + i * aRowStride, aRowStride: aRowStride,
+                    aColumnStride: aColumnStride, b: b + j + 16, bRowStride: bRowStride,
+                    c: c + i * cRowStride + j + 16, cRowStride: cRowStride,
+                    accumulate: accumulate)
+                i += 1
+            }
+            j += 32
+        }
+        while j < n {
+            let width = min(16, n - j)
+            var i = 0
+            while i < m {
+                let rows = min(4, m - i)
+                tileRows(
+                    rows: rows, width: width, k: k, a: a + i * aRowStride,
+                    aRowStride: aRowStride, aColumnStride: aColumnStride, b: b + j,
+                    bRowStride: bRowStride, c: c + i * cRowStride + j, cRowStride: cRowStride,
+                    accumulate: accumulate)
+                i += rows
+            }
+            j += 16
+        }
+    }
+
+    /// The hot tile: 4 rows × 32 columns of C held in eight registers across the k-loop.
+    @inlinable @inline(__always)
+    static func tile4x32(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
+    ) {
+        let c0 = c, c1 = c + cRowStride, c2 = c + 2 * cRowStride, c3 = c + 3 * cRowStride
+        var s00 = SIMD16<Float>(), s01 = SIMD16<Float>()
+        var s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+        var s20 = SIMD16<Float>(), s21 = SIMD16<Float>()
+        var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+        if accumulate {
+            s00 = load(c0); s01 = load(c0 + 16)
+            s10 = load(c1); s11 = load(c1 + 16)
+            s20 = load(c2); s21 = load(c2 + 16)
+            s30 = load(c3); s31 = load(c3 + 16)
+        }
+        var ap = a
+        var bp = b
+        let r1 = aRowStride, r2 = 2 * aRowStride, r3 = 3 * aRowStride
+        for _ in 0..<k {
+            let b0 = load(bp), b1 = load(bp + 16)
+            let x0 = ap[0], x1 = ap[r1], x2 = ap[r2], x3 = ap[r3]
+            s00 = s00.addingProduct(x0, b0); s01 = s01.addingProduct(x0, b1)
+            s10 = s10.addingProduct(x1, b0); s11 = s11.addingProduct(x1, b1)
+            s20 = s20.addingProduct(x2, b0); s21 = s21.addingProduct(x2, b1)
+            s30 = s30.addingProduct(x3, b0); s31 = s31.addingProduct(x3, b1)
+            ap += aColumnStride
+            bp += bRowStride
+        }
+        store(s00, c0); store(s01, c0 + 16)
+        store(s10, c1); store(s11, c1 + 16)
+        store(s20, c2); store(s21, c2 + 16)
+        store(s30, c3); store(s31, c3 + 16)
+    }
+
+    /// Edge tile: up to 4 rows × up to 16 columns, with partial loads and stores.
+    @inlinable
+    static func tileRows(
+        rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, aRowStride: Int,
+        aColumnStride: Int, b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
+    ) {
+        var sums = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        if accumulate {
+            if rows > 0 { sums.0 = loadPartial(c, count: width) }
+            if rows > 1 { sums.1 = loadPartial(c + cRowStride, count: width) }
+            if rows > 2 { sums.2 = loadPartial(c + 2 * cRowStride, count: width) }
+            if rows > 3 { sums.3 = loadPartial(c + 3 * cRowStride, count: width) }
+        }
+        var ap = a
+        var bp = b
+        for _ in 0..<k {
+            let bv = loadPartial(bp, count: width)
+            sums.0 = sums.0.addingProduct(ap[0], bv)
+            if rows > 1 { sums.1 = sums.1.addingProduct(ap[aRowStride], bv) }
+            if rows > 2 { sums.2 = sums.2.addingProduct(ap[2 * aRowStride], bv) }
+            if rows > 3 { sums.3 = sums.3.addingProduct(ap[3 * aRowStride], bv) }
+            ap += aColumnStride
+            bp += bRowStride
+        }
+        if rows > 0 { storePartial(sums.0, c, count: width) }
+        if rows > 1 { storePartial(sums.1, c + cRowStride, count: width) }
+        if rows > 2 { storePartial(sums.2, c + 2 * cRowStride, count: width) }
+        if rows > 3 { storePartial(sums.3, c + 3 * cRowStride, count: width) }
+    }
+}
+
+// MARK: - Vector loads and stores
+
+@inlinable @inline(__always)
+func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inlinable @inline(__always)
+func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inlinable @inline(__always)
+func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
+}
+
+/// Loads `count` (≤ 16) floats; the remaining lanes are zero.
+@inlinable @inline(__always)
+func loadPartial(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
+    if count == 16 { return load(pointer) }
+    var value = SIMD16<Float>()
+    for lane in 0..<count { value[lane] = pointer[lane] }
+    return value
+}
+
+@inlinable @inline(__always)
+func loadPartial(_ pointer: UnsafeMutablePointer<Float>, count: Int) -> SIMD16<Float> {
+    loadPartial(UnsafePointer(pointer), count: count)
+}
+
+/// Stores the first `count` (≤ 16) lanes.
+@inlinable @inline(__always)
+func storePartial(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
+    if count == 16 { store(value, pointer); return }
+    for lane in 0..<count { pointer[lane] = value[lane] }
+}

@@ -1,1 +1,0 @@
-// NeuralNetwork module: placeholder until its first real file lands.

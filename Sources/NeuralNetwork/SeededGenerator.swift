@@ -1,0 +1,72 @@
+/// The project's reproducible random number generator: xoshiro256** seeded by SplitMix64.
+///
+/// Algorithm (Blackman & Vigna): the 256-bit state s0…s3 is filled with four successive
+/// outputs of SplitMix64 started at `seed` (so nearby seeds give unrelated streams and the
+/// all-zero state cannot occur). Each `next()` returns rotl(s1 · 5, 7) · 9 and advances the
+/// state with the xoshiro shift/xor/rotate step. The whole state is exposed through
+/// `state` / `init(state:)` so a training run can checkpoint the generator and resume
+/// bit-identically.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
+    public private(set) var state: [UInt64]
+
+    public init(seed: UInt64) {
+        var splitMix = seed
+        var words: [UInt64] = []
+        for _ in 0..<4 {
+            // SplitMix64: Weyl increment then a 64-bit finaliser.
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            words.append(z ^ (z >> 31))
+        }
+        state = words
+    }
+
+    /// Restores a state previously read from `state`.
+    public init(state: [UInt64]) throws(SeededGeneratorError) {
+        guard state.count == 4 else { throw .wrongStateLength(state.count) }
+        guard state.contains(where: { $0 != 0 }) else { throw .allZeroState }
+        self.state = state
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state[1] &* 5, 7) &* 9
+        let shifted = state[1] << 17
+        state[2] ^= state[0]
+        state[3] ^= state[1]
+        state[1] ^= state[2]
+        state[0] ^= state[3]
+        state[2] ^= shifted
+        state[3] = rotateLeft(state[3], 45)
+        return result
+    }
+
+    /// A float uniform in [0, 1) from the top 24 bits of one output (every value is exact).
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * 0x1p-24
+    }
+
+    /// A float uniform in [-bound, bound): how `nn.Linear` initialises weights and biases.
+    public mutating func nextFloat(symmetricBound bound: Float) -> Float {
+        (2 * nextUnitFloat() - 1) * bound
+    }
+
+    private func rotateLeft(_ value: UInt64, _ count: UInt64) -> UInt64 {
+        (value << count) | (value >> (64 - count))
+    }
+}
+
+public enum SeededGeneratorError: Error, CustomStringConvertible, Equatable {
+    case wrongStateLength(Int)
+    case allZeroState
+
+    public var description: String {
+        switch self {
+        case .wrongStateLength(let count):
+            return "xoshiro256** state must be 4 words, got \(count)"
+        case .allZeroState:
+            return "xoshiro256** state must not be all zero (the generator would only return zeros)"
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Trains a `DigitClassification` with softmax cross-entropy and Adam.
+///
+/// A batch is cut into fixed shards of `shardSize` sequences. Each shard runs forward,
+/// loss and backpropagation in its own preallocated workspace and gradient buffer, on
+/// whichever thread is free; the shard gradients are then summed in shard order. The
+/// arithmetic therefore never depends on the number of threads: the same seed gives
+/// bit-identical weights on one core or two.
+public final class Trainer {
+    public let model: DigitClassification
+    public let maxBatchSize: Int
+    public let threads: Int
+    public let adam: Adam
+    /// Sequences per shard. Fixed (not derived from `threads`) so results are thread-count independent.
+    public static let shardSize = 16
+
+    private let maxSteps: Int
+    private let workspaces: [LSTMWorkspace]
+    private let shardGradients: [UnsafeMutablePointer<Float>]
+    private let shardLosses: UnsafeMutablePointer<Float>
+
+    public init(model: DigitClassification, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int = 28) {
+        precondition(maxBatchSize > 0 && threads > 0 && maxSteps > 0, "trainer sizes must be positive")
+        self.model = model
+        self.maxBatchSize = maxBatchSize
+        self.threads = threads
+        self.maxSteps = maxSteps
+        adam = Adam(parameterCount: model.parameterCount, learningRate: learningRate)
+        let shards = (maxBatchSize + Self.shardSize - 1) / Self.shardSize
+        workspaces = (0..<shards).map { _ in
+            LSTMWorkspace(configuration: model.configuration, maxBatch: min(Self.shardSize, maxBatchSize), maxSteps: maxSteps)
+        }
+        shardGradients = (0..<shards).map { _ in
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: model.parameterCount)
+            pointer.initialize(repeating: 0, count: model.parameterCount)
+            return pointer
+        }
+        shardLosses = .allocate(capacity: shards)
+        shardLosses.initialize(repeating: 0, count: shards)
+    }
+
+    deinit {
+        shardGradients.forEach { $0.deallocate() }
+        shardLosses.deallocate()
+    }
+
+    /// Number of Adam updates applied so far.
+    public var stepCount: Int { adam.stepCount }
+
+    /// One Adam step on a batch; returns the mean cross-entropy loss of the batch (before the update).
+    /// - Parameters:
+    ///   - images: batchSize × steps × inputSize floats, batch-first.
+    ///   - labels: batchSize class indices.
+    public func step(
+        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
+    ) -> Float {
+        let loss = computeGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
+        adam.update(parameters: model.weights.parameters.baseAddress!, gradients: shardGradients[0])
+        model.weights.refreshDerived()
+        return loss
+    }
+
+    /// Mean loss of the batch and the gradient of that mean w.r.t. every parameter, in the
+    /// model's flat layout (see `ParameterLayout`). Valid until the next call.
+    @discardableResult
+    public func computeGradients(
+        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
+    ) -> Float {
+        let configuration = model.configuration
+        precondition(batchSize > 0 && batchSize <= maxBatchSize, "batch size \(batchSize) outside 1...\(maxBatchSize)")
+        precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
+        precondition(images.count >= batchSize * steps * configuration.inputSize, "images buffer too small for the batch")
+        precondition(labels.count >= batchSize, "labels buffer too small for the batch")
+        let shardCount = (batchSize + Self.shardSize - 1) / Self.shardSize
+        let weights = model.weights
+        let workspaces = workspaces, shardGradients = shardGradients, shardLosses = shardLosses
+        let imageBase = images.baseAddress!, labelBase = labels.baseAddress!
+        let sampleSize = steps * configuration.inputSize
+        let output = configuration.outputSize
+        let scale = 1 / Float(batchSize)
+
+        ParallelShards.run(count: shardCount, threads: threads) { shard in
+            let first = shard * Self.shardSize
+            let count = min(Self.shardSize, batchSize - first)
+            let workspace = workspaces[shard]
+            workspace.forward(sequences: imageBase + first * sampleSize, batch: count, steps: steps, weights: weights)
+            shardLosses[shard] = SoftmaxCrossEntropy.lossSum(
+                logits: workspace.logits, labels: labelBase + first, count: count, classes: output,
+                gradientScale: scale, gradient: workspace.logitGradients)
+            workspace.backward(weights: weights, gradients: shardGradients[shard])
+        }
+
+        // Fixed-order reduction into shard 0's buffer.
+        var lossSum = shardLosses[0]
+        for shard in 1..<max(shardCount, 1) {
+            lossSum += shardLosses[shard]
+            Self.add(shardGradients[shard], into: shardGradients[0], count: model.parameterCount)
+        }
+        return lossSum * scale
+    }
+
+    /// The gradient of the last `computeGradients` / `step`, in the flat layout.
+    public var gradients: UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: shardGradients[0], count: model.parameterCount)
+    }
+
+    private static func add(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        var index = 0
+        while index < count {
+            let width = min(16, count - index)
+            storePartial(loadPartial(destination + index, count: width) + loadPartial(source + index, count: width),
+                         destination + index, count: width)
+            index += width
+        }
+    }
+
+    // MARK: Resumable state
+
+    /// Writes the Adam moments under `adam.m.<parameter>` / `adam.v.<parameter>` (PyTorch
+    /// names and shapes) with the step count in the metadata, atomically.
+    public func saveState(to url: URL) throws(SafetensorsError) {
+        let layout = model.weights.layout
+        var tensors: [SafetensorsFile.Tensor] = []
+        for (prefix, moments) in [("adam.m.", adam.firstMoments), ("adam.v.", adam.secondMoments)] {
+            for tensor in layout.tensors {
+                tensors.append(.init(name: prefix + layout.name(of: tensor), shape: layout.shape(of: tensor),
+                                     values: layout.values(of: tensor, in: UnsafeBufferPointer(moments))))
+            }
+        }
+        let metadata = ["step": String(adam.stepCount), "learning_rate": String(adam.learningRate)]
+        try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
+    }
+
+    /// Restores the moments and step count written by `saveState`. Strict like model loading;
+    /// the current state is untouched unless the whole file is valid.
+    public func loadState(from url: URL) throws(SafetensorsError) {
+        let file = try SafetensorsFile(contentsOf: url)
+        let path = url.path
+        let layout = model.weights.layout
+        for tensor in file.tensors where !(tensor.name.hasPrefix("adam.m.") || tensor.name.hasPrefix("adam.v.")) {
+            throw .unexpectedTensor(path: path, tensor: tensor.name)
+        }
+        let first = try DigitClassification.strictTensors(from: file, path: path, prefix: "adam.m.", layout: layout)
+        let second = try DigitClassification.strictTensors(from: file, path: path, prefix: "adam.v.", layout: layout)
+        guard let stepText = file.metadata["step"] else {
+            throw .badMetadata(path: path, key: "step", reason: "missing")
+        }
+        guard let step = Int(stepText), step >= 0 else {
+            throw .badMetadata(path: path, key: "step", reason: "'\(stepText)' is not a non-negative integer")
+        }
+        for (tensor, values) in first { layout.store(values, as: tensor, in: adam.firstMoments) }
+        for (tensor, values) in second { layout.store(values, as: tensor, in: adam.secondMoments) }
+        adam.stepCount = step
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import NBRunCore
+
+/// Options every manifest-reading subcommand shares.
+struct ManifestOptions: ParsableArguments {
+    @Argument(help: "The notebook manifest (YAML), e.g. Notebooks/LSTM.manifest.")
+    var manifest: String
+
+    @Option(help: ArgumentHelp("Output folder, overriding the manifest's 'output:'.", valueName: "dir"))
+    var output: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a stage parameter for this run (repeatable); part of the cache key.",
+        valueName: "stage.param=value"))
+    var overrides: [String] = []
+
+    func load(with runner: Runner) throws -> Manifest {
+        do {
+            let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
+            return try runner.loadManifest(URL(fileURLWithPath: manifest), overrides: parsed)
+        } catch let error as ManifestError {
+            throw CommandFailure(message: error.description, exitCode: 2)
+        } catch let error as RunError {
+            throw CommandFailure(message: error.description, exitCode: 2)
+        }
+    }
+
+    func runOptions() -> RunOptions {
+        var options = RunOptions()
+        options.outputDirectory = output.map { URL(fileURLWithPath: $0) }
+        return options
+    }
+}
+
+/// A failure already explained to the user: printed as `nbrun: error: …`, then exit.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: Int32
+    var description: String { message }
+}
+
+/// Runs a command body, turning typed errors into a readable message and an exit code.
+func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("nbrun: error: \(failure.message)\n".utf8))
+        throw ExitCode(failure.exitCode)
+    } catch let error as RunError {
+        FileHandle.standardError.write(Data("nbrun: error: \(error.description)\n".utf8))
+        if case .manifest = error { throw ExitCode(2) }
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+import NBRunCore
+
+@main
+struct NBRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nbrun",
+        abstract: "Runs a notebook: its prose and Swift stages, with an artifact cache and a Markdown report.",
+        discussion: """
+            `nbrun NOTEBOOK.manifest` is short for `nbrun run NOTEBOOK.manifest`. Stages whose \
+            cached artifacts are up to date are skipped; the report is written to \
+            <output>/report.md on every run.
+            """,
+        subcommands: [Run.self, Status.self, Why.self, Clean.self, Stages.self],
+        defaultSubcommand: Run.self)
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import NBRunCore
+
+extension NBRun {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a notebook's stages (skipping up-to-date ones) and write its report.")
+
+        @OptionGroup var notebook: ManifestOptions
+
+        @Option(help: ArgumentHelp("Rerun only this stage from cached upstream artifacts (stale upstream stages run first).", valueName: "name"))
+        var stage: String?
+
+        @Option(help: ArgumentHelp("Rerun this stage and every stage downstream of it.", valueName: "name"))
+        var from: String?
+
+        @Flag(help: "Ignore the cache: rerun every selected stage.")
+        var force = false
+
+        @Flag(help: "After a stage fails, go on with the stages that do not depend on it.")
+        var keepGoing = false
+
+        @Flag(help: "Say what would run and why; run nothing.")
+        var dryRun = false
+
+        @Option(help: ArgumentHelp("Worker threads a stage may use (default: active CPU count).", valueName: "n"))
+        var threads: Int?
+
+        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")
+        var noWait = false
+
+        func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            if stage != nil && from != nil { throw ValidationError("use either --stage or --from, not both") }
+        }
+
+        func run() throws {
+            try reportingFailures {
+                let console = Console.standardOutput()
+                let cancellation = CancellationFlag()
+                let runner = Runner(registry: try makeRegistry(), console: console, cancellation: cancellation)
+                let manifest = try notebook.load(with: runner)
+                var options = notebook.runOptions()
+                options.onlyStage = stage
+                options.fromStage = from
+                options.force = force
+                options.keepGoing = keepGoing
+                options.dryRun = dryRun
+                options.waitForLock = !noWait
+                if let threads { options.threadCount = threads }
+                InterruptHandler.install(flag: cancellation, console: console)
+                let result = try runner.run(manifest, options: options)
+                console.tidy()
+                if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-print("nbrun: not built yet")
