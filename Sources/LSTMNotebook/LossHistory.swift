@@ -34,7 +34,7 @@ struct LossHistory: Codable, Equatable {
     /// so that the first points are not pulled towards zero.
     var smoothed: [Double] {
         var average = 0.0, weight = 0.0
-        return batchLosses.map { loss in
+        return batchLosses.map { loss -> Double in
             average = 0.98 * average + 0.02 * Double(loss)
             weight = 0.98 * weight + 0.02
             return average / weight
@@ -43,14 +43,18 @@ struct LossHistory: Codable, Equatable {
 
     func chart() -> Canvas {
         let epochOf = { (batch: Int) in Double(batch + 1) / Double(batchesPerEpoch) }
-        return lineChart(
+        let smoothed = smoothed
+        return Figure.lineChart(
             series: [
-                ChartSeries(name: "batch loss", points: batchLosses.indices.map { (epochOf($0), Double(batchLosses[$0])) },
-                            color: .lightBlue),
-                ChartSeries(name: "smoothed", points: smoothed.indices.map { (epochOf($0), smoothed[$0]) },
-                            color: .blue),
-                ChartSeries(name: "epoch mean", points: epochMeans.indices.map { (Double($0 + 1), epochMeans[$0]) },
-                            color: .orange, markers: true),
+                ChartSeries(name: "batch loss",
+                            points: batchLosses.indices.map { ChartPoint(x: epochOf($0), y: Double(batchLosses[$0])) },
+                            color: Color(hex: 0xAEC7E8), thickness: 1),
+                ChartSeries(name: "smoothed",
+                            points: smoothed.indices.map { ChartPoint(x: epochOf($0), y: smoothed[$0]) },
+                            color: Color(hex: 0x1F77B4)),
+                ChartSeries(name: "epoch mean",
+                            points: epochMeans.indices.map { ChartPoint(x: Double($0 + 1), y: epochMeans[$0]) },
+                            color: Color(hex: 0xFF7F0E), thickness: 3),
             ],
             title: "Training loss", xLabel: "epoch", yLabel: "cross-entropy loss")
     }

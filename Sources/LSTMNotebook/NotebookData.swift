@@ -63,3 +63,30 @@ struct NotebookData {
         MNISTLoader(dataset: test, batchSize: description.batchSize, shuffle: false, seed: 0)
     }
 }
+
+extension MNISTDataset {
+    /// Images `range` as Float pixels in [0, 1], image after image (row = time step).
+    func floatImages(_ range: Range<Int>) -> [Float] {
+        let pixels = pixelsPerImage
+        return images[range.lowerBound * pixels..<range.upperBound * pixels].map { Float($0) / 255 }
+    }
+}
+
+/// One batch's pixels and labels, allocated once per training run and refilled for every
+/// batch, so the training loop allocates nothing.
+final class BatchBuffers {
+    let images: UnsafeMutableBufferPointer<Float>
+    let labels: UnsafeMutableBufferPointer<Int32>
+
+    init(batchSize: Int, pixelsPerImage: Int) {
+        images = .allocate(capacity: batchSize * pixelsPerImage)
+        images.initialize(repeating: 0)
+        labels = .allocate(capacity: batchSize)
+        labels.initialize(repeating: 0)
+    }
+
+    deinit {
+        images.deallocate()
+        labels.deallocate()
+    }
+}

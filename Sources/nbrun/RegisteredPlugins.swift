@@ -5,7 +5,7 @@ import NBRunCore
 /// Every notebook plugin compiled into nbrun. Adding a notebook with new stages means
 /// adding its plugin here; the runner core knows none of them by name.
 let registeredPlugins: [any StagePlugin] = [
-    // LSTMNotebook registers here: LSTMNotebookPlugin(),
+    LSTMNotebookPlugin(),
     DemoNotebookPlugin(),
 ]
 

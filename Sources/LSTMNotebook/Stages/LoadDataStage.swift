@@ -35,8 +35,8 @@ struct LoadDataStage: Stage {
             seed: UInt64(context.parameters.int("seed")),
             trainingCount: training.count,
             testCount: test.count,
-            trainingLabelCounts: training.labelCounts,
-            testLabelCounts: test.labelCounts)
+            trainingLabelCounts: training.labelCounts(),
+            testLabelCounts: test.labelCounts())
         try description.write(to: context)
 
         let trainLoader = MNISTLoader(dataset: training, batchSize: batchSize, shuffle: true, seed: description.seed)
@@ -45,6 +45,6 @@ struct LoadDataStage: Stage {
                       + "\(trainLoader.batchCount) shuffled batches of \(batchSize)")
         context.print("Test set:     \(test.count) images of \(test.rows)×\(test.columns), "
                       + "\(testLoader.batchCount) batches of \(batchSize) in file order")
-        context.print("Images per class (training): \(training.labelCounts.map(String.init).joined(separator: " "))")
+        context.print("Images per class (training): \(training.labelCounts().map(String.init).joined(separator: " "))")
     }
 }

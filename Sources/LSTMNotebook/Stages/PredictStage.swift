@@ -27,7 +27,7 @@ struct PredictStage: Stage {
         let truth = Int(test.labels[index])
 
         let title = "Prediction: \(predicted) | True Label: \(truth)"
-        try PNGWriter.write(predictionFigure(image: Array(test.image(index)), title: title),
+        try PNGWriter.write(Figure.predictionFigure(image: Array(test.image(index)), title: title),
                             to: context.outputURL(for: "prediction.png"))
         context.addFigure("prediction.png", caption: title)
         context.print(title)

@@ -25,13 +25,13 @@ struct TestStage: Stage {
         context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")
         try evaluation.write(to: context.outputURL(for: "metrics.json"))
 
-        try PNGWriter.write(confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
+        try PNGWriter.write(Figure.confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
                             to: context.outputURL(for: "confusion.png"))
         context.addFigure("confusion.png", caption: "Confusion matrix: rows are the true digits, columns the predictions")
 
         let wrong = evaluation.misclassified.prefix(context.parameters.int("misclassified"))
         if !wrong.isEmpty {
-            let grid = digitGrid(images: wrong.map { Array(test.image($0)) },
+            let grid = Figure.digitGrid(images: wrong.map { Array(test.image($0)) },
                                  titles: wrong.map { "P: \(predictions[$0]) T: \(test.labels[$0])" },
                                  rows: (wrong.count + 7) / 8, columns: min(8, wrong.count))
             try PNGWriter.write(grid, to: context.outputURL(for: "misclassified.png"))

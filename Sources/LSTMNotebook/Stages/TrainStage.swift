@@ -34,14 +34,15 @@ struct TrainStage: Stage {
             }
         }
 
-        var images = [Float](repeating: 0, count: loader.batchSize * training.rows * training.columns)
-        var labels = [Int32](repeating: 0, count: loader.batchSize)
+        let buffers = BatchBuffers(batchSize: loader.batchSize, pixelsPerImage: training.pixelsPerImage)
         for epoch in history.completedEpochs..<epochs {
-            let progress = context.progress(total: loader.batchCount, unit: "batch")
-            for batch in 0..<loader.batchCount {
+            let batches = loader.epoch(epoch)
+            let progress = context.progress(total: batches.batchCount, unit: "batch")
+            for batch in 0..<batches.batchCount {
                 if context.isCancelled { throw CancellationError() }
-                let count = loader.fill(batch: batch, epoch: epoch, images: &images, labels: &labels)
-                let loss = trainer.step(images: images, labels: labels, batchSize: count)
+                let count = batches.fill(batch: batch, images: buffers.images, labels: buffers.labels)
+                let loss = trainer.step(images: UnsafeBufferPointer(buffers.images),
+                                        labels: UnsafeBufferPointer(buffers.labels), batchSize: count)
                 history.record(loss)
                 progress.advance(status: "epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
             }

@@ -22,7 +22,7 @@ struct VisualizeBatchStage: Stage {
         let images = batch.map { Array(training.image($0)) }
         let titles = batch.map { "Label: \(training.labels[$0])" }
 
-        let grid = digitGrid(images: images, titles: titles, rows: rows, columns: columns)
+        let grid = Figure.digitGrid(images: images, titles: titles, rows: rows, columns: columns)
         try PNGWriter.write(grid, to: context.outputURL(for: "batch.png"))
         context.addFigure("batch.png", caption: "The first \(images.count) images of a shuffled training batch")
         context.print("Labels: \(batch.map { String(training.labels[$0]) }.joined(separator: " "))")

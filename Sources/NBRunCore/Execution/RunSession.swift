@@ -111,6 +111,7 @@ final class RunSession {
             threadCount: max(1, options.threadCount), stagingDirectory: staging,
             resumeDirectory: store.resumeDirectory(name), upstream: upstream,
             verifiedPaths: verifiedPaths, console: console, cancellation: runner.cancellation)
+        context.fingerprint = plan.fingerprint
 
         let sampler = PeakMemorySampler()
         sampler.start()

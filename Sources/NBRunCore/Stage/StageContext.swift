@@ -12,6 +12,9 @@ public final class StageContext: @unchecked Sendable {
     public let parameters: StageParameters
     /// Worker threads the stage may use.
     public let threadCount: Int
+    /// This run's fingerprint: resumable state saved under another fingerprint (other
+    /// parameters, code or inputs) must not be resumed from.
+    public internal(set) var fingerprint = ""
 
     let stagingDirectory: URL
     let upstream: [(stage: String, directory: URL, record: StageRecord)]

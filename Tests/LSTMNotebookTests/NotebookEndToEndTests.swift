@@ -1,0 +1,134 @@
+import Figures
+import Foundation
+import LSTMNotebook
+import NBRunCore
+import NeuralNetwork
+import Testing
+
+/// The whole LSTM notebook, run in-process on a small slice so that it passes in a few
+/// minutes of a debug build: 2,000 training images, 500 test images, hidden size 16, one
+/// epoch at a learning rate of 0.01 (a small network on little data learns too slowly at
+/// 0.001 for one epoch to show it). The full ten-epoch run is measured outside the test suite (README).
+@Suite(.serialized)
+struct NotebookEndToEndTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let manifestURL = repository.appendingPathComponent("Notebooks/LSTM.manifest")
+    static let smallSlice = [
+        "load-data.train-limit=2000", "load-data.test-limit=500",
+        "build-model.hidden-size=16", "train.epochs=1", "train.learning-rate=0.01",
+    ]
+
+    let output: URL
+    let runner: Runner
+
+    init() throws {
+        output = FileManager.default.temporaryDirectory
+            .appendingPathComponent("nbrun-lstm-e2e-\(UUID().uuidString)")
+        runner = Runner(registry: try StageRegistry(plugins: [LSTMNotebookPlugin()]), console: .recording())
+    }
+
+    func run(_ extra: [String] = [], configure: (inout RunOptions) -> Void = { _ in }) throws -> RunResult {
+        // Later settings of the same parameter replace earlier ones.
+        var settings: [String: String] = [:]
+        var order: [String] = []
+        for setting in Self.smallSlice + extra {
+            let key = String(setting.prefix { $0 != "=" })
+            if settings.updateValue(setting, forKey: key) == nil { order.append(key) }
+        }
+        let overrides = try order.map { try ParameterOverride(parsing: settings[$0]!) }
+        let manifest = try runner.loadManifest(Self.manifestURL, overrides: overrides)
+        var options = RunOptions()
+        options.outputDirectory = output
+        options.threadCount = 2
+        configure(&options)
+        return try runner.run(manifest, options: options)
+    }
+
+    func artifact(_ stage: String, _ name: String) -> URL {
+        output.appendingPathComponent(stage).appendingPathComponent(name)
+    }
+
+    @Test func runsEveryStageThenCachesAndInvalidatesExactlyWhatChanged() throws {
+        defer { try? FileManager.default.removeItem(at: output) }
+        let stages = ["load-data", "visualize-batch", "build-model", "train", "test", "predict"]
+
+        // First run: every stage runs, in the notebook's order.
+        let first = try run()
+        #expect(first.exitCode == 0)
+        #expect(first.executed == stages)
+
+        // Every artifact is there and well-formed.
+        for (stage, figure) in [("visualize-batch", "batch.png"), ("train", "loss.png"),
+                                ("test", "confusion.png"), ("predict", "prediction.png")] {
+            let image = try PNGReader.read(from: artifact(stage, figure))
+            #expect(image.width > 50 && image.height > 50, "\(stage)/\(figure) is \(image.width)×\(image.height)")
+        }
+        let trained = try DigitClassification.loadSafetensors(from: artifact("train", "model.safetensors"))
+        #expect(trained.configuration == LSTMConfiguration(inputSize: 28, hiddenSize: 16, outputSize: 10))
+        let initial = try DigitClassification.loadSafetensors(from: artifact("build-model", "model.safetensors"))
+        #expect(initial.namedParameters.map(\.values) != trained.namedParameters.map(\.values), "training changed nothing")
+
+        let metrics = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: artifact("test", "metrics.json"))) as? [String: Any]
+        let correct = try #require(metrics?["correct"] as? Int)
+        #expect(metrics?["total"] as? Int == 500)
+        // One epoch on 2,000 images with 16 hidden units is far better than chance (10%):
+        // measured 39%; the bound leaves room for another machine's rounding.
+        #expect(correct > 125, "only \(correct) of 500 test images correct after one small epoch")
+
+        // The report mirrors the notebook: prose, code, printed output, figures, footers.
+        let report = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("# Long Short-Term Memory from scratch, on MNIST"))
+        #expect(report.contains("$$c_t = \\Gamma_u \\odot \\tilde{c}_t + \\Gamma_f \\odot c_{t-1}$$"))
+        #expect(report.contains("```swift"))
+        #expect(report.contains("struct TrainStage: Stage"))
+        #expect(report.contains("Epoch 1/1, Loss: "))
+        #expect(report.contains("Accuracy: "))
+        #expect(report.contains("Training set: 2000 images"))
+        #expect(report.contains("Prediction: "))
+        for figure in ["visualize-batch/batch.png", "train/loss.png", "test/confusion.png", "predict/prediction.png"] {
+            #expect(report.contains("](\(figure))"), "report does not show \(figure)")
+        }
+
+        // Second run: nothing to do, the report is rewritten all the same.
+        try FileManager.default.removeItem(at: output.appendingPathComponent("report.md"))
+        let second = try run()
+        #expect(second.exitCode == 0)
+        #expect(second.executed.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report.md").path))
+
+        // A new prediction index reruns predict alone.
+        let third = try run(["predict.index=7"])
+        #expect(third.executed == ["predict"])
+
+        // More epochs rerun train and everything downstream of it, nothing upstream.
+        let fourth = try run(["predict.index=7", "train.epochs=2"])
+        #expect(fourth.executed == ["train", "test", "predict"])
+        let report4 = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report4.contains("Epoch 2/2, Loss: "))
+
+        // One stage on its own, from the cached upstream artifacts.
+        let single = try run(["predict.index=7", "train.epochs=2"]) { $0.onlyStage = "predict"; $0.force = true }
+        #expect(single.executed == ["predict"])
+    }
+
+    @Test func seededRunsGiveByteIdenticalArtifacts() throws {
+        let first = output.appendingPathComponent("a"), second = output.appendingPathComponent("b")
+        defer { try? FileManager.default.removeItem(at: output) }
+        for folder in [first, second] {
+            let result = try run(["load-data.train-limit=300", "load-data.test-limit=100"]) {
+                $0.outputDirectory = folder
+            }
+            #expect(result.exitCode == 0)
+        }
+        for (stage, name) in [("build-model", "model.safetensors"), ("train", "model.safetensors"),
+                              ("train", "loss-history.json"), ("train", "loss.png"), ("test", "metrics.json"),
+                              ("test", "confusion.png"), ("visualize-batch", "batch.png"),
+                              ("predict", "prediction.png")] {
+            let a = try Data(contentsOf: first.appendingPathComponent(stage).appendingPathComponent(name))
+            let b = try Data(contentsOf: second.appendingPathComponent(stage).appendingPathComponent(name))
+            #expect(a == b, "\(stage)/\(name) differs between two runs with the same seed")
+        }
+    }
+}
