@@ -9,21 +9,30 @@ public enum VectorMath {
     /// Inputs are clamped to [-87, 88] so 2ⁿ stays a normal float (no inf/NaN from overflow).
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let clamped = x.clamped(lowerBound: SIMD16(repeating: -87), upperBound: SIMD16(repeating: 88))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+        // Clamp with compare-and-select: `clamped(lowerBound:upperBound:)` is lowered lane by lane.
+        let low = SIMD16<Float>(repeating: -87), high = SIMD16<Float>(repeating: 88)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        // Round x·log2(e) to an integer n without a float→int conversion (which the standard
+        // library lowers lane by lane): adding 1.5·2²³ leaves n in the low mantissa bits of
+        // the sum, and subtracting 1.5·2²³ again gives n as a float.
+        let shifter = SIMD16<Float>(repeating: 12_582_912)
+        let shifted = shifter.addingProduct(clamped, SIMD16(repeating: 1.442_695_04))
+        let n = shifted - shifter
         // ln 2 split in a high part exact in float and a low correction (Cody–Waite).
         var r = clamped.addingProduct(n, SIMD16(repeating: -0.693_145_751_953_125))
         r = r.addingProduct(n, SIMD16(repeating: -1.428_606_765_330_187e-6))
         var p = SIMD16<Float>(repeating: 1.0 / 5040)
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
-        let exponent = (SIMD16<Int32>(n, rounding: .toNearestOrEven) &+ 127) &<< 23
-        return p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
+        p = SIMD16(repeating: 1.0 / 720).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 120).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 24).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 6).addingProduct(p, r)
+        p = SIMD16(repeating: 0.5).addingProduct(p, r)
+        p = SIMD16(repeating: 1).addingProduct(p, r)
+        p = SIMD16(repeating: 1).addingProduct(p, r)
+        // 2ⁿ: the sum's bit pattern is 0x4B400000 + n; move n + 127 into the exponent field.
+        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
+        let scale = (bits &- SIMD16(repeating: 0x4B40_0000 - 127)) &<< 23
+        return p * unsafeBitCast(scale, to: SIMD16<Float>.self)
     }
 
     /// σ(x) = 1 / (1 + e⁻ˣ).
