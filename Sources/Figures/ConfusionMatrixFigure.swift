@@ -1,3 +1,5 @@
+import Foundation
+
 /// Geometry of a confusion-matrix figure, shared with tests.
 struct ConfusionMatrixLayout {
     var gridLeft: Int, gridTop: Int, cellSize: Int, classes: Int
@@ -13,7 +15,7 @@ extension Figure {
     static let heatLow = Color(hex: 0xF7FBFF)
     static let heatHigh = Color(hex: 0x08306B)
 
-    /// A heat map of `counts[true][predicted]` with the count written in each cell (white
+    /// A heat map (log-scaled shading) of `counts[true][predicted]` with the count in each cell (white
     /// on dark cells, dark on light ones), "Predicted" along the bottom, "True" up the
     /// left side, and the class labels (digits by default) on both axes.
     public static func confusionMatrixFigure(counts: [[Int]], title: String, classLabels: [String]? = nil) -> Canvas {
@@ -52,8 +54,12 @@ extension Figure {
         return canvas
     }
 
+    /// Shades on a logarithmic scale: with a strong diagonal (about 1 000 per digit) a
+    /// handful of confusions would stay invisible on a linear one, and they are what the
+    /// figure is for.
     static func heatColor(_ count: Int, maximum: Int) -> Color {
-        heatLow.blended(with: heatHigh, amount: Double(count) / Double(maximum))
+        let amount = log1p(Double(max(0, count))) / log1p(Double(max(1, maximum)))
+        return heatLow.blended(with: heatHigh, amount: amount)
     }
 
     static func countScale(_ cellSize: Int, _ maximum: Int) -> Int {
@@ -69,7 +75,7 @@ extension Figure {
         let labels = classLabels ?? (0..<classes).map(String.init)
         let maximum = max(1, counts.flatMap { $0 }.max() ?? 1)
         let countWidth = BitmapFont.size(of: "\(maximum)", scale: 2).width
-        let cellSize = max(56, countWidth + 12)
+        let cellSize = max(60, countWidth + 20)
         let widestLabel = labels.map { BitmapFont.size(of: $0, scale: labelScale).width }.max() ?? 0
         let gridLeft = margin + BitmapFont.lineHeight * labelScale + 12 + widestLabel + 10
         let gridTop = margin + BitmapFont.lineHeight * titleScale + 16

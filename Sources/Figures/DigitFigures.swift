@@ -15,7 +15,9 @@ struct GridLayout {
 
 extension Figure {
     static let margin = 20
+    /// Space between grid cells: rows need less, since titles already separate them.
     static let gap = 18
+    static let columnGap = 30
 
     /// Lays out `count` images in `columns` columns, each `scale`× its size, each under a
     /// title of `titleScale`; the cell is wide enough for the longest title.
@@ -29,14 +31,14 @@ extension Figure {
         let headingHeight = heading.map { _ in BitmapFont.lineHeight * 3 + gap } ?? 0
         let headingWidth = heading.map { BitmapFont.size(of: $0, scale: 3).width } ?? 0
         let cellHeight = titleHeight + 8 + imagePixels.1
-        let gridWidth = columns * cellWidth + (columns - 1) * gap
+        let gridWidth = columns * cellWidth + (columns - 1) * columnGap
         let width = 2 * margin + max(gridWidth, headingWidth)
         let height = 2 * margin + headingHeight + rows * cellHeight + (rows - 1) * gap
         let left = (width - gridWidth) / 2
 
         var origins: [(x: Int, y: Int)] = [], titleTops: [Int] = [], centers: [Int] = []
         for index in 0..<count {
-            let cellX = left + (index % columns) * (cellWidth + gap)
+            let cellX = left + (index % columns) * (cellWidth + columnGap)
             let cellY = margin + headingHeight + (index / columns) * (cellHeight + gap)
             centers.append(cellX + cellWidth / 2)
             titleTops.append(cellY)

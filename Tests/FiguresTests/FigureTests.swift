@@ -51,7 +51,7 @@ struct FigureTests {
         let layout = Figure.gridLayout(count: 10, columns: 5, imageWidth: 28, imageHeight: 28, scale: 4,
                                        titles: titles, titleScale: 2, heading: "Misclassified test digits")
         let titleWidth = BitmapFont.size(of: titles[0], scale: 2).width
-        #expect(layout.centers[1] - layout.centers[0] >= titleWidth + Figure.gap)
+        #expect(layout.centers[1] - layout.centers[0] >= titleWidth + Figure.columnGap)
         #expect(textIsDrawn("Misclassified test digits", in: png, centerX: png.width / 2, y: Figure.margin, scale: 3))
         for index in 0..<10 {
             #expect(textIsDrawn(titles[index], in: png, centerX: layout.centers[index], y: layout.titleTops[index],
