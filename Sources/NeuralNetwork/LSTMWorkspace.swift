@@ -32,6 +32,22 @@ public final class LSTMWorkspace {
     public private(set) var batch = 0
     public private(set) var steps = 0
 
+    /// When true, `phaseTimes` accumulates the time of each phase (see `PhaseTimes`).
+    public var isProfiling = false
+    public var phaseTimes = PhaseTimes()
+
+    /// Adds the time since `start` to one phase and returns the new start, when profiling.
+    @inline(__always)
+    func lap(_ start: Double, _ phase: WritableKeyPath<PhaseTimes, Double>) -> Double {
+        guard isProfiling else { return 0 }
+        let now = monotonicSeconds()
+        phaseTimes[keyPath: phase] += now - start
+        return now
+    }
+
+    @inline(__always)
+    func startLap() -> Double { isProfiling ? monotonicSeconds() : 0 }
+
     public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int) {
         precondition(maxBatch > 0 && maxSteps > 0, "workspace needs a positive batch and step count")
         self.configuration = configuration
@@ -95,6 +111,7 @@ public final class LSTMWorkspace {
         let parameters = UnsafePointer(weights.parameters.baseAddress!)
         let layout = weights.layout
 
+        var clock = startLap()
         // Batch-first → time-major, so every step's inputs are one contiguous block.
         for sequence in 0..<n {
             for step in 0..<steps {
@@ -112,6 +129,7 @@ public final class LSTMWorkspace {
             a: inputs, aRowStride: input, aColumnStride: 1,
             b: parameters + layout.inputWeightsOffset, bRowStride: gateWidth,
             c: gates, cRowStride: gateWidth, accumulate: true)
+        clock = lap(clock, \.inputProjection)
 
         hidden.update(repeating: 0, count: n * hiddenSize)
         cells.update(repeating: 0, count: n * hiddenSize)
@@ -123,12 +141,14 @@ public final class LSTMWorkspace {
                 a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
                 b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
                 c: z, cRowStride: gateWidth, accumulate: true)
+            clock = lap(clock, \.recurrentForward)
             Self.activate(
                 gates: z, previousCells: cells + step * n * hiddenSize,
                 cells: cells + (step + 1) * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize,
                 hidden: hidden + (step + 1) * n * hiddenSize,
                 batch: n, hiddenSize: hiddenSize)
+            clock = lap(clock, \.activations)
         }
 
         // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
@@ -140,6 +160,7 @@ public final class LSTMWorkspace {
             a: hidden + steps * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
             b: parameters + layout.classifierWeightsOffset, bRowStride: output,
             c: logits, cRowStride: output, accumulate: true)
+        _ = lap(clock, \.classifierAndLoss)
     }
 
     /// The cell equations of one step, on every sequence of the batch:
@@ -194,6 +215,7 @@ public final class LSTMWorkspace {
         let gateGradients = gateGradients, da = hiddenGradient, dc = cellGradient
         let logitGradients = logitGradients
 
+        var clock = startLap()
         // Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, da_T = dLogits·Wc.
         let lastHidden = hidden + steps * n * hiddenSize
         MatrixProduct.multiply(
@@ -208,12 +230,14 @@ public final class LSTMWorkspace {
             b: weights.classifierWeights, bRowStride: hiddenSize,
             c: da, cRowStride: hiddenSize, accumulate: false)
         dc.update(repeating: 0, count: n * hiddenSize)
+        clock = lap(clock, \.classifierAndLoss)
 
         for step in (0..<steps).reversed() {
             Self.gateGradients(
                 gates: gates + step * n * gateWidth, previousCells: cells + step * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize, hiddenGradient: da, cellGradient: dc,
                 gateGradients: gateGradients + step * n * gateWidth, batch: n, hiddenSize: hiddenSize)
+            clock = lap(clock, \.gateBackward)
             if step > 0 {
                 // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
                 MatrixProduct.multiply(
@@ -221,6 +245,7 @@ public final class LSTMWorkspace {
                     a: gateGradients + step * n * gateWidth, aRowStride: gateWidth, aColumnStride: 1,
                     b: weights.recurrentWeights, bRowStride: hiddenSize,
                     c: da, cRowStride: hiddenSize, accumulate: false)
+                clock = lap(clock, \.recurrentBackward)
             }
         }
 
@@ -239,6 +264,7 @@ public final class LSTMWorkspace {
             c: gradients + layout.inputWeightsOffset, cRowStride: gateWidth, accumulate: false)
         Self.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: gateWidth)
+        _ = lap(clock, \.weightGradients)
     }
 
     /// One step of the cell equations differentiated, given da = ∂L/∂a_t (from the

@@ -45,6 +45,24 @@ public final class Trainer {
         shardLosses.deallocate()
     }
 
+    /// When true, each workspace and the optimiser record per-phase times (see `phaseTimes`).
+    public var isProfiling = false {
+        didSet { workspaces.forEach { $0.isProfiling = isProfiling } }
+    }
+    private var optimiserSeconds: Double = 0
+
+    /// Per-phase seconds summed over shards (thread time, not wall time) since profiling began.
+    public var phaseTimes: PhaseTimes {
+        var total = workspaces.reduce(PhaseTimes()) { $0 + $1.phaseTimes }
+        total.optimiser += optimiserSeconds
+        return total
+    }
+
+    public func resetPhaseTimes() {
+        workspaces.forEach { $0.phaseTimes = PhaseTimes() }
+        optimiserSeconds = 0
+    }
+
     /// Number of Adam updates applied so far.
     public var stepCount: Int { adam.stepCount }
 
@@ -56,8 +74,10 @@ public final class Trainer {
         images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
     ) -> Float {
         let loss = computeGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
+        let start = isProfiling ? monotonicSeconds() : 0
         adam.update(parameters: model.weights.parameters.baseAddress!, gradients: shardGradients[0])
         model.weights.refreshDerived()
+        if isProfiling { optimiserSeconds += monotonicSeconds() - start }
         return loss
     }
 
@@ -92,6 +112,8 @@ public final class Trainer {
         }
 
         // Fixed-order reduction into shard 0's buffer.
+        let start = isProfiling ? monotonicSeconds() : 0
+        defer { if isProfiling { optimiserSeconds += monotonicSeconds() - start } }
         var lossSum = shardLosses[0]
         for shard in 1..<max(shardCount, 1) {
             lossSum += shardLosses[shard]

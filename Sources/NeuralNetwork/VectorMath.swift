@@ -9,21 +9,30 @@ public enum VectorMath {
     /// Inputs are clamped to [-87, 88] so 2ⁿ stays a normal float (no inf/NaN from overflow).
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let clamped = x.clamped(lowerBound: SIMD16(repeating: -87), upperBound: SIMD16(repeating: 88))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+        // Clamp with compare-and-select: `clamped(lowerBound:upperBound:)` is lowered lane by lane.
+        let low = SIMD16<Float>(repeating: -87), high = SIMD16<Float>(repeating: 88)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        // Round x·log2(e) to an integer n without a float→int conversion (which the standard
+        // library lowers lane by lane): adding 1.5·2²³ leaves n in the low mantissa bits of
+        // the sum, and subtracting 1.5·2²³ again gives n as a float.
+        let shifter = SIMD16<Float>(repeating: 12_582_912)
+        let shifted = shifter.addingProduct(clamped, SIMD16(repeating: 1.442_695_04))
+        let n = shifted - shifter
         // ln 2 split in a high part exact in float and a low correction (Cody–Waite).
         var r = clamped.addingProduct(n, SIMD16(repeating: -0.693_145_751_953_125))
         r = r.addingProduct(n, SIMD16(repeating: -1.428_606_765_330_187e-6))
         var p = SIMD16<Float>(repeating: 1.0 / 5040)
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
-        let exponent = (SIMD16<Int32>(n, rounding: .toNearestOrEven) &+ 127) &<< 23
-        return p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
+        p = SIMD16(repeating: 1.0 / 720).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 120).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 24).addingProduct(p, r)
+        p = SIMD16(repeating: 1.0 / 6).addingProduct(p, r)
+        p = SIMD16(repeating: 0.5).addingProduct(p, r)
+        p = SIMD16(repeating: 1).addingProduct(p, r)
+        p = SIMD16(repeating: 1).addingProduct(p, r)
+        // 2ⁿ: the sum's bit pattern is 0x4B400000 + n; move n + 127 into the exponent field.
+        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
+        let scale = (bits &- SIMD16(repeating: 0x4B40_0000 - 127)) &<< 23
+        return p * unsafeBitCast(scale, to: SIMD16<Float>.self)
     }
 
     /// σ(x) = 1 / (1 + e⁻ˣ).
@@ -34,18 +43,20 @@ public enum VectorMath {
 
     /// tanh(x) = (1 − e⁻²ˣ) / (1 + e⁻²ˣ) for x ≥ 0, mirrored for x < 0 so e⁻²|x| ≤ 1 never
     /// overflows. Near zero the subtraction 1 − e⁻²ˣ loses relative (not absolute) precision,
-    /// so small |x| uses the odd series x − x³/3 + 2x⁵/15 − 17x⁷/315 instead.
+    /// so |x| < 1/4 uses the odd series x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835 instead
+    /// (the first omitted term is below 1e-8 of tanh x there).
     @inlinable @inline(__always)
     public static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let magnitude = x.replacing(with: -x, where: x .< 0)
         let e = exp(-2 * magnitude)
         let large = (1 - e) / (1 + e)
         let x2 = x * x
-        var series = SIMD16<Float>(repeating: -17.0 / 315)
-        series = series * x2 + 2.0 / 15
-        series = series * x2 - 1.0 / 3
-        series = series * x2 * magnitude + magnitude
-        let chosen = large.replacing(with: series, where: magnitude .< 0.0625)
+        var series = SIMD16<Float>(repeating: 62.0 / 2835)
+        series = SIMD16(repeating: -17.0 / 315).addingProduct(series, x2)
+        series = SIMD16(repeating: 2.0 / 15).addingProduct(series, x2)
+        series = SIMD16(repeating: -1.0 / 3).addingProduct(series, x2)
+        series = magnitude.addingProduct(series * x2, magnitude)
+        let chosen = large.replacing(with: series, where: magnitude .< 0.25)
         return chosen.replacing(with: -chosen, where: x .< 0)
     }
 }

@@ -66,8 +66,15 @@ struct ScratchFolder {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// Plain POSIX writes: Foundation's `Data.write` syncs to disk, which made the fuzzer
+    /// wait on the disk rather than exercise the reader.
     func write(_ bytes: [UInt8], to name: String) throws {
-        try Data(bytes).write(to: url.appendingPathComponent(name))
+        let path = url.appendingPathComponent(name).path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }

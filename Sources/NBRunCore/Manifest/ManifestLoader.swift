@@ -37,6 +37,10 @@ public struct ManifestLoader: Sendable {
         guard !text.contains("\0") else {
             throw .unreadable(file: file, reason: "contains a NUL byte")
         }
+        if let line = Self.lineNestedTooDeeply(text) {
+            throw .expected(ManifestLocation(file: file, line: line, column: 1),
+                            what: "at most \(Self.maximumNesting) levels of nesting", found: "deeper nesting")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -52,6 +56,45 @@ public struct ManifestLoader: Sendable {
         var manifest = try reader.readManifest(root, fileURL: fileURL)
         try reader.apply(overrides, to: &manifest)
         return manifest
+    }
+
+    /// Far deeper than any manifest needs, and shallow enough that the YAML composer's
+    /// recursion cannot exhaust the stack on hostile input.
+    public static let maximumNesting = 200
+
+    /// A conservative upper bound of each line's nesting (indentation, unclosed flow
+    /// brackets, compact `- `/`? `/`: ` indicators); the first line over the limit, if any.
+    static func lineNestedTooDeeply(_ text: String) -> Int? {
+        var flowDepth = 0
+        var lineNumber = 1
+        var indentation = 0, indicators = 0
+        var atLineStart = true
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                lineNumber += 1
+                indentation = 0
+                indicators = 0
+                atLineStart = true
+                previous = byte
+                continue
+            case UInt8(ascii: " ") where atLineStart:
+                indentation += 1
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                flowDepth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                flowDepth = max(0, flowDepth - 1)
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                if previous == UInt8(ascii: "-") || previous == UInt8(ascii: "?") || previous == UInt8(ascii: ":") { indicators += 1 }
+            default:
+                break
+            }
+            if byte != UInt8(ascii: " ") { atLineStart = false }
+            previous = byte
+            if indentation + flowDepth + indicators > maximumNesting { return lineNumber }
+        }
+        return nil
     }
 
     static func translate(_ error: YamlError, file: String) -> ManifestError {

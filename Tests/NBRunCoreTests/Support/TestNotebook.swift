@@ -3,7 +3,7 @@ import Foundation
 import NBRunCore
 
 /// A notebook in a fresh temporary folder, run in-process with the demo plugin.
-final class TestNotebook {
+final class TestNotebook: @unchecked Sendable {
     let folder: URL
     let manifestURL: URL
     let registry: StageRegistry

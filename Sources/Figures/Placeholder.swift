@@ -1,1 +1,0 @@
-// Figures module: placeholder until its first real file lands.

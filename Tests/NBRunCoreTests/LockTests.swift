@@ -1,0 +1,100 @@
+import Foundation
+import NBRunCore
+import Testing
+
+/// A value handed back from a background thread.
+final class Box<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+    var value: Value? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
+
+@Suite("The advisory lock keeps two runs on one output folder apart")
+struct LockTests {
+    func waitUntil(_ condition: () -> Bool, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition()
+    }
+
+    @Test func secondRunWaitsForTheLockHolder() throws {
+        let notebook = try TestNotebook()
+        try FileManager.default.createDirectory(at: notebook.output, withIntermediateDirectories: true)
+        let held = try OutputLock.acquire(at: notebook.output.appendingPathComponent(".lock"), wait: false) { _ in }
+        let finished = Box<Int32>()
+        Thread {
+            finished.value = (try? notebook.run())?.exitCode ?? -1
+        }.start()
+        #expect(waitUntil { notebook.console.text.contains("waiting for another nbrun on \(notebook.output.path) (pid \(getpid()))...") })
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(finished.value == nil, "must not run while the lock is held")
+        #expect(!FileManager.default.fileExists(atPath: notebook.artifact("generate", "record.json").path))
+        held.release()
+        #expect(waitUntil { finished.value != nil })
+        #expect(finished.value == 0)
+    }
+
+    @Test func noWaitFailsWithAClearMessage() throws {
+        let notebook = try TestNotebook()
+        try FileManager.default.createDirectory(at: notebook.output, withIntermediateDirectories: true)
+        let held = try OutputLock.acquire(at: notebook.output.appendingPathComponent(".lock"), wait: false) { _ in }
+        defer { held.release() }
+        do {
+            _ = try notebook.run { $0.waitForLock = false }
+            Issue.record("expected outputLocked")
+        } catch let error as RunError {
+            #expect(error == .outputLocked(path: notebook.output.path, pid: getpid()))
+            #expect(error.description.contains("another nbrun is running on \(notebook.output.path) (pid \(getpid()))"))
+        }
+    }
+
+    @Test func twoConcurrentRunsNeverInterleave() throws {
+        let manifest = """
+            title: concurrent
+            cells:
+              - stage: slow
+                kind: demo.slow
+                parameters: {steps: 15, step-milliseconds: 10}
+              - stage: generate
+                kind: demo.generate
+                parameters: {count: 500}
+              - stage: square
+                kind: demo.square
+                reads: [generate]
+            """
+        let first = try TestNotebook(manifest)
+        let secondConsole = Console.recording()
+        let results = [Box<RunResult>(), Box<RunResult>()]
+        let runners = [first.runner, Runner(registry: first.registry, console: secondConsole)]
+        let loaded = try first.load()
+        let options = first.options { $0.force = true }
+        for index in 0..<2 {
+            let runner = runners[index], box = results[index]
+            Thread { box.value = try? runner.run(loaded, options: options) }.start()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(waitUntil { results.allSatisfy { $0.value != nil } })
+        #expect(results.allSatisfy { $0.value?.exitCode == 0 })
+        #expect(secondConsole.text.contains("waiting for another nbrun"))
+        let store = ArtifactStore(outputDirectory: first.output)
+        for stage in ["slow", "generate", "square"] {
+            guard case .present(let record) = store.loadRecord(stage) else { Issue.record("\(stage) has no record"); continue }
+            #expect(store.verify(record) == nil)
+        }
+        #expect(try first.status().values.allSatisfy { $0.freshness.isFresh })
+    }
+
+    @Test func cleanRemovesTheOutputFolder() throws {
+        let notebook = try TestNotebook()
+        try notebook.run()
+        #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()))
+        #expect(!FileManager.default.fileExists(atPath: notebook.output.path))
+        #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()) == false)
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+@testable import NeuralNetwork
+
+/// The tiled kernel against a naive triple loop, on shapes that hit every edge path:
+/// rows not a multiple of 4, columns not a multiple of 16 or 32, padded row strides,
+/// transposed A, and accumulate versus overwrite.
+@Suite struct MatrixProductTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let m: Int, n: Int, k: Int, transposedA: Bool, accumulate: Bool
+        var testDescription: String { "\(m)×\(k)·\(k)×\(n)\(transposedA ? " Aᵀ" : "")\(accumulate ? " +=" : "")" }
+    }
+
+    static let cases: [Case] = [
+        Case(m: 1, n: 1, k: 1, transposedA: false, accumulate: false),
+        Case(m: 3, n: 5, k: 7, transposedA: false, accumulate: true),
+        Case(m: 4, n: 32, k: 9, transposedA: false, accumulate: false),
+        Case(m: 5, n: 33, k: 17, transposedA: true, accumulate: false),
+        Case(m: 7, n: 47, k: 3, transposedA: false, accumulate: true),
+        Case(m: 13, n: 70, k: 29, transposedA: true, accumulate: true),
+        Case(m: 16, n: 64, k: 40, transposedA: false, accumulate: false),
+        Case(m: 9, n: 16, k: 0, transposedA: false, accumulate: false),
+        Case(m: 2, n: 100, k: 31, transposedA: true, accumulate: false),
+    ]
+
+    @Test(arguments: cases)
+    func tiledProductMatchesNaiveReference(_ shape: Case) {
+        var generator = SeededGenerator(seed: UInt64(shape.m * 1000 + shape.n * 10 + shape.k))
+        // Padded strides: rows of A, B and C are longer than the matrix, like sub-blocks.
+        let lda = (shape.transposedA ? shape.m : shape.k) + 3
+        let aRows = shape.transposedA ? shape.k : shape.m
+        let ldb = shape.n + 5, ldc = shape.n + 2
+        let a = (0..<aRows * lda).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let b = (0..<max(shape.k, 1) * ldb).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let initial = (0..<shape.m * ldc).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var c = initial
+
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    MatrixProduct.multiply(
+                        m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!,
+                        aRowStride: shape.transposedA ? 1 : lda, aColumnStride: shape.transposedA ? lda : 1,
+                        b: b.baseAddress!, bRowStride: ldb, c: c.baseAddress!, cRowStride: ldc,
+                        accumulate: shape.accumulate)
+                }
+            }
+        }
+
+        for i in 0..<shape.m {
+            for j in 0..<ldc {
+                let index = i * ldc + j
+                guard j < shape.n else {
+                    #expect(c[index] == initial[index], "padding at (\(i), \(j)) must be untouched")
+                    continue
+                }
+                var expected = shape.accumulate ? Double(initial[index]) : 0
+                var magnitude = abs(expected)
+                for p in 0..<shape.k {
+                    let aValue = Double(shape.transposedA ? a[p * lda + i] : a[i * lda + p])
+                    expected += aValue * Double(b[p * ldb + j])
+                    magnitude += abs(aValue * Double(b[p * ldb + j]))
+                }
+                // Float accumulation error is bounded by about k·ε·Σ|a·b|.
+                let tolerance = Double(shape.k + 1) * 1.2e-7 * magnitude + 1e-12
+                #expect(abs(Double(c[index]) - expected) <= tolerance, "C[\(i), \(j)] = \(c[index]), expected \(expected)")
+            }
+        }
+    }
+}

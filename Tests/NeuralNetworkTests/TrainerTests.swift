@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import NeuralNetwork
+
+@Suite struct TrainerTests {
+    let configuration = LSTMConfiguration(inputSize: 6, hiddenSize: 20, outputSize: 4)
+    let steps = 5
+
+    func randomBatch(_ count: Int, seed: UInt64) -> (images: [Float], labels: [Int32]) {
+        var generator = SeededGenerator(seed: seed)
+        return ((0..<count * steps * configuration.inputSize).map { _ in generator.nextUnitFloat() },
+                (0..<count).map { _ in Int32(generator.next() % UInt64(configuration.outputSize)) })
+    }
+
+    func train(threads: Int, batches: [(images: [Float], labels: [Int32])], maxBatch: Int) -> [Float] {
+        let model = DigitClassification(configuration: configuration, seed: 21)
+        let trainer = Trainer(model: model, learningRate: 0.01, maxBatchSize: maxBatch, threads: threads, maxSteps: steps)
+        for batch in batches {
+            batch.images.withUnsafeBufferPointer { images in
+                batch.labels.withUnsafeBufferPointer { labels in
+                    _ = trainer.step(images: images, labels: labels, batchSize: batch.labels.count, steps: steps)
+                }
+            }
+        }
+        return model.namedParameters.flatMap(\.values)
+    }
+
+    @Test func oneAndTwoThreadsGiveBitIdenticalWeights() {
+        // 40 = shards of 16, 16 and 8; then a smaller last batch of 7.
+        let batches = [randomBatch(40, seed: 1), randomBatch(40, seed: 2), randomBatch(7, seed: 3)]
+        let single = train(threads: 1, batches: batches, maxBatch: 40)
+        let double = train(threads: 2, batches: batches, maxBatch: 40)
+        #expect(single == double)
+        #expect(single != DigitClassification(configuration: configuration, seed: 21).namedParameters.flatMap(\.values))
+    }
+
+    @Test func lossOfAShardedBatchIsTheMeanOfPerSampleLosses() throws {
+        let model = DigitClassification(configuration: configuration, seed: 4)
+        let (images, labels) = randomBatch(20, seed: 9)
+        let trainer = Trainer(model: model, learningRate: 0.01, maxBatchSize: 32, threads: 2, maxSteps: steps)
+        let loss = images.withUnsafeBufferPointer { images in
+            labels.withUnsafeBufferPointer { labels in
+                trainer.computeGradients(images: images, labels: labels, batchSize: 20, steps: steps)
+            }
+        }
+        let reference = DoubleReferenceModel(model).loss(inputs: images, labels: labels, steps: steps)
+        #expect(abs(Double(loss) - reference) <= 1e-5)
+    }
+
+    /// A task the model can only solve by remembering: the class is the step (0…3) at which
+    /// a bright row appears; every other row is dim noise.
+    @Test func lossFallsOnASmallSequenceTask() {
+        let model = DigitClassification(configuration: configuration, seed: 8)
+        let trainer = Trainer(model: model, learningRate: 0.02, maxBatchSize: 32, threads: 1, maxSteps: steps)
+        var generator = SeededGenerator(seed: 99)
+        func batch() -> ([Float], [Int32]) {
+            var images: [Float] = [], labels: [Int32] = []
+            for _ in 0..<32 {
+                let label = Int(generator.next() % 4)
+                labels.append(Int32(label))
+                for step in 0..<steps {
+                    for _ in 0..<configuration.inputSize {
+                        images.append(step == label ? 0.9 + 0.1 * generator.nextUnitFloat() : 0.2 * generator.nextUnitFloat())
+                    }
+                }
+            }
+            return (images, labels)
+        }
+        var losses: [Float] = []
+        for _ in 0..<150 {
+            let (images, labels) = batch()
+            losses.append(images.withUnsafeBufferPointer { images in
+                labels.withUnsafeBufferPointer { trainer.step(images: images, labels: $0, batchSize: 32, steps: steps) }
+            })
+        }
+        let first = losses.prefix(10).reduce(0, +) / 10, last = losses.suffix(10).reduce(0, +) / 10
+        #expect(first > 1.2, "starts near ln 4 = 1.39")
+        #expect(last < 0.3 * first, "mean loss went from \(first) to \(last)")
+        #expect(trainer.stepCount == 150)
+
+        let (images, labels) = batch()
+        let predictions = images.withUnsafeBufferPointer { model.predict(images: $0, count: 32, threads: 2, steps: steps).predictions }
+        let correct = zip(predictions, labels).filter { $0 == Int($1) }.count
+        #expect(correct >= 28, "\(correct)/32 correct after training")
+    }
+
+    @Test func savedStateResumesTrainingBitIdentically() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-trainer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let batches = (0..<4).map { randomBatch(10, seed: UInt64(30 + $0)) }
+        func run(_ trainer: Trainer, _ range: Range<Int>) {
+            for index in range {
+                batches[index].images.withUnsafeBufferPointer { images in
+                    batches[index].labels.withUnsafeBufferPointer { labels in
+                        _ = trainer.step(images: images, labels: labels, batchSize: 10, steps: steps)
+                    }
+                }
+            }
+        }
+        let uninterrupted = DigitClassification(configuration: configuration, seed: 5)
+        run(Trainer(model: uninterrupted, learningRate: 0.01, maxBatchSize: 10, threads: 1, maxSteps: steps), 0..<4)
+
+        let first = DigitClassification(configuration: configuration, seed: 5)
+        let firstTrainer = Trainer(model: first, learningRate: 0.01, maxBatchSize: 10, threads: 1, maxSteps: steps)
+        run(firstTrainer, 0..<2)
+        try first.saveSafetensors(to: folder.appendingPathComponent("model.safetensors"))
+        try firstTrainer.saveState(to: folder.appendingPathComponent("adam.safetensors"))
+
+        let resumed = try DigitClassification.loadSafetensors(from: folder.appendingPathComponent("model.safetensors"))
+        let resumedTrainer = Trainer(model: resumed, learningRate: 0.01, maxBatchSize: 10, threads: 2, maxSteps: steps)
+        try resumedTrainer.loadState(from: folder.appendingPathComponent("adam.safetensors"))
+        #expect(resumedTrainer.stepCount == 2)
+        run(resumedTrainer, 2..<4)
+        #expect(resumed.namedParameters.flatMap(\.values) == uninterrupted.namedParameters.flatMap(\.values))
+    }
+
+    @Test func stateFileWithoutStepCountIsRejected() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = Trainer(model: DigitClassification(configuration: configuration, seed: 1),
+                              learningRate: 0.01, maxBatchSize: 4, threads: 1, maxSteps: steps)
+        let url = folder.appendingPathComponent("state.safetensors")
+        try trainer.saveState(to: url)
+        var file = try SafetensorsFile(contentsOf: url)
+        #expect(file.tensor(named: "adam.m.classifier.weight")?.shape == [4, 20])
+        file.metadata["step"] = "seven"
+        try file.write(to: url)
+        #expect(throws: SafetensorsError.badMetadata(path: url.path, key: "step", reason: "'seven' is not a non-negative integer")) {
+            try trainer.loadState(from: url)
+        }
+    }
+}
