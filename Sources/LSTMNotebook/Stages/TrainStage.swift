@@ -9,7 +9,8 @@ struct TrainStage: Stage {
     static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
     static let sourceFileName = "TrainStage.swift"
     static let parameters = [
-        ParameterSpec("epochs", .integer(1...1000), default: .integer(10), "Passes over the training set."),
+        ParameterSpec("epochs", .integer(0...1000), default: .integer(10),
+                      "Passes over the training set (0 passes the built model through, e.g. to test given weights)."),
         ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
     ]
 
@@ -54,7 +55,11 @@ struct TrainStage: Stage {
 
         try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
         try history.write(to: context.outputURL(for: "loss-history.json"))
-        try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
-        context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")
+        if epochs > 0 {
+            try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
+            context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")
+        } else {
+            context.print("No training (epochs = 0): the model goes to the next cells as built.")
+        }
     }
 }
