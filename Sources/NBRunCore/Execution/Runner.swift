@@ -72,6 +72,8 @@ public final class Runner: @unchecked Sendable {
         session.execute()
         var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
+        let cached = plans.map(\.stage.name).filter { if case .cached = session.outcomes[$0] { true } else { false } }
+        if !cached.isEmpty { console.line("cached: \(cached.joined(separator: ", "))") }
         let report = ReportWriter(manifest: manifest, registry: registry).render(plans: plans, outcomes: session.outcomes)
         do {
             try AtomicFile.write(Data(report.utf8), to: store.reportURL)
