@@ -70,6 +70,7 @@ public final class Runner: @unchecked Sendable {
         let plans = try plans(manifest, store: store)
         let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
         session.execute()
+        store.removeEmptyWorkFolders()
         var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
         let cached = plans.map(\.stage.name).filter { if case .cached = session.outcomes[$0] { true } else { false } }
