@@ -102,3 +102,35 @@ struct FailureTests {
         }
     }
 }
+
+@Suite("Disk and permission failures leave earlier results intact")
+struct StorageFailureTests {
+    @Test func fullDiskFailsTheStageAndKeepsTheEarlierResult() throws {
+        let notebook = try TestNotebook()
+        try notebook.run()
+        let before = try notebook.read("generate", "numbers.txt")
+        let result = try notebook.run(["generate.count=500"]) { $0.simulatedFreeBytes = 100 }
+        #expect(result.exitCode == 1)
+        guard case .failed(let error, _, let previous) = result.outcome("generate") else {
+            Issue.record("generate should fail"); return
+        }
+        #expect(error.contains("No space left on device"))
+        #expect(error.contains("generate-\(getpid())/record.json"))
+        #expect(previous != nil)
+        #expect(try notebook.read("generate", "numbers.txt") == before)
+        #expect(try notebook.status()["generate"]?.freshness.isFresh == true)
+        #expect(try notebook.report().contains("No space left on device"))
+    }
+
+    @Test(.enabled(if: getuid() != 0, "root ignores folder permissions"))
+    func unwritableOutputFolderIsAClearError() throws {
+        let notebook = try TestNotebook()
+        try notebook.run()
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: notebook.output.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: notebook.output.path) }
+        #expect(throws: RunError.storage(.cannotWrite(path: notebook.output.path, reason: "the output folder is not writable"))) {
+            try notebook.run { $0.force = true }
+        }
+        #expect(try notebook.read("generate", "numbers.txt").isEmpty == false)
+    }
+}

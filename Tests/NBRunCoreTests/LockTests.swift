@@ -98,3 +98,25 @@ struct LockTests {
         #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()) == false)
     }
 }
+
+@Suite("The lock survives a clean that deletes it")
+struct LockCleanTests {
+    @Test func runWaitingDuringACleanTakesTheNewLockFile() throws {
+        let notebook = try TestNotebook()
+        try notebook.run()
+        let lockURL = notebook.output.appendingPathComponent(".lock")
+        let held = try OutputLock.acquire(at: lockURL, wait: false) { _ in }
+        let finished = Box<Int32>()
+        Thread { finished.value = (try? notebook.run())?.exitCode ?? -1 }.start()
+        let deadline = Date().addingTimeInterval(10)
+        while !notebook.console.text.contains("waiting for another nbrun"), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        // What `nbrun clean` does while it holds the lock.
+        try FileManager.default.removeItem(at: notebook.output)
+        held.release()
+        while finished.value == nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(finished.value == 0)
+        #expect(FileManager.default.fileExists(atPath: lockURL.path))
+        #expect(try notebook.status().values.allSatisfy { $0.freshness.isFresh })
+        #expect(notebook.console.text.components(separatedBy: "waiting for another nbrun").count == 2)
+    }
+}

@@ -128,3 +128,42 @@ struct RunnerCacheTests {
         #expect((components["parameters"] as? [String: String])?["count"] == "int:20")
     }
 }
+
+@Suite("Selection and output folder details")
+struct SelectionDetailTests {
+    @Test func singleStageOnAnEmptyCacheComputesMissingUpstreamFirst() throws {
+        let notebook = try TestNotebook()
+        let result = try notebook.run { $0.onlyStage = "summarize" }
+        #expect(result.executed == ["generate", "square", "summarize"])
+        #expect(notebook.console.text.contains("computing generate first: never run"))
+        #expect(notebook.console.text.contains("computing square first: never run"))
+        guard case .notRun(_, nil) = result.outcome("histogram") else { Issue.record("histogram ran"); return }
+    }
+
+    @Test func outputFolderRules() throws {
+        let notebook = try TestNotebook()
+        let manifest = try notebook.load()
+        let cwd = URL(fileURLWithPath: "/some/repo")
+        #expect(manifest.outputDirectory(currentDirectory: cwd).path == "/some/repo/output/Test")
+        #expect(manifest.outputDirectory(override: URL(fileURLWithPath: "/x/y")).path == "/x/y")
+        try notebook.write(TestNotebook.pipeline.replacingOccurrences(of: "cells:", with: "output: ../results/t\ncells:"))
+        let declared = try notebook.load()
+        #expect(declared.outputDirectory(currentDirectory: cwd).path
+                == notebook.folder.deletingLastPathComponent().appendingPathComponent("results/t").path)
+    }
+
+    @Test func stageAskingForAnArtifactNoUpstreamHasFailsClearly() throws {
+        let notebook = try TestNotebook("""
+            title: wrong reads
+            cells:
+              - stage: words
+                kind: demo.count-words
+              - stage: square
+                kind: demo.square
+                reads: [words]
+            """)
+        let result = try notebook.run()
+        guard case .failed(let error, _, _) = result.outcome("square") else { Issue.record("square should fail"); return }
+        #expect(error == "no artifact named 'numbers.txt' in the stages read from (words)")
+    }
+}

@@ -183,6 +183,12 @@ public struct ArtifactStore: Sendable {
         return actions
     }
 
+    /// Removes the staging and trash roots when a run left them empty.
+    func removeEmptyWorkFolders() {
+        rmdir(stagingRoot.path)
+        rmdir(trashRoot.path)
+    }
+
     public func removeStage(_ stage: String) {
         try? FileManager.default.removeItem(at: stageDirectory(stage))
     }

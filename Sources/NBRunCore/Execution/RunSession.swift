@@ -139,6 +139,11 @@ final class RunSession {
         }
         do {
             let artifacts = try Self.collectArtifacts(in: staging)
+            if let free = options.simulatedFreeBytes, artifacts.reduce(0, { $0 + $1.size }) > free {
+                throw StorageError.cannotWrite(
+                    path: staging.appendingPathComponent(ArtifactStore.recordFileName).path,
+                    reason: "\(String(cString: strerror(ENOSPC))) (simulated: \(free) bytes free)")
+            }
             for figure in context.figures where !artifacts.contains(where: { $0.name == figure.name }) {
                 throw StorageError.noSuchArtifact(name: figure.name, searched: [name])
             }

@@ -70,8 +70,11 @@ public final class Runner: @unchecked Sendable {
         let plans = try plans(manifest, store: store)
         let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
         session.execute()
+        store.removeEmptyWorkFolders()
         var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
+        let cached = plans.map(\.stage.name).filter { if case .cached = session.outcomes[$0] { true } else { false } }
+        if !cached.isEmpty { console.line("cached: \(cached.joined(separator: ", "))") }
         let report = ReportWriter(manifest: manifest, registry: registry).render(plans: plans, outcomes: session.outcomes)
         do {
             try AtomicFile.write(Data(report.utf8), to: store.reportURL)

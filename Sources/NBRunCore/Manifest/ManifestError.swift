@@ -26,37 +26,37 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "\(file): cannot read manifest: \(reason)"
         case .malformedYAML(let at, let problem):
-            return "\(at): malformed YAML: \(problem)"
+            return "\(at.prefix)malformed YAML: \(problem)"
         case .expected(let at, let what, let found):
-            return "\(at): expected \(what), found \(found)"
+            return "\(at.prefix)expected \(what), found \(found)"
         case .unknownKey(let at, let key, let allowed):
-            return "\(at): unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))"
+            return "\(at.prefix)unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))"
         case .missingKey(let at, let key, let context):
-            return "\(at): \(context) is missing the required key '\(key)'"
+            return "\(at.prefix)\(context) is missing the required key '\(key)'"
         case .duplicateKey(let at, let key):
-            return "\(at): key '\(key)' appears more than once"
+            return "\(at.prefix)key '\(key)' appears more than once"
         case .unknownStageKind(let at, let kind, let known):
             let list = known.isEmpty ? "(no stage kinds are registered)" : known.joined(separator: ", ")
-            return "\(at): unknown stage kind '\(kind)'; known kinds: \(list)"
+            return "\(at.prefix)unknown stage kind '\(kind)'; known kinds: \(list)"
         case .duplicateStageName(let at, let name, let first):
-            return "\(at): stage name '\(name)' is already used at \(first.line):\(first.column); stage names must be unique"
+            return "\(at.prefix)stage name '\(name)' is already used at \(first.line):\(first.column); stage names must be unique"
         case .invalidStageName(let at, let name):
-            return "\(at): invalid stage name '\(name)'; use letters, digits, '-' and '_' (not starting with '.')"
+            return "\(at.prefix)invalid stage name '\(name)'; use letters, digits, '-' and '_' (not starting with '.')"
         case .readsUnknownStage(let at, let stage, let reader):
-            return "\(at): stage '\(reader)' reads from '\(stage)', which is not a stage of this manifest"
+            return "\(at.prefix)stage '\(reader)' reads from '\(stage)', which is not a stage of this manifest"
         case .readsLaterStage(let at, let stage, let reader):
-            return "\(at): stage '\(reader)' reads from '\(stage)', which comes later in the manifest; a stage may only read from stages listed before it"
+            return "\(at.prefix)stage '\(reader)' reads from '\(stage)', which comes later in the manifest; a stage may only read from stages listed before it"
         case .dependencyCycle(let at, let path):
-            return "\(at): dependency cycle: \(path.joined(separator: " -> "))"
+            return "\(at.prefix)dependency cycle: \(path.joined(separator: " -> "))"
         case .unknownParameter(let at, let stage, let parameter, let declared):
             let list = declared.isEmpty ? "(it declares no parameters)" : declared.joined(separator: ", ")
-            return "\(at): stage '\(stage)' has no parameter '\(parameter)'; declared parameters: \(list)"
+            return "\(at.prefix)stage '\(stage)' has no parameter '\(parameter)'; declared parameters: \(list)"
         case .wrongParameterType(let at, let stage, let parameter, let expected, let found):
-            return "\(at): parameter '\(stage).\(parameter)' expects \(expected), found '\(found)'"
+            return "\(at.prefix)parameter '\(stage).\(parameter)' expects \(expected), found '\(found)'"
         case .parameterOutOfRange(let at, let stage, let parameter, let value, let range):
-            return "\(at): parameter '\(stage).\(parameter)' = \(value) is out of range \(range)"
+            return "\(at.prefix)parameter '\(stage).\(parameter)' = \(value) is out of range \(range)"
         case .missingPath(let at, let stage, let parameter, let path):
-            return "\(at): parameter '\(stage).\(parameter)' names '\(path)', which does not exist"
+            return "\(at.prefix)parameter '\(stage).\(parameter)' names '\(path)', which does not exist"
         case .invalidOverride(let text, let reason):
             return "--set \(text): \(reason)"
         }

@@ -350,7 +350,7 @@ struct ManifestNodeReader {
                 throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'; declared: \(specs.map(\.name).joined(separator: ", "))")
             }
             do {
-                stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "--set", line: 0, column: 0))
+                stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "", line: 0, column: 0))
             } catch {
                 throw .invalidOverride(override.description, reason: error.description)
             }

@@ -16,4 +16,7 @@ public struct ManifestLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         line > 0 ? "\(file):\(line):\(column)" : file
     }
+
+    /// `file:line:column: `, or nothing for a value that comes from no file (a `--set`).
+    var prefix: String { description.isEmpty ? "" : description + ": " }
 }

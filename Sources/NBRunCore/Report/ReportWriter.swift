@@ -102,7 +102,7 @@ public struct ReportWriter: Sendable {
             return "_Interrupted in this run_"
         case .notRun(_, let previous):
             guard let previous else { return "_Not run_" }
-            return "_Not run now · stale result from an earlier run (\(Self.isoDate(previous.startedAt))) · ran in \(Self.formatDuration(previous.durationSeconds)) · peak memory \(Self.formatBytes(previous.peakMemoryBytes))_"
+            return "_Not run now · result from an earlier run (\(Self.isoDate(previous.startedAt))) · ran in \(Self.formatDuration(previous.durationSeconds)) · peak memory \(Self.formatBytes(previous.peakMemoryBytes))_"
         }
     }
 
