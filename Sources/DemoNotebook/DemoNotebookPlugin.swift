@@ -14,6 +14,11 @@ public struct DemoNotebookPlugin: StagePlugin {
     }
 
     public var stageSources: [String: String] { EmbeddedStageSources.byFileName }
+
+    public var libraryCode: LibraryCode {
+        LibraryCode(ownModule: EmbeddedStageSources.ownModule, sources: EmbeddedStageSources.librarySources,
+                    dependencies: EmbeddedStageSources.libraryDependencies)
+    }
 }
 
 /// Errors of the demo stages; each names the value or file at fault.

@@ -18,4 +18,9 @@ public struct LSTMNotebookPlugin: StagePlugin {
     }
 
     public var stageSources: [String: String] { EmbeddedStageSources.byFileName }
+
+    public var libraryCode: LibraryCode {
+        LibraryCode(ownModule: EmbeddedStageSources.ownModule, sources: EmbeddedStageSources.librarySources,
+                    dependencies: EmbeddedStageSources.libraryDependencies)
+    }
 }

@@ -133,3 +133,23 @@ struct NotebookEndToEndTests {
         }
     }
 }
+
+/// Editing library code reruns exactly the stages that use it: the fingerprint of each
+/// stage covers the modules its file imports (and the notebook's own helper files).
+@Test func eachStageIsFingerprintedWithTheLibrariesItImports() throws {
+    let registry = try StageRegistry(plugins: [LSTMNotebookPlugin()])
+    let expected: [String: [String]] = [
+        "lstm.load-data": ["LSTMNotebook", "MNIST"],
+        "lstm.visualize-batch": ["Figures", "LSTMNotebook", "MNIST"],
+        "lstm.build-model": ["LSTMNotebook", "NeuralNetwork"],
+        "lstm.train": ["Figures", "LSTMNotebook", "MNIST", "NeuralNetwork"],
+        "lstm.test": ["Figures", "LSTMNotebook", "MNIST", "NeuralNetwork"],
+        "lstm.predict": ["Figures", "LSTMNotebook", "MNIST", "NeuralNetwork"],
+    ]
+    for (kind, modules) in expected {
+        #expect(registry[kind]?.libraryModules == modules, "\(kind)")
+    }
+    let library = LSTMNotebookPlugin().libraryCode
+    #expect(library.sources["NeuralNetwork"]?.contains("final class Trainer") == true)
+    #expect(library.sources["MNIST"]?.contains("struct MNISTLoader") == true)
+}

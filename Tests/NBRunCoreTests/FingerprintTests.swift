@@ -56,6 +56,7 @@ struct FingerprintTests {
             sources[file] = edit(sources[file]!)
             return sources
         }
+        var libraryCode: LibraryCode { DemoNotebookPlugin().libraryCode }
     }
 
     func status(of notebook: TestNotebook, with plugin: EditedDemo) throws -> [String: StagePlan] {

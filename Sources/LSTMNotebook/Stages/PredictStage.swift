@@ -1,4 +1,5 @@
 import Figures
+import MNIST
 import NBRunCore
 import NeuralNetwork
 

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import MNIST
 import NBRunCore
 import NeuralNetwork
 

@@ -7,6 +7,9 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
     public var kind: String
     /// SHA-256 of the stage's normalised code (see `SwiftCodeNormalizer`).
     public var code: String
+    /// SHA-256 of the normalised code of each library module the stage uses (see
+    /// ``LibraryCode``). Absent in records written before library code was fingerprinted.
+    public var libraries: [String: String]?
     /// Resolved parameters in canonical typed form (`int:32`, `path:data/mnist`).
     public var parameters: [String: String]
     /// For each `.path` parameter that names something: the content hash of that file or folder.
@@ -14,9 +17,11 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
     /// Fingerprint of each stage read from.
     public var upstream: [String: String]
 
-    public init(kind: String, code: String, parameters: [String: String], inputData: [String: String], upstream: [String: String]) {
+    public init(kind: String, code: String, libraries: [String: String]? = nil, parameters: [String: String],
+                inputData: [String: String], upstream: [String: String]) {
         self.kind = kind
         self.code = code
+        self.libraries = libraries
         self.parameters = parameters
         self.inputData = inputData
         self.upstream = upstream
@@ -35,6 +40,11 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
         var changes: [FingerprintChange] = []
         if kind != current.kind { changes.append(.kind(old: kind, new: current.kind)) }
         if code != current.code { changes.append(.code) }
+        let oldLibraries = libraries ?? [:], newLibraries = current.libraries ?? [:]
+        for module in Set(oldLibraries.keys).union(newLibraries.keys).sorted()
+        where oldLibraries[module] != newLibraries[module] {
+            changes.append(.libraryCode(module: module))
+        }
         for name in Set(parameters.keys).union(current.parameters.keys).sorted()
         where parameters[name] != current.parameters[name] {
             changes.append(.parameter(name: name, old: parameters[name].map(Self.display), new: current.parameters[name].map(Self.display)))
@@ -62,6 +72,7 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
 public enum FingerprintChange: Sendable, Equatable, CustomStringConvertible {
     case kind(old: String, new: String)
     case code
+    case libraryCode(module: String)
     case parameter(name: String, old: String?, new: String?)
     case inputData(parameter: String, path: String)
     case upstream(stage: String)
@@ -70,6 +81,7 @@ public enum FingerprintChange: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .kind(let old, let new): return "stage kind changed: \(old) → \(new)"
         case .code: return "code changed"
+        case .libraryCode(let module): return "code of library module \(module) changed"
         case .parameter(let name, let old, let new):
             return "parameter \(name) changed: \(old ?? "(absent)") → \(new ?? "(absent)")"
         case .inputData(let parameter, let path): return "input data changed: \(path) (parameter \(parameter))"
@@ -90,6 +102,8 @@ public struct FingerprintCalculator {
 
     /// Hashes of code by kind, memoised: a notebook often uses one kind several times.
     private var codeHashes: [String: String] = [:]
+    /// Hashes of library modules, memoised: most stages of a plugin share them.
+    private var libraryHashes: [String: String] = [:]
 
     public static func codeHash(ofSource source: String) -> String {
         SHA256.hash(data: Data(SwiftCodeNormalizer.normalize(source).utf8)).hexString
@@ -105,6 +119,13 @@ public struct FingerprintCalculator {
                 code = Self.codeHash(ofSource: entry.source)
                 codeHashes[stage.kind] = code
             }
+            var libraries: [String: String] = [:]
+            for module in entry.libraryModules {
+                if let cached = libraryHashes[module] { libraries[module] = cached; continue }
+                let hash = Self.codeHash(ofSource: registry.librarySources[module] ?? "")
+                libraryHashes[module] = hash
+                libraries[module] = hash
+            }
             var inputData: [String: String] = [:]
             for (name, value) in stage.parameters {
                 if case .path(let path) = value {
@@ -114,7 +135,7 @@ public struct FingerprintCalculator {
             var upstream: [String: String] = [:]
             for read in stage.reads { upstream[read] = result[read]?.fingerprint ?? "" }
             result[stage.name] = FingerprintComponents(
-                kind: stage.kind, code: code,
+                kind: stage.kind, code: code, libraries: libraries.isEmpty ? nil : libraries,
                 parameters: stage.parameters.mapValues(\.canonical),
                 inputData: inputData, upstream: upstream)
         }

@@ -26,12 +26,19 @@ public struct StageRegistry: Sendable {
         /// The stage file's text exactly as compiled.
         public var source: String
         public var pluginName: String
+        /// The library modules the stage's fingerprint covers (see ``LibraryCode``).
+        public var libraryModules: [String]
     }
+
+    /// Module name → its sources as compiled, gathered from every plugin.
+    public private(set) var librarySources: [String: String] = [:]
 
     public private(set) var entries: [String: Entry] = [:]
 
     public init(plugins: [any StagePlugin]) throws(RegistryError) {
         for plugin in plugins {
+            let library = plugin.libraryCode
+            librarySources.merge(library.sources) { first, _ in first }
             for stageType in plugin.stages {
                 let kind = stageType.kind
                 guard kind.hasPrefix(plugin.name + ".") else {
@@ -41,7 +48,8 @@ public struct StageRegistry: Sendable {
                 guard let source = plugin.stageSources[stageType.sourceFileName] else {
                     throw .missingSource(kind: kind, fileName: stageType.sourceFileName)
                 }
-                entries[kind] = Entry(stageType: stageType, source: source, pluginName: plugin.name)
+                entries[kind] = Entry(stageType: stageType, source: source, pluginName: plugin.name,
+                                      libraryModules: library.modules(usedBy: source))
             }
         }
     }
