@@ -19,9 +19,11 @@ enum AtomicFile {
         let temporaryPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 
         var failure: String?
+        // mkstemp creates the file private (0600); a figure is meant to be shared like any new file.
+        if fchmod(descriptor, 0o644) != 0 { failure = systemReason() }
         bytes.withUnsafeBytes { raw in
             var offset = 0
-            while offset < raw.count {
+            while failure == nil && offset < raw.count {
                 let written = writeFunction(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else {

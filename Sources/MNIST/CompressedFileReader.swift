@@ -11,6 +11,14 @@ enum CompressedFileReader {
     static func readAll(
         at path: String, requireGzip: Bool, limit: Int = maximumDecompressedSize
     ) throws(MNISTError) -> [UInt8] {
+        // Only regular files: a directory fails on read, but a FIFO would block forever.
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .unreadable(path: path, reason: "not a regular file")
+        }
         guard let file = gzopen(path, "rb") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
@@ -40,9 +48,9 @@ enum CompressedFileReader {
             if used > limit { throw .tooLarge(path: path, limit: limit) }
         }
         // A truncated stream can end a read cleanly and only report the error afterwards.
-        var status: Int32 = 0
-        _ = gzerror(file, &status)
-        if status != Z_OK { throw readError(file, path: path) }
+        var zlibStatus: Int32 = 0
+        _ = gzerror(file, &zlibStatus)
+        if zlibStatus != Z_OK { throw readError(file, path: path) }
         if used == 0 && requireGzip { throw .notGzip(path: path, firstBytes: []) }
 
         return Array(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: used))

@@ -41,6 +41,16 @@ public struct MNISTLoader: Sendable {
     public func epoch(_ epoch: Int) -> MNISTEpoch {
         MNISTEpoch(dataset: dataset, batchSize: batchSize, epoch: epoch, order: order(epoch: epoch))
     }
+
+    /// Fills batch `batch` of epoch `epoch` in one call. It recomputes the epoch's order
+    /// (a shuffle of every index) each time, so training loops should call ``epoch(_:)``
+    /// once and then ``MNISTEpoch/fill(batch:images:labels:)`` per batch.
+    @discardableResult
+    public func fill(
+        batch: Int, epoch: Int, images: UnsafeMutableBufferPointer<Float>, labels: UnsafeMutableBufferPointer<Int32>
+    ) -> Int {
+        self.epoch(epoch).fill(batch: batch, images: images, labels: labels)
+    }
 }
 
 /// The batches of one epoch, in the order fixed by ``MNISTLoader/order(epoch:)``.

@@ -20,6 +20,8 @@ struct PNGTests {
         try PNGWriter.write(bitmap, to: url)
         #expect(try PNGReader.read(from: url, as: format) == bitmap)
         #expect(folder.contents() == ["pattern.png"], "no temporary file may remain")
+        let permissions = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o644)
     }
 
     @Test("the encoding is a PNG file: signature, IHDR with our size, 8-bit depth and colour type")

@@ -153,8 +153,10 @@ struct FuzzTests {
                 tally[kind(of: error), default: 0] += 1
             }
             slowest = max(slowest, Date().timeIntervalSince(clock))
-            if Self.iterations >= 100_000 && (iteration + 1) % 100_000 == 0 {
-                print("fuzz: \(iteration + 1) inputs, \(Int(Date().timeIntervalSince(started))) s, slowest \(slowest) s")
+            if Self.iterations >= 100_000 && (iteration + 1) % 50_000 == 0 {
+                // Standard error is unbuffered, so a long run shows its progress as it goes.
+                FileHandle.standardError.write(Data(
+                    "fuzz: \(iteration + 1) inputs, \(Int(Date().timeIntervalSince(started))) s, slowest \(slowest) s\n".utf8))
             }
         }
         print("fuzz: \(Self.iterations) inputs (seed \(Self.seed)) in \(Date().timeIntervalSince(started)) s,"

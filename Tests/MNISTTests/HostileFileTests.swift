@@ -179,7 +179,18 @@ struct HostileFileTests {
             Issue.record("got \(String(describing: error))")
             return
         }
-        #expect(path.hasSuffix("t10k-images-idx3-ubyte") && !reason.isEmpty)
+        #expect(path.hasSuffix("t10k-images-idx3-ubyte") && reason == "not a regular file")
+    }
+
+    @Test("a named pipe is refused instead of blocking the reader")
+    func namedPipe() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let pipe = folder.url.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
+        try #require(mkfifo(pipe, 0o600) == 0)
+        try folder.write(gzipCompress(goodLabels), to: "t10k-labels-idx1-ubyte.gz")
+        let error = mnistError { _ = try MNISTDataset.load(.test, from: folder.url, verifyChecksums: false) }
+        #expect(error == .unreadable(path: pipe, reason: "not a regular file"))
     }
 
     @Test("a gzip bomb stops at the size limit")

@@ -99,5 +99,17 @@ struct LoaderTests {
         }
         #expect(seen.sorted() == Array(0..<10))
         #expect(seen == loader.order(epoch: 2))
+
+        // The one-call form gives the same batch.
+        var again = [Float](repeating: -1, count: 4 * 4)
+        var againLabels = [Int32](repeating: -1, count: 4)
+        let size = again.withUnsafeMutableBufferPointer { imageBuffer in
+            againLabels.withUnsafeMutableBufferPointer { labelBuffer in
+                loader.fill(batch: 2, epoch: 2, images: imageBuffer, labels: labelBuffer)
+            }
+        }
+        #expect(size == 2)
+        #expect(Array(againLabels.prefix(2)) == epoch.indices(ofBatch: 2).map { Int32($0 % 10) })
+        #expect(again[0] == Float(epoch.indices(ofBatch: 2).first!) / 255)
     }
 }
