@@ -142,7 +142,7 @@ public final class LSTMWorkspace {
                 b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
                 c: z, cRowStride: gateWidth, accumulate: true)
             clock = lap(clock, \.recurrentForward)
-            Self.activate(
+            LSTMCellEquations.activate(
                 gates: z, previousCells: cells + step * n * hiddenSize,
                 cells: cells + (step + 1) * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize,
@@ -161,43 +161,6 @@ public final class LSTMWorkspace {
             b: parameters + layout.classifierWeightsOffset, bRowStride: output,
             c: logits, cRowStride: output, accumulate: true)
         _ = lap(clock, \.classifierAndLoss)
-    }
-
-    /// The cell equations of one step, on every sequence of the batch:
-    ///   c̃ = tanh(z_c), Γu = σ(z_u), Γf = σ(z_f), Γo = σ(z_o)
-    ///   c_t = Γu ⊙ c̃ + Γf ⊙ c_{t-1}
-    ///   a_t = Γo ⊙ tanh(c_t)
-    /// The activated gates overwrite their pre-activations (the backward pass needs only those).
-    @inlinable
-    static func activate(
-        gates: UnsafeMutablePointer<Float>, previousCells: UnsafePointer<Float>,
-        cells: UnsafeMutablePointer<Float>, tanhCells: UnsafeMutablePointer<Float>,
-        hidden: UnsafeMutablePointer<Float>, batch: Int, hiddenSize: Int
-    ) {
-        let gateWidth = 4 * hiddenSize
-        for sequence in 0..<batch {
-            let z = gates + sequence * gateWidth
-            let offset = sequence * hiddenSize
-            var unit = 0
-            while unit < hiddenSize {
-                let width = min(16, hiddenSize - unit)
-                let candidate = VectorMath.tanh(loadPartial(z + unit, count: width))
-                let update = VectorMath.sigmoid(loadPartial(z + hiddenSize + unit, count: width))
-                let forget = VectorMath.sigmoid(loadPartial(z + 2 * hiddenSize + unit, count: width))
-                let outputGate = VectorMath.sigmoid(loadPartial(z + 3 * hiddenSize + unit, count: width))
-                let previous = loadPartial(previousCells + offset + unit, count: width)
-                let cell = (update * candidate).addingProduct(forget, previous)
-                let tanhCell = VectorMath.tanh(cell)
-                storePartial(candidate, z + unit, count: width)
-                storePartial(update, z + hiddenSize + unit, count: width)
-                storePartial(forget, z + 2 * hiddenSize + unit, count: width)
-                storePartial(outputGate, z + 3 * hiddenSize + unit, count: width)
-                storePartial(cell, cells + offset + unit, count: width)
-                storePartial(tanhCell, tanhCells + offset + unit, count: width)
-                storePartial(outputGate * tanhCell, hidden + offset + unit, count: width)
-                unit += width
-            }
-        }
     }
 
     // MARK: Backward
@@ -233,7 +196,7 @@ public final class LSTMWorkspace {
         clock = lap(clock, \.classifierAndLoss)
 
         for step in (0..<steps).reversed() {
-            Self.gateGradients(
+            LSTMCellEquations.gateGradients(
                 gates: gates + step * n * gateWidth, previousCells: cells + step * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize, hiddenGradient: da, cellGradient: dc,
                 gateGradients: gateGradients + step * n * gateWidth, batch: n, hiddenSize: hiddenSize)
@@ -265,54 +228,6 @@ public final class LSTMWorkspace {
         Self.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: gateWidth)
         _ = lap(clock, \.weightGradients)
-    }
-
-    /// One step of the cell equations differentiated, given da = ∂L/∂a_t (from the
-    /// classifier or step t+1) and dc = ∂L/∂c_t carried from step t+1:
-    ///   ∂L/∂z_o = da ⊙ tanh(c_t) ⊙ Γo(1 − Γo)
-    ///   dc_t    = dc + da ⊙ Γo ⊙ (1 − tanh²(c_t))
-    ///   ∂L/∂z_c = dc_t ⊙ Γu ⊙ (1 − c̃²)
-    ///   ∂L/∂z_u = dc_t ⊙ c̃ ⊙ Γu(1 − Γu)
-    ///   ∂L/∂z_f = dc_t ⊙ c_{t-1} ⊙ Γf(1 − Γf)
-    ///   dc ← dc_t ⊙ Γf   (what c_{t-1} receives)
-    @inlinable
-    static func gateGradients(
-        gates: UnsafePointer<Float>, previousCells: UnsafePointer<Float>,
-        tanhCells: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
-        cellGradient: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>,
-        batch: Int, hiddenSize: Int
-    ) {
-        let gateWidth = 4 * hiddenSize
-        for sequence in 0..<batch {
-            let g = gates + sequence * gateWidth
-            let dz = gateGradients + sequence * gateWidth
-            let offset = sequence * hiddenSize
-            var unit = 0
-            while unit < hiddenSize {
-                let width = min(16, hiddenSize - unit)
-                let candidate = loadPartial(g + unit, count: width)
-                let update = loadPartial(g + hiddenSize + unit, count: width)
-                let forget = loadPartial(g + 2 * hiddenSize + unit, count: width)
-                let outputGate = loadPartial(g + 3 * hiddenSize + unit, count: width)
-                let tanhCell = loadPartial(tanhCells + offset + unit, count: width)
-                let previous = loadPartial(previousCells + offset + unit, count: width)
-                let da = loadPartial(hiddenGradient + offset + unit, count: width)
-                let dcCarried = loadPartial(cellGradient + offset + unit, count: width)
-
-                let dzOutput = da * tanhCell * outputGate * (1 - outputGate)
-                let dcTotal = dcCarried + da * outputGate * (1 - tanhCell * tanhCell)
-                let dzCandidate = dcTotal * update * (1 - candidate * candidate)
-                let dzUpdate = dcTotal * candidate * update * (1 - update)
-                let dzForget = dcTotal * previous * forget * (1 - forget)
-
-                storePartial(dzCandidate, dz + unit, count: width)
-                storePartial(dzUpdate, dz + hiddenSize + unit, count: width)
-                storePartial(dzForget, dz + 2 * hiddenSize + unit, count: width)
-                storePartial(dzOutput, dz + 3 * hiddenSize + unit, count: width)
-                storePartial(dcTotal * forget, cellGradient + offset + unit, count: width)
-                unit += width
-            }
-        }
     }
 
     /// out[j] = Σ_i m[i, j]: bias gradients.

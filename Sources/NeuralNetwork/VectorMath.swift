@@ -1,4 +1,6 @@
 /// Elementwise transcendental functions on `SIMD16<Float>`, written out so they vectorise.
+/// They are `@_transparent` so they always inline into the activation loops, where the
+/// five independent gate computations of a step can then overlap in the pipeline.
 ///
 /// A call to `Foundation.exp` per lane would dominate the LSTM's activation phase; these
 /// stay in registers. Accuracy is a few ulp over the range the LSTM uses, far inside the
@@ -7,7 +9,7 @@ public enum VectorMath {
     /// eˣ by range reduction: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by its Taylor series to
     /// degree 7 (truncation error r⁸/8! < 6e-9 relative), and 2ⁿ built in the exponent bits.
     /// Inputs are clamped to [-87, 88] so 2ⁿ stays a normal float (no inf/NaN from overflow).
-    @inlinable @inline(__always)
+    @_transparent
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         // Clamp with compare-and-select: `clamped(lowerBound:upperBound:)` is lowered lane by lane.
         let low = SIMD16<Float>(repeating: -87), high = SIMD16<Float>(repeating: 88)
@@ -36,7 +38,7 @@ public enum VectorMath {
     }
 
     /// σ(x) = 1 / (1 + e⁻ˣ).
-    @inlinable @inline(__always)
+    @_transparent
     public static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
         1 / (1 + exp(-x))
     }
@@ -45,7 +47,7 @@ public enum VectorMath {
     /// overflows. Near zero the subtraction 1 − e⁻²ˣ loses relative (not absolute) precision,
     /// so |x| < 1/4 uses the odd series x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835 instead
     /// (the first omitted term is below 1e-8 of tanh x there).
-    @inlinable @inline(__always)
+    @_transparent
     public static func tanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let magnitude = x.replacing(with: -x, where: x .< 0)
         let e = exp(-2 * magnitude)
