@@ -40,13 +40,13 @@ public final class LSTMWorkspace {
     @inline(__always)
     func lap(_ start: Double, _ phase: WritableKeyPath<PhaseTimes, Double>) -> Double {
         guard isProfiling else { return 0 }
-        let now = monotonicSeconds()
+        let now = threadCPUSeconds()
         phaseTimes[keyPath: phase] += now - start
         return now
     }
 
     @inline(__always)
-    func startLap() -> Double { isProfiling ? monotonicSeconds() : 0 }
+    func startLap() -> Double { isProfiling ? threadCPUSeconds() : 0 }
 
     public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int) {
         precondition(maxBatch > 0 && maxSteps > 0, "workspace needs a positive batch and step count")
@@ -120,27 +120,23 @@ public final class LSTMWorkspace {
             }
         }
         // Input projection of all steps in one product: Z[t·n + b] = x·Wxᵀ + (b_x + b_a).
-        let rows = steps * n
-        for row in 0..<rows {
-            (gates + row * gateWidth).update(from: weights.fusedGateBias, count: gateWidth)
-        }
         MatrixProduct.multiply(
-            m: rows, n: gateWidth, k: input,
+            m: steps * n, n: gateWidth, k: input,
             a: inputs, aRowStride: input, aColumnStride: 1,
             b: parameters + layout.inputWeightsOffset, bRowStride: gateWidth,
-            c: gates, cRowStride: gateWidth, accumulate: true)
+            c: gates, cRowStride: gateWidth, accumulate: false, rowBias: weights.fusedGateBias)
         clock = lap(clock, \.inputProjection)
 
         hidden.update(repeating: 0, count: n * hiddenSize)
         cells.update(repeating: 0, count: n * hiddenSize)
         for step in 0..<steps {
             let z = gates + step * n * gateWidth
-            // Recurrent product: Z_t += a_{t-1}·Waᵀ.
-            MatrixProduct.multiply(
+            // Recurrent product: Z_t += a_{t-1}·Waᵀ (a_{-1} = 0: nothing to add at step 0).
+            if step > 0 { MatrixProduct.multiply(
                 m: n, n: gateWidth, k: hiddenSize,
                 a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
                 b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
-                c: z, cRowStride: gateWidth, accumulate: true)
+                c: z, cRowStride: gateWidth, accumulate: true) }
             clock = lap(clock, \.recurrentForward)
             LSTMCellEquations.activate(
                 gates: z, previousCells: cells + step * n * hiddenSize,
@@ -152,14 +148,12 @@ public final class LSTMWorkspace {
         }
 
         // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
-        for row in 0..<n {
-            (logits + row * output).update(from: parameters + layout.classifierBiasOffset, count: output)
-        }
         MatrixProduct.multiply(
             m: n, n: output, k: hiddenSize,
             a: hidden + steps * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
             b: parameters + layout.classifierWeightsOffset, bRowStride: output,
-            c: logits, cRowStride: output, accumulate: true)
+            c: logits, cRowStride: output, accumulate: false,
+            rowBias: parameters + layout.classifierBiasOffset)
         _ = lap(clock, \.classifierAndLoss)
     }
 
@@ -214,11 +208,12 @@ public final class LSTMWorkspace {
 
         // Weight gradients of all steps in one product each (rows are (t, b) pairs):
         // dWaᵀ = Σ_t a_{t-1}ᵀ·dZ_t, dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t.
+        // Step 0 contributes nothing to dWaᵀ (a_{-1} = 0), so its rows are skipped.
         let rows = steps * n
         MatrixProduct.multiply(
-            m: hiddenSize, n: gateWidth, k: rows,
-            a: hidden, aRowStride: 1, aColumnStride: hiddenSize,
-            b: gateGradients, bRowStride: gateWidth,
+            m: hiddenSize, n: gateWidth, k: rows - n,
+            a: hidden + n * hiddenSize, aRowStride: 1, aColumnStride: hiddenSize,
+            b: gateGradients + n * gateWidth, bRowStride: gateWidth,
             c: gradients + layout.recurrentWeightsOffset, cRowStride: gateWidth, accumulate: false)
         MatrixProduct.multiply(
             m: input, n: gateWidth, k: rows,

@@ -11,19 +11,25 @@
 /// each broadcast of A feeds two. Ragged edges (n not a multiple of 16, m not a
 /// multiple of 4) fall back to partial tiles so any shape is correct.
 public enum MatrixProduct {
-    /// Computes C = A·B (or C += A·B when `accumulate` is true).
+    /// Computes C = A·B, or C += A·B when `accumulate` is true, or C = 1·rowBiasᵀ + A·B
+    /// when a `rowBias` (n values added to every row) is given. Starting the register tile
+    /// from the bias saves a separate pass over C, which matters when k is small (the
+    /// input projection has k = 28).
     @inlinable
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, bRowStride: Int,
         c: UnsafeMutablePointer<Float>, cRowStride: Int,
-        accumulate: Bool
+        accumulate: Bool, rowBias: UnsafePointer<Float>? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix dimensions must be non-negative")
+        precondition(!(accumulate && rowBias != nil), "either accumulate into C or start from a bias, not both")
         if m == 0 || n == 0 { return }
         if k == 0 {
-            if !accumulate {
+            if let rowBias {
+                for i in 0..<m { (c + i * cRowStride).update(from: rowBias, count: n) }
+            } else if !accumulate {
                 for i in 0..<m { (c + i * cRowStride).update(repeating: 0, count: n) }
             }
             return
@@ -36,19 +42,21 @@ public enum MatrixProduct {
                 tile4x32(
                     k: k, a: a + i * aRowStride, aRowStride: aRowStride,
                     aColumnStride: aColumnStride, b: b + j, bRowStride: bRowStride,
-                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate)
+                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate,
+                    bias: rowBias.map { $0 + j })
                 i += 4
             }
             while i < m {
                 tileRows(
                     rows: 1, width: 16, k: k, a: a + i * aRowStride, aRowStride: aRowStride,
                     aColumnStride: aColumnStride, b: b + j, bRowStride: bRowStride,
-                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate)
+                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate,
+                    bias: rowBias.map { $0 + j })
                 tileRows(
                     rows: 1, width: 16, k: k, a: a + i * aRowStride, aRowStride: aRowStride,
                     aColumnStride: aColumnStride, b: b + j + 16, bRowStride: bRowStride,
                     c: c + i * cRowStride + j + 16, cRowStride: cRowStride,
-                    accumulate: accumulate)
+                    accumulate: accumulate, bias: rowBias.map { $0 + j + 16 })
                 i += 1
             }
             j += 32
@@ -62,7 +70,7 @@ public enum MatrixProduct {
                     rows: rows, width: width, k: k, a: a + i * aRowStride,
                     aRowStride: aRowStride, aColumnStride: aColumnStride, b: b + j,
                     bRowStride: bRowStride, c: c + i * cRowStride + j, cRowStride: cRowStride,
-                    accumulate: accumulate)
+                    accumulate: accumulate, bias: rowBias.map { $0 + j })
                 i += rows
             }
             j += 16
@@ -74,7 +82,7 @@ public enum MatrixProduct {
     static func tile4x32(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, bRowStride: Int,
-        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, bias: UnsafePointer<Float>?
     ) {
         let c0 = c, c1 = c + cRowStride, c2 = c + 2 * cRowStride, c3 = c + 3 * cRowStride
         var s00 = SIMD16<Float>(), s01 = SIMD16<Float>()
@@ -86,6 +94,9 @@ public enum MatrixProduct {
             s10 = load(c1); s11 = load(c1 + 16)
             s20 = load(c2); s21 = load(c2 + 16)
             s30 = load(c3); s31 = load(c3 + 16)
+        } else if let bias {
+            s00 = load(bias); s01 = load(bias + 16)
+            s10 = s00; s11 = s01; s20 = s00; s21 = s01; s30 = s00; s31 = s01
         }
         var ap = a
         var bp = b
@@ -111,7 +122,7 @@ public enum MatrixProduct {
     static func tileRows(
         rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, aRowStride: Int,
         aColumnStride: Int, b: UnsafePointer<Float>, bRowStride: Int,
-        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, bias: UnsafePointer<Float>?
     ) {
         var sums = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         if accumulate {
@@ -119,6 +130,9 @@ public enum MatrixProduct {
             if rows > 1 { sums.1 = loadPartial(c + cRowStride, count: width) }
             if rows > 2 { sums.2 = loadPartial(c + 2 * cRowStride, count: width) }
             if rows > 3 { sums.3 = loadPartial(c + 3 * cRowStride, count: width) }
+        } else if let bias {
+            let start = loadPartial(bias, count: width)
+            sums = (start, start, start, start)
         }
         var ap = a
         var bp = b

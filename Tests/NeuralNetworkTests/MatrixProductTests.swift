@@ -67,3 +67,34 @@ import Testing
         }
     }
 }
+
+extension MatrixProductTests {
+    /// C = 1·biasᵀ + A·B on ragged shapes, including k = 0 (C is then the bias rows).
+    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1)])
+    func rowBiasStartsEveryRowFromTheBias(m: Int, n: Int, k: Int) {
+        var generator = SeededGenerator(seed: UInt64(m * n + k))
+        let a = (0..<max(m * k, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let b = (0..<max(k * n, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let bias = (0..<n).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var c = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                bias.withUnsafeBufferPointer { bias in
+                    c.withUnsafeMutableBufferPointer { c in
+                        MatrixProduct.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, aRowStride: k, aColumnStride: 1,
+                            b: b.baseAddress!, bRowStride: n, c: c.baseAddress!, cRowStride: n,
+                            accumulate: false, rowBias: bias.baseAddress!)
+                    }
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var expected = Double(bias[j])
+                for p in 0..<k { expected += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                #expect(abs(Double(c[i * n + j]) - expected) <= 1e-5, "C[\(i), \(j)]")
+            }
+        }
+    }
+}
