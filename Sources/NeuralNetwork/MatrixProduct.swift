@@ -11,6 +11,9 @@
 /// each broadcast of A feeds two. Ragged edges (n not a multiple of 16, m not a
 /// multiple of 4) fall back to partial tiles so any shape is correct.
 public enum MatrixProduct {
+    /// Depth of a k-block: 128 rows × 32 columns of B is 16 KiB, half the L1 data cache.
+    @usableFromInline static let kBlock = 128
+
     /// Computes C = A·B, or C += A·B when `accumulate` is true, or C = 1·rowBiasᵀ + A·B
     /// when a `rowBias` (n values added to every row) is given. Starting the register tile
     /// from the bias saves a separate pass over C, which matters when k is small (the
@@ -26,6 +29,21 @@ public enum MatrixProduct {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix dimensions must be non-negative")
         precondition(!(accumulate && rowBias != nil), "either accumulate into C or start from a bias, not both")
         if m == 0 || n == 0 { return }
+        // Long k (the weight gradients sum over all steps: k = 28·16) is cut into blocks so
+        // the 32-column panel of B that a column tile streams stays in L1 across row blocks.
+        if k > 2 * kBlock {
+            var start = 0
+            while start < k {
+                let depth = min(kBlock, k - start)
+                multiply(
+                    m: m, n: n, k: depth, a: a + start * aColumnStride, aRowStride: aRowStride,
+                    aColumnStride: aColumnStride, b: b + start * bRowStride, bRowStride: bRowStride,
+                    c: c, cRowStride: cRowStride, accumulate: start > 0 || accumulate,
+                    rowBias: start == 0 ? rowBias : nil)
+                start += depth
+            }
+            return
+        }
         if k == 0 {
             if let rowBias {
                 for i in 0..<m { (c + i * cRowStride).update(from: rowBias, count: n) }

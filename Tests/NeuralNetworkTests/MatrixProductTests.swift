@@ -20,6 +20,9 @@ import Testing
         Case(m: 16, n: 64, k: 40, transposedA: false, accumulate: false),
         Case(m: 9, n: 16, k: 0, transposedA: false, accumulate: false),
         Case(m: 2, n: 100, k: 31, transposedA: true, accumulate: false),
+        // k > 256 takes the k-blocked path (blocks of 128 plus a remainder).
+        Case(m: 6, n: 40, k: 300, transposedA: true, accumulate: true),
+        Case(m: 5, n: 17, k: 261, transposedA: false, accumulate: false),
     ]
 
     @Test(arguments: cases)
@@ -70,7 +73,7 @@ import Testing
 
 extension MatrixProductTests {
     /// C = 1·biasᵀ + A·B on ragged shapes, including k = 0 (C is then the bias rows).
-    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1)])
+    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1), (4, 20, 270)])
     func rowBiasStartsEveryRowFromTheBias(m: Int, n: Int, k: Int) {
         var generator = SeededGenerator(seed: UInt64(m * n + k))
         let a = (0..<max(m * k, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
