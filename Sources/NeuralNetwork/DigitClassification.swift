@@ -158,7 +158,7 @@ public final class DigitClassification {
         let shardCount = (count + shardSize - 1) / shardSize
         let workerCount = max(1, min(threads, shardCount))
         let workspaces = (0..<workerCount).map { _ in
-            LSTMWorkspace(configuration: configuration, maxBatch: min(shardSize, count), maxSteps: steps)
+            LSTMWorkspace(configuration: configuration, maxBatch: min(shardSize, count), maxSteps: steps, supportsBackward: false)
         }
         var logits = [Float](repeating: 0, count: count * output)
         let weights = weights

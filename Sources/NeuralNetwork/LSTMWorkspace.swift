@@ -48,9 +48,14 @@ public final class LSTMWorkspace {
     @inline(__always)
     func startLap() -> Double { isProfiling ? threadCPUSeconds() : 0 }
 
-    public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int) {
+    /// Whether `backward` is available; inference workspaces skip the gradient buffers
+    /// (half the memory).
+    public let supportsBackward: Bool
+
+    public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int, supportsBackward: Bool = true) {
         precondition(maxBatch > 0 && maxSteps > 0, "workspace needs a positive batch and step count")
         self.configuration = configuration
+        self.supportsBackward = supportsBackward
         self.maxBatch = maxBatch
         self.maxSteps = maxSteps
         let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
@@ -65,7 +70,7 @@ public final class LSTMWorkspace {
         hidden = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
         cells = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
         tanhCells = zeroed(maxSteps * maxBatch * hiddenSize)
-        gateGradients = zeroed(maxSteps * maxBatch * gateWidth)
+        gateGradients = zeroed(supportsBackward ? maxSteps * maxBatch * gateWidth : 1)
         hiddenGradient = zeroed(maxBatch * hiddenSize)
         cellGradient = zeroed(maxBatch * hiddenSize)
         logits = zeroed(maxBatch * output)
@@ -132,11 +137,13 @@ public final class LSTMWorkspace {
         for step in 0..<steps {
             let z = gates + step * n * gateWidth
             // Recurrent product: Z_t += a_{t-1}·Waᵀ (a_{-1} = 0: nothing to add at step 0).
-            if step > 0 { MatrixProduct.multiply(
-                m: n, n: gateWidth, k: hiddenSize,
-                a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
-                b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
-                c: z, cRowStride: gateWidth, accumulate: true) }
+            if step > 0 {
+                MatrixProduct.multiply(
+                    m: n, n: gateWidth, k: hiddenSize,
+                    a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
+                    b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
+                    c: z, cRowStride: gateWidth, accumulate: true)
+            }
             clock = lap(clock, \.recurrentForward)
             LSTMCellEquations.activate(
                 gates: z, previousCells: cells + step * n * hiddenSize,
@@ -164,6 +171,7 @@ public final class LSTMWorkspace {
     /// model's flat layout. Uses the activations of the last `forward`.
     public func backward(weights: LSTMWeights, gradients: UnsafeMutablePointer<Float>) {
         let n = batch, steps = steps
+        precondition(supportsBackward, "this workspace was created for inference only")
         precondition(n > 0, "backward needs a forward pass first")
         let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
         let gateWidth = configuration.gateWidth, output = configuration.outputSize
