@@ -122,6 +122,10 @@ public final class Trainer {
         precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
         precondition(images.count >= batchSize * steps * configuration.inputSize, "images buffer too small for the batch")
         precondition(labels.count >= batchSize, "labels buffer too small for the batch")
+        for (sample, label) in labels.prefix(batchSize).enumerated() {
+            precondition(label >= 0 && Int(label) < configuration.outputSize,
+                         "label \(label) of sample \(sample) is outside 0..<\(configuration.outputSize)")
+        }
         let shardCount = (batchSize + Self.shardSize - 1) / Self.shardSize
         lastShardCount = shardCount
         let weights = model.weights
