@@ -56,6 +56,14 @@ public enum MatrixProduct {
         var j = 0
         while j + 32 <= n {
             var i = 0
+            while i + 8 <= m {
+                tile8x32(
+                    k: k, a: a + i * aRowStride, aRowStride: aRowStride,
+                    aColumnStride: aColumnStride, b: b + j, bRowStride: bRowStride,
+                    c: c + i * cRowStride + j, cRowStride: cRowStride, accumulate: accumulate,
+                    bias: rowBias.map { $0 + j })
+                i += 8
+            }
             while i < fullRowBlocks {
                 tile4x32(
                     k: k, a: a + i * aRowStride, aRowStride: aRowStride,
@@ -133,6 +141,66 @@ public enum MatrixProduct {
         store(s10, c1); store(s11, c1 + 16)
         store(s20, c2); store(s21, c2 + 16)
         store(s30, c3); store(s31, c3 + 16)
+    }
+
+    /// The widest tile: 8 rows × 32 columns in sixteen registers (AVX-512 has 32), so each
+    /// pair of B loads feeds sixteen FMAs and sixteen independent chains hide FMA latency.
+    @inlinable @inline(__always)
+    static func tile8x32(
+        k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, bias: UnsafePointer<Float>?
+    ) {
+        var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+        var s20 = SIMD16<Float>(), s21 = SIMD16<Float>(), s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+        var s40 = SIMD16<Float>(), s41 = SIMD16<Float>(), s50 = SIMD16<Float>(), s51 = SIMD16<Float>()
+        var s60 = SIMD16<Float>(), s61 = SIMD16<Float>(), s70 = SIMD16<Float>(), s71 = SIMD16<Float>()
+        if accumulate {
+            s00 = load(c); s01 = load(c + 16)
+            s10 = load(c + cRowStride); s11 = load(c + cRowStride + 16)
+            s20 = load(c + 2 * cRowStride); s21 = load(c + 2 * cRowStride + 16)
+            s30 = load(c + 3 * cRowStride); s31 = load(c + 3 * cRowStride + 16)
+            s40 = load(c + 4 * cRowStride); s41 = load(c + 4 * cRowStride + 16)
+            s50 = load(c + 5 * cRowStride); s51 = load(c + 5 * cRowStride + 16)
+            s60 = load(c + 6 * cRowStride); s61 = load(c + 6 * cRowStride + 16)
+            s70 = load(c + 7 * cRowStride); s71 = load(c + 7 * cRowStride + 16)
+        } else if let bias {
+            s00 = load(bias); s01 = load(bias + 16)
+            s10 = s00; s11 = s01; s20 = s00; s21 = s01; s30 = s00; s31 = s01
+            s40 = s00; s41 = s01; s50 = s00; s51 = s01; s60 = s00; s61 = s01; s70 = s00; s71 = s01
+        }
+        var ap = a
+        var bp = b
+        let r = aRowStride
+        for _ in 0..<k {
+            let b0 = load(bp), b1 = load(bp + 16)
+            var x = ap[0]
+            s00 = s00.addingProduct(x, b0); s01 = s01.addingProduct(x, b1)
+            x = ap[r]
+            s10 = s10.addingProduct(x, b0); s11 = s11.addingProduct(x, b1)
+            x = ap[2 * r]
+            s20 = s20.addingProduct(x, b0); s21 = s21.addingProduct(x, b1)
+            x = ap[3 * r]
+            s30 = s30.addingProduct(x, b0); s31 = s31.addingProduct(x, b1)
+            x = ap[4 * r]
+            s40 = s40.addingProduct(x, b0); s41 = s41.addingProduct(x, b1)
+            x = ap[5 * r]
+            s50 = s50.addingProduct(x, b0); s51 = s51.addingProduct(x, b1)
+            x = ap[6 * r]
+            s60 = s60.addingProduct(x, b0); s61 = s61.addingProduct(x, b1)
+            x = ap[7 * r]
+            s70 = s70.addingProduct(x, b0); s71 = s71.addingProduct(x, b1)
+            ap += aColumnStride
+            bp += bRowStride
+        }
+        store(s00, c); store(s01, c + 16)
+        store(s10, c + cRowStride); store(s11, c + cRowStride + 16)
+        store(s20, c + 2 * cRowStride); store(s21, c + 2 * cRowStride + 16)
+        store(s30, c + 3 * cRowStride); store(s31, c + 3 * cRowStride + 16)
+        store(s40, c + 4 * cRowStride); store(s41, c + 4 * cRowStride + 16)
+        store(s50, c + 5 * cRowStride); store(s51, c + 5 * cRowStride + 16)
+        store(s60, c + 6 * cRowStride); store(s61, c + 6 * cRowStride + 16)
+        store(s70, c + 7 * cRowStride); store(s71, c + 7 * cRowStride + 16)
     }
 
     /// Edge tile: up to 4 rows × up to 16 columns, with partial loads and stores.
