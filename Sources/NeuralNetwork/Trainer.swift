@@ -85,12 +85,17 @@ public final class Trainer {
         adam.beginStep()
         ParallelShards.run(count: threads, threads: threads) { worker in
             let range = min(worker * slice, count)..<min((worker + 1) * slice, count)
-            guard !range.isEmpty else { return }
-            for shard in 1..<max(shardCount, 1) {
-                Self.add(shardGradients[shard] + range.lowerBound, into: shardGradients[0] + range.lowerBound,
-                         count: range.count)
+            // In chunks of 2048 so the summed gradient is still in L1 when Adam reads it.
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let chunk = start..<min(start + 2048, range.upperBound)
+                for shard in 1..<max(shardCount, 1) {
+                    Self.add(shardGradients[shard] + chunk.lowerBound, into: shardGradients[0] + chunk.lowerBound,
+                             count: chunk.count)
+                }
+                adam.apply(parameters: parameters, gradients: shardGradients[0], range: chunk)
+                start = chunk.upperBound
             }
-            adam.apply(parameters: parameters, gradients: shardGradients[0], range: range)
         }
         model.weights.refreshDerived()
         if isProfiling { optimiserSeconds += threadCPUSeconds() - start }
