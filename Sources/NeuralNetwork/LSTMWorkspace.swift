@@ -155,12 +155,10 @@ public final class LSTMWorkspace {
         }
 
         // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
-        MatrixProduct.multiply(
-            m: n, n: output, k: hiddenSize,
-            a: hidden + steps * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
-            b: parameters + layout.classifierWeightsOffset, bRowStride: output,
-            c: logits, cRowStride: output, accumulate: false,
-            rowBias: parameters + layout.classifierBiasOffset)
+        Linear.forward(
+            input: hidden + steps * n * hiddenSize, batch: n, inFeatures: hiddenSize, outFeatures: output,
+            transposedWeight: parameters + layout.classifierWeightsOffset,
+            bias: parameters + layout.classifierBiasOffset, output: logits)
         _ = lap(clock, \.classifierAndLoss)
     }
 
@@ -182,18 +180,11 @@ public final class LSTMWorkspace {
 
         var clock = startLap()
         // Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, da_T = dLogits·Wc.
-        let lastHidden = hidden + steps * n * hiddenSize
-        MatrixProduct.multiply(
-            m: hiddenSize, n: output, k: n,
-            a: lastHidden, aRowStride: 1, aColumnStride: hiddenSize,
-            b: logitGradients, bRowStride: output,
-            c: gradients + layout.classifierWeightsOffset, cRowStride: output, accumulate: false)
-        Self.sumRows(logitGradients, rows: n, columns: output, into: gradients + layout.classifierBiasOffset)
-        MatrixProduct.multiply(
-            m: n, n: hiddenSize, k: output,
-            a: logitGradients, aRowStride: output, aColumnStride: 1,
-            b: weights.classifierWeights, bRowStride: hiddenSize,
-            c: da, cRowStride: hiddenSize, accumulate: false)
+        Linear.backward(
+            input: hidden + steps * n * hiddenSize, outputGradient: logitGradients, batch: n,
+            inFeatures: hiddenSize, outFeatures: output, weight: weights.classifierWeights,
+            transposedWeightGradient: gradients + layout.classifierWeightsOffset,
+            biasGradient: gradients + layout.classifierBiasOffset, inputGradient: da)
         dc.update(repeating: 0, count: n * hiddenSize)
         clock = lap(clock, \.classifierAndLoss)
 
@@ -228,23 +219,8 @@ public final class LSTMWorkspace {
             a: inputs, aRowStride: 1, aColumnStride: input,
             b: gateGradients, bRowStride: gateWidth,
             c: gradients + layout.inputWeightsOffset, cRowStride: gateWidth, accumulate: false)
-        Self.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
+        Linear.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: gateWidth)
         _ = lap(clock, \.weightGradients)
-    }
-
-    /// out[j] = Σ_i m[i, j]: bias gradients.
-    @inlinable
-    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-        var column = 0
-        while column < columns {
-            let width = min(16, columns - column)
-            var sum = SIMD16<Float>()
-            for row in 0..<rows {
-                sum += loadPartial(matrix + row * columns + column, count: width)
-            }
-            storePartial(sum, out + column, count: width)
-            column += width
-        }
     }
 }
