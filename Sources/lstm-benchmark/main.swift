@@ -85,8 +85,7 @@ let shapes = [
     ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false),
     ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
-    ProductShape(label: "inference recurrent (64)  ", m: 64, n: gates, k: hidden, transposedA: false),
-    ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
+        ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
 ]
 print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
@@ -168,6 +167,18 @@ for threads in [1, 2] {
     }
     print("  \(threads) thread\(threads == 1 ? " " : "s"): wall \(format(time.wall, 3)) s; from CPU time \(format(time.cpu / Double(threads), 3)) s")
 }
+
+// Forward-only phases over the same images, one 16-image workspace on one thread.
+let inferenceWorkspace = LSTMWorkspace(configuration: configuration, maxBatch: 16, maxSteps: steps, supportsBackward: false)
+inferenceWorkspace.isProfiling = true
+testImages.withUnsafeBufferPointer { images in
+    for first in stride(from: 0, to: testCount, by: 16) {
+        inferenceWorkspace.forward(sequences: images.baseAddress! + first * steps * input, batch: min(16, testCount - first),
+                                   steps: steps, weights: model.weights)
+    }
+}
+let forwardPhases = inferenceWorkspace.phaseTimes
+print("  forward phases (one thread, CPU): input projection \(format(forwardPhases.inputProjection, 3)) s, recurrent products \(format(forwardPhases.recurrentForward, 3)) s, activations \(format(forwardPhases.activations, 3)) s, classifier \(format(forwardPhases.classifierAndLoss, 3)) s")
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
