@@ -167,16 +167,12 @@ public final class DigitClassification {
         let base = images.baseAddress!
         logits.withUnsafeMutableBufferPointer { logitBuffer in
             let destination = logitBuffer.baseAddress!
-            ParallelShards.run(count: workerCount, threads: workerCount) { worker in
+            ParallelShards.runDynamically(count: shardCount, threads: workerCount) { worker, shard in
+                let first = shard * shardSize
+                let batch = min(shardSize, count - first)
                 let workspace = workspaces[worker]
-                var shard = worker
-                while shard < shardCount {
-                    let first = shard * shardSize
-                    let batch = min(shardSize, count - first)
-                    workspace.forward(sequences: base + first * steps * input, batch: batch, steps: steps, weights: weights)
-                    (destination + first * output).update(from: workspace.logits, count: batch * output)
-                    shard += workerCount
-                }
+                workspace.forward(sequences: base + first * steps * input, batch: batch, steps: steps, weights: weights)
+                (destination + first * output).update(from: workspace.logits, count: batch * output)
             }
         }
         let predictions = (0..<count).map { row in
