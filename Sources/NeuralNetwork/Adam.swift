@@ -34,30 +34,41 @@ public final class Adam {
 
     /// Applies one update to `parameters` from `gradients` (both `parameterCount` long).
     public func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>) {
+        beginStep()
+        apply(parameters: parameters, gradients: gradients, range: 0..<parameterCount)
+    }
+
+    /// Advances t. `apply` may then be called on disjoint ranges (from several threads):
+    /// each element's update depends only on its own values, so any split gives the same result.
+    public func beginStep() {
         stepCount += 1
+    }
+
+    /// The update of step `stepCount` for the elements in `range`.
+    public func apply(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= parameterCount, "range \(range) outside the parameters")
         let t = Double(stepCount)
         let biasCorrection1 = 1 - pow(Double(beta1), t)
         let biasCorrection2 = 1 - pow(Double(beta2), t)
-        let stepSize = SIMD16<Float>(repeating: Float(Double(learningRate) / biasCorrection1))
-        let correction2Root = SIMD16<Float>(repeating: Float(biasCorrection2.squareRoot()))
-        let oneMinusBeta1 = SIMD16<Float>(repeating: 1 - beta1)
-        let beta2Vector = SIMD16<Float>(repeating: beta2)
-        let oneMinusBeta2 = SIMD16<Float>(repeating: 1 - beta2)
-        let epsilonVector = SIMD16<Float>(repeating: epsilon)
+        let stepSize = Float(Double(learningRate) / biasCorrection1)
+        let correction2Root = Float(biasCorrection2.squareRoot())
+        let oneMinusBeta1 = SIMD16<Float>(repeating: 1 - beta1), beta2Vector = SIMD16<Float>(repeating: beta2)
+        let oneMinusBeta2 = SIMD16<Float>(repeating: 1 - beta2), epsilonVector = SIMD16<Float>(repeating: epsilon)
+        let stepSizeVector = SIMD16<Float>(repeating: stepSize), correction = SIMD16<Float>(repeating: correction2Root)
         let m = firstMoments.baseAddress!, v = secondMoments.baseAddress!
-        var index = 0
-        while index < parameterCount {
-            let width = min(16, parameterCount - index)
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let width = min(16, range.upperBound - index)
             let g = loadPartial(gradients + index, count: width)
             var mean = loadPartial(m + index, count: width)
             var variance = loadPartial(v + index, count: width)
             mean = mean + oneMinusBeta1 * (g - mean)
             variance = variance * beta2Vector + oneMinusBeta2 * (g * g)
-            let denominator = variance.squareRoot() / correction2Root + epsilonVector
-            let p = loadPartial(parameters + index, count: width) - stepSize * (mean / denominator)
+            let denominator = VectorMath.squareRoot(variance) / correction + epsilonVector
+            let updated = loadPartial(parameters + index, count: width) - stepSizeVector * (mean / denominator)
             storePartial(mean, m + index, count: width)
             storePartial(variance, v + index, count: width)
-            storePartial(p, parameters + index, count: width)
+            storePartial(updated, parameters + index, count: width)
             index += width
         }
     }

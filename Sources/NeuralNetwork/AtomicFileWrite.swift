@@ -14,7 +14,8 @@ func writeAtomically(_ data: Data, to url: URL) throws(SafetensorsError) {
     do {
         try data.write(to: temporary)
     } catch {
-        throw .writeFailed(path: url.path, reason: "\(error.localizedDescription)")
+        try? FileManager.default.removeItem(at: temporary)
+        throw .writeFailed(path: url.path, reason: error.localizedDescription)
     }
     if rename(temporary.path, url.path) != 0 {
         let reason = String(cString: strerror(errno))

@@ -142,8 +142,10 @@ public final class DigitClassification {
 
     // MARK: Inference
 
-    /// Sequences per inference shard: large enough that the products run at full speed.
-    static let inferenceShardSize = 64
+    /// Sequences per inference shard: with 16, all 28 steps of gate pre-activations (0.9 MB)
+    /// stay in the L2 cache between the input projection and the step loop; 64 spills them
+    /// to L3 and was measured 25% slower.
+    static let inferenceShardSize = 16
 
     /// Logits [count, O] and the arg-max class of each image.
     /// - Parameter images: count × steps × inputSize floats (for MNIST, 28 rows of 28 pixels in [0, 1]).
@@ -158,23 +160,19 @@ public final class DigitClassification {
         let shardCount = (count + shardSize - 1) / shardSize
         let workerCount = max(1, min(threads, shardCount))
         let workspaces = (0..<workerCount).map { _ in
-            LSTMWorkspace(configuration: configuration, maxBatch: min(shardSize, count), maxSteps: steps)
+            LSTMWorkspace(configuration: configuration, maxBatch: min(shardSize, count), maxSteps: steps, supportsBackward: false)
         }
         var logits = [Float](repeating: 0, count: count * output)
         let weights = weights
         let base = images.baseAddress!
         logits.withUnsafeMutableBufferPointer { logitBuffer in
             let destination = logitBuffer.baseAddress!
-            ParallelShards.run(count: workerCount, threads: workerCount) { worker in
+            ParallelShards.runDynamically(count: shardCount, threads: workerCount) { worker, shard in
+                let first = shard * shardSize
+                let batch = min(shardSize, count - first)
                 let workspace = workspaces[worker]
-                var shard = worker
-                while shard < shardCount {
-                    let first = shard * shardSize
-                    let batch = min(shardSize, count - first)
-                    workspace.forward(sequences: base + first * steps * input, batch: batch, steps: steps, weights: weights)
-                    (destination + first * output).update(from: workspace.logits, count: batch * output)
-                    shard += workerCount
-                }
+                workspace.forward(sequences: base + first * steps * input, batch: batch, steps: steps, weights: weights)
+                (destination + first * output).update(from: workspace.logits, count: batch * output)
             }
         }
         let predictions = (0..<count).map { row in

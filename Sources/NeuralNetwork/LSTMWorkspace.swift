@@ -40,17 +40,22 @@ public final class LSTMWorkspace {
     @inline(__always)
     func lap(_ start: Double, _ phase: WritableKeyPath<PhaseTimes, Double>) -> Double {
         guard isProfiling else { return 0 }
-        let now = monotonicSeconds()
+        let now = threadCPUSeconds()
         phaseTimes[keyPath: phase] += now - start
         return now
     }
 
     @inline(__always)
-    func startLap() -> Double { isProfiling ? monotonicSeconds() : 0 }
+    func startLap() -> Double { isProfiling ? threadCPUSeconds() : 0 }
 
-    public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int) {
+    /// Whether `backward` is available; inference workspaces skip the gradient buffers
+    /// (half the memory).
+    public let supportsBackward: Bool
+
+    public init(configuration: LSTMConfiguration, maxBatch: Int, maxSteps: Int, supportsBackward: Bool = true) {
         precondition(maxBatch > 0 && maxSteps > 0, "workspace needs a positive batch and step count")
         self.configuration = configuration
+        self.supportsBackward = supportsBackward
         self.maxBatch = maxBatch
         self.maxSteps = maxSteps
         let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
@@ -65,7 +70,7 @@ public final class LSTMWorkspace {
         hidden = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
         cells = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
         tanhCells = zeroed(maxSteps * maxBatch * hiddenSize)
-        gateGradients = zeroed(maxSteps * maxBatch * gateWidth)
+        gateGradients = zeroed(supportsBackward ? maxSteps * maxBatch * gateWidth : 1)
         hiddenGradient = zeroed(maxBatch * hiddenSize)
         cellGradient = zeroed(maxBatch * hiddenSize)
         logits = zeroed(maxBatch * output)
@@ -120,29 +125,27 @@ public final class LSTMWorkspace {
             }
         }
         // Input projection of all steps in one product: Z[t·n + b] = x·Wxᵀ + (b_x + b_a).
-        let rows = steps * n
-        for row in 0..<rows {
-            (gates + row * gateWidth).update(from: weights.fusedGateBias, count: gateWidth)
-        }
         MatrixProduct.multiply(
-            m: rows, n: gateWidth, k: input,
+            m: steps * n, n: gateWidth, k: input,
             a: inputs, aRowStride: input, aColumnStride: 1,
             b: parameters + layout.inputWeightsOffset, bRowStride: gateWidth,
-            c: gates, cRowStride: gateWidth, accumulate: true)
+            c: gates, cRowStride: gateWidth, accumulate: false, rowBias: weights.fusedGateBias)
         clock = lap(clock, \.inputProjection)
 
         hidden.update(repeating: 0, count: n * hiddenSize)
         cells.update(repeating: 0, count: n * hiddenSize)
         for step in 0..<steps {
             let z = gates + step * n * gateWidth
-            // Recurrent product: Z_t += a_{t-1}·Waᵀ.
-            MatrixProduct.multiply(
-                m: n, n: gateWidth, k: hiddenSize,
-                a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
-                b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
-                c: z, cRowStride: gateWidth, accumulate: true)
+            // Recurrent product: Z_t += a_{t-1}·Waᵀ (a_{-1} = 0: nothing to add at step 0).
+            if step > 0 {
+                MatrixProduct.multiply(
+                    m: n, n: gateWidth, k: hiddenSize,
+                    a: hidden + step * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
+                    b: parameters + layout.recurrentWeightsOffset, bRowStride: gateWidth,
+                    c: z, cRowStride: gateWidth, accumulate: true)
+            }
             clock = lap(clock, \.recurrentForward)
-            Self.activate(
+            LSTMCellEquations.activate(
                 gates: z, previousCells: cells + step * n * hiddenSize,
                 cells: cells + (step + 1) * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize,
@@ -152,52 +155,11 @@ public final class LSTMWorkspace {
         }
 
         // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
-        for row in 0..<n {
-            (logits + row * output).update(from: parameters + layout.classifierBiasOffset, count: output)
-        }
-        MatrixProduct.multiply(
-            m: n, n: output, k: hiddenSize,
-            a: hidden + steps * n * hiddenSize, aRowStride: hiddenSize, aColumnStride: 1,
-            b: parameters + layout.classifierWeightsOffset, bRowStride: output,
-            c: logits, cRowStride: output, accumulate: true)
+        Linear.forward(
+            input: hidden + steps * n * hiddenSize, batch: n, inFeatures: hiddenSize, outFeatures: output,
+            transposedWeight: parameters + layout.classifierWeightsOffset,
+            bias: parameters + layout.classifierBiasOffset, output: logits)
         _ = lap(clock, \.classifierAndLoss)
-    }
-
-    /// The cell equations of one step, on every sequence of the batch:
-    ///   c̃ = tanh(z_c), Γu = σ(z_u), Γf = σ(z_f), Γo = σ(z_o)
-    ///   c_t = Γu ⊙ c̃ + Γf ⊙ c_{t-1}
-    ///   a_t = Γo ⊙ tanh(c_t)
-    /// The activated gates overwrite their pre-activations (the backward pass needs only those).
-    @inlinable
-    static func activate(
-        gates: UnsafeMutablePointer<Float>, previousCells: UnsafePointer<Float>,
-        cells: UnsafeMutablePointer<Float>, tanhCells: UnsafeMutablePointer<Float>,
-        hidden: UnsafeMutablePointer<Float>, batch: Int, hiddenSize: Int
-    ) {
-        let gateWidth = 4 * hiddenSize
-        for sequence in 0..<batch {
-            let z = gates + sequence * gateWidth
-            let offset = sequence * hiddenSize
-            var unit = 0
-            while unit < hiddenSize {
-                let width = min(16, hiddenSize - unit)
-                let candidate = VectorMath.tanh(loadPartial(z + unit, count: width))
-                let update = VectorMath.sigmoid(loadPartial(z + hiddenSize + unit, count: width))
-                let forget = VectorMath.sigmoid(loadPartial(z + 2 * hiddenSize + unit, count: width))
-                let outputGate = VectorMath.sigmoid(loadPartial(z + 3 * hiddenSize + unit, count: width))
-                let previous = loadPartial(previousCells + offset + unit, count: width)
-                let cell = (update * candidate).addingProduct(forget, previous)
-                let tanhCell = VectorMath.tanh(cell)
-                storePartial(candidate, z + unit, count: width)
-                storePartial(update, z + hiddenSize + unit, count: width)
-                storePartial(forget, z + 2 * hiddenSize + unit, count: width)
-                storePartial(outputGate, z + 3 * hiddenSize + unit, count: width)
-                storePartial(cell, cells + offset + unit, count: width)
-                storePartial(tanhCell, tanhCells + offset + unit, count: width)
-                storePartial(outputGate * tanhCell, hidden + offset + unit, count: width)
-                unit += width
-            }
-        }
     }
 
     // MARK: Backward
@@ -207,6 +169,7 @@ public final class LSTMWorkspace {
     /// model's flat layout. Uses the activations of the last `forward`.
     public func backward(weights: LSTMWeights, gradients: UnsafeMutablePointer<Float>) {
         let n = batch, steps = steps
+        precondition(supportsBackward, "this workspace was created for inference only")
         precondition(n > 0, "backward needs a forward pass first")
         let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
         let gateWidth = configuration.gateWidth, output = configuration.outputSize
@@ -217,23 +180,16 @@ public final class LSTMWorkspace {
 
         var clock = startLap()
         // Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, da_T = dLogits·Wc.
-        let lastHidden = hidden + steps * n * hiddenSize
-        MatrixProduct.multiply(
-            m: hiddenSize, n: output, k: n,
-            a: lastHidden, aRowStride: 1, aColumnStride: hiddenSize,
-            b: logitGradients, bRowStride: output,
-            c: gradients + layout.classifierWeightsOffset, cRowStride: output, accumulate: false)
-        Self.sumRows(logitGradients, rows: n, columns: output, into: gradients + layout.classifierBiasOffset)
-        MatrixProduct.multiply(
-            m: n, n: hiddenSize, k: output,
-            a: logitGradients, aRowStride: output, aColumnStride: 1,
-            b: weights.classifierWeights, bRowStride: hiddenSize,
-            c: da, cRowStride: hiddenSize, accumulate: false)
+        Linear.backward(
+            input: hidden + steps * n * hiddenSize, outputGradient: logitGradients, batch: n,
+            inFeatures: hiddenSize, outFeatures: output, weight: weights.classifierWeights,
+            transposedWeightGradient: gradients + layout.classifierWeightsOffset,
+            biasGradient: gradients + layout.classifierBiasOffset, inputGradient: da)
         dc.update(repeating: 0, count: n * hiddenSize)
         clock = lap(clock, \.classifierAndLoss)
 
         for step in (0..<steps).reversed() {
-            Self.gateGradients(
+            LSTMCellEquations.gateGradients(
                 gates: gates + step * n * gateWidth, previousCells: cells + step * n * hiddenSize,
                 tanhCells: tanhCells + step * n * hiddenSize, hiddenGradient: da, cellGradient: dc,
                 gateGradients: gateGradients + step * n * gateWidth, batch: n, hiddenSize: hiddenSize)
@@ -251,82 +207,20 @@ public final class LSTMWorkspace {
 
         // Weight gradients of all steps in one product each (rows are (t, b) pairs):
         // dWaᵀ = Σ_t a_{t-1}ᵀ·dZ_t, dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t.
+        // Step 0 contributes nothing to dWaᵀ (a_{-1} = 0), so its rows are skipped.
         let rows = steps * n
         MatrixProduct.multiply(
-            m: hiddenSize, n: gateWidth, k: rows,
-            a: hidden, aRowStride: 1, aColumnStride: hiddenSize,
-            b: gateGradients, bRowStride: gateWidth,
+            m: hiddenSize, n: gateWidth, k: rows - n,
+            a: hidden + n * hiddenSize, aRowStride: 1, aColumnStride: hiddenSize,
+            b: gateGradients + n * gateWidth, bRowStride: gateWidth,
             c: gradients + layout.recurrentWeightsOffset, cRowStride: gateWidth, accumulate: false)
         MatrixProduct.multiply(
             m: input, n: gateWidth, k: rows,
             a: inputs, aRowStride: 1, aColumnStride: input,
             b: gateGradients, bRowStride: gateWidth,
             c: gradients + layout.inputWeightsOffset, cRowStride: gateWidth, accumulate: false)
-        Self.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
+        Linear.sumRows(gateGradients, rows: rows, columns: gateWidth, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: gateWidth)
         _ = lap(clock, \.weightGradients)
-    }
-
-    /// One step of the cell equations differentiated, given da = ∂L/∂a_t (from the
-    /// classifier or step t+1) and dc = ∂L/∂c_t carried from step t+1:
-    ///   ∂L/∂z_o = da ⊙ tanh(c_t) ⊙ Γo(1 − Γo)
-    ///   dc_t    = dc + da ⊙ Γo ⊙ (1 − tanh²(c_t))
-    ///   ∂L/∂z_c = dc_t ⊙ Γu ⊙ (1 − c̃²)
-    ///   ∂L/∂z_u = dc_t ⊙ c̃ ⊙ Γu(1 − Γu)
-    ///   ∂L/∂z_f = dc_t ⊙ c_{t-1} ⊙ Γf(1 − Γf)
-    ///   dc ← dc_t ⊙ Γf   (what c_{t-1} receives)
-    @inlinable
-    static func gateGradients(
-        gates: UnsafePointer<Float>, previousCells: UnsafePointer<Float>,
-        tanhCells: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
-        cellGradient: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>,
-        batch: Int, hiddenSize: Int
-    ) {
-        let gateWidth = 4 * hiddenSize
-        for sequence in 0..<batch {
-            let g = gates + sequence * gateWidth
-            let dz = gateGradients + sequence * gateWidth
-            let offset = sequence * hiddenSize
-            var unit = 0
-            while unit < hiddenSize {
-                let width = min(16, hiddenSize - unit)
-                let candidate = loadPartial(g + unit, count: width)
-                let update = loadPartial(g + hiddenSize + unit, count: width)
-                let forget = loadPartial(g + 2 * hiddenSize + unit, count: width)
-                let outputGate = loadPartial(g + 3 * hiddenSize + unit, count: width)
-                let tanhCell = loadPartial(tanhCells + offset + unit, count: width)
-                let previous = loadPartial(previousCells + offset + unit, count: width)
-                let da = loadPartial(hiddenGradient + offset + unit, count: width)
-                let dcCarried = loadPartial(cellGradient + offset + unit, count: width)
-
-                let dzOutput = da * tanhCell * outputGate * (1 - outputGate)
-                let dcTotal = dcCarried + da * outputGate * (1 - tanhCell * tanhCell)
-                let dzCandidate = dcTotal * update * (1 - candidate * candidate)
-                let dzUpdate = dcTotal * candidate * update * (1 - update)
-                let dzForget = dcTotal * previous * forget * (1 - forget)
-
-                storePartial(dzCandidate, dz + unit, count: width)
-                storePartial(dzUpdate, dz + hiddenSize + unit, count: width)
-                storePartial(dzForget, dz + 2 * hiddenSize + unit, count: width)
-                storePartial(dzOutput, dz + 3 * hiddenSize + unit, count: width)
-                storePartial(dcTotal * forget, cellGradient + offset + unit, count: width)
-                unit += width
-            }
-        }
-    }
-
-    /// out[j] = Σ_i m[i, j]: bias gradients.
-    @inlinable
-    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-        var column = 0
-        while column < columns {
-            let width = min(16, columns - column)
-            var sum = SIMD16<Float>()
-            for row in 0..<rows {
-                sum += loadPartial(matrix + row * columns + column, count: width)
-            }
-            storePartial(sum, out + column, count: width)
-            column += width
-        }
     }
 }

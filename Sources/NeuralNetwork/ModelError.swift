@@ -2,7 +2,6 @@
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownParameter(String)
     case wrongValueCount(parameter: String, expected: Int, found: Int)
-    case invalidConfiguration(LSTMConfiguration)
 
     public var description: String {
         switch self {
@@ -10,8 +9,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "'\(name)' is not a parameter of DigitClassification"
         case .wrongValueCount(let name, let expected, let found):
             return "parameter '\(name)' needs \(expected) values, got \(found)"
-        case .invalidConfiguration(let configuration):
-            return "\(configuration) is invalid: every size must be positive"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs independent shards of work on up to `threads` threads of Dispatch's persistent pool.
 ///
@@ -21,6 +22,37 @@ enum ParallelShards {
                 }
             }
         }
+    }
+}
+
+extension ParallelShards {
+    /// Runs `count` shards on `threads` workers that take the next unclaimed shard when they
+    /// finish one, so a worker the OS deschedules on a busy machine does not hold up the
+    /// rest. `body(worker, shard)`: the worker index selects per-thread scratch space; the
+    /// result of a shard must depend only on the shard.
+    static func runDynamically(count: Int, threads: Int, _ body: (_ worker: Int, _ shard: Int) -> Void) {
+        let workers = max(1, min(threads, count))
+        let counter = ShardCounter()
+        run(count: workers, threads: workers) { worker in
+            while true {
+                let shard = counter.next()
+                guard shard < count else { return }
+                body(worker, shard)
+            }
+        }
+    }
+}
+
+/// Hands out 0, 1, 2, … to concurrent callers.
+private final class ShardCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
     }
 }
 

@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// Where a training step's time goes, summed over calls while profiling is on. Profiling
-/// reads the monotonic clock around each phase; it is off by default so the hot path pays
-/// nothing but a branch.
+/// reads the calling thread's CPU-time clock around each phase (so time the thread spends
+/// descheduled on a busy machine is not charged to a phase); it is off by default so the
+/// hot path pays nothing but a branch.
 public struct PhaseTimes: Sendable, Equatable {
     /// x·Wxᵀ for all steps at once.
     public var inputProjection: Double = 0
@@ -46,10 +47,10 @@ public struct PhaseTimes: Sendable, Equatable {
     }
 }
 
-/// Seconds on the monotonic clock.
+/// CPU seconds consumed by the calling thread.
 @inlinable
-func monotonicSeconds() -> Double {
+func threadCPUSeconds() -> Double {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

@@ -10,6 +10,8 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case dataOutOfRange(path: String, tensor: String, begin: Int, end: Int, dataByteCount: Int)
     case byteCountMismatch(path: String, tensor: String, shape: [Int], byteCount: Int)
     case overlappingTensors(path: String, first: String, second: String)
+    case gapBeforeTensor(path: String, tensor: String, expectedBegin: Int, begin: Int)
+    case trailingBytes(path: String, count: Int)
     case missingTensor(path: String, tensor: String)
     case unexpectedTensor(path: String, tensor: String)
     case shapeMismatch(path: String, tensor: String, expected: [Int], found: [Int])
@@ -36,6 +38,10 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             return "\(path): tensor '\(tensor)' of shape \(shape) needs \(shape.reduce(4, *)) bytes of F32 but its data_offsets span \(count)"
         case .overlappingTensors(let path, let first, let second):
             return "\(path): data of tensors '\(first)' and '\(second)' overlap"
+        case .gapBeforeTensor(let path, let tensor, let expected, let begin):
+            return "\(path): tensor '\(tensor)' starts at byte \(begin) of the data, expected \(expected) (tensors must be packed without gaps)"
+        case .trailingBytes(let path, let count):
+            return "\(path): \(count) bytes after the last tensor belong to no tensor"
         case .missingTensor(let path, let tensor):
             return "\(path): missing tensor '\(tensor)'"
         case .unexpectedTensor(let path, let tensor):

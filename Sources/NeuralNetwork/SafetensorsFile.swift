@@ -6,9 +6,10 @@ import Foundation
 /// relative to the data section) plus an optional `__metadata__` string map, then the
 /// raw little-endian tensor bytes.
 ///
-/// Reading is strict: every tensor must be F32, its byte span must match its shape and lie
-/// inside the file, and no two spans may overlap, so a damaged checkpoint is reported
-/// instead of silently loading garbage.
+/// Reading is as strict as the reference implementation: every tensor must be F32, its byte
+/// span must match its shape, and the spans must tile the data section exactly (no overlap,
+/// no gap, nothing after the last), so a damaged checkpoint is reported instead of silently
+/// loading garbage, and anything we accept PyTorch's loader accepts too.
 public struct SafetensorsFile: Sendable, Equatable {
     public struct Tensor: Sendable, Equatable {
         public var name: String
@@ -54,7 +55,9 @@ public struct SafetensorsFile: Sendable, Equatable {
         guard bytes.count >= 8 else { throw .tooShort(path: source, byteCount: bytes.count) }
         var declared: UInt64 = 0
         for index in (0..<8).reversed() { declared = declared << 8 | UInt64(bytes[index]) }
-        guard declared <= UInt64(bytes.count - 8) else {
+        // The reference loader refuses headers over 100 MB; so do we (a corrupt length field
+        // must not make us parse the whole file as JSON).
+        guard declared <= UInt64(bytes.count - 8), declared <= 100_000_000 else {
             throw .headerLengthOutOfRange(path: source, declared: declared, available: bytes.count - 8)
         }
         let headerEnd = 8 + Int(declared)
@@ -111,8 +114,18 @@ public struct SafetensorsFile: Sendable, Equatable {
             entries.append((name, shape, offsets[0], offsets[1]))
         }
         entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
-        for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.end {
-            throw .overlappingTensors(path: source, first: previous.name, second: next.name)
+        var expectedBegin = 0
+        for (index, entry) in entries.enumerated() {
+            if entry.begin < expectedBegin {
+                throw .overlappingTensors(path: source, first: entries[index - 1].name, second: entry.name)
+            }
+            if entry.begin > expectedBegin {
+                throw .gapBeforeTensor(path: source, tensor: entry.name, expectedBegin: expectedBegin, begin: entry.begin)
+            }
+            expectedBegin = entry.end
+        }
+        if expectedBegin != dataByteCount {
+            throw .trailingBytes(path: source, count: dataByteCount - expectedBegin)
         }
 
         tensors = entries.map { entry in

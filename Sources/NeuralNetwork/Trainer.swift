@@ -73,26 +73,66 @@ public final class Trainer {
     public func step(
         images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
     ) -> Float {
-        let loss = computeGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
-        let start = isProfiling ? monotonicSeconds() : 0
-        adam.update(parameters: model.weights.parameters.baseAddress!, gradients: shardGradients[0])
+        let loss = computeShardGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
+        let start = isProfiling ? threadCPUSeconds() : 0
+        // Reduction and Adam on contiguous slices of the parameters, one per thread. Each
+        // element sums the shards in shard order and is updated independently, so the result
+        // does not depend on the slicing.
+        let adam = adam, shardGradients = shardGradients, shardCount = lastShardCount
+        let parameters = model.weights.parameters.baseAddress!
+        let count = model.parameterCount
+        let slice = (count / threads + 15) / 16 * 16
+        adam.beginStep()
+        ParallelShards.run(count: threads, threads: threads) { worker in
+            let range = min(worker * slice, count)..<min((worker + 1) * slice, count)
+            // In chunks of 2048 so the summed gradient is still in L1 when Adam reads it.
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let chunk = start..<min(start + 2048, range.upperBound)
+                for shard in 1..<max(shardCount, 1) {
+                    Self.add(shardGradients[shard] + chunk.lowerBound, into: shardGradients[0] + chunk.lowerBound,
+                             count: chunk.count)
+                }
+                adam.apply(parameters: parameters, gradients: shardGradients[0], range: chunk)
+                start = chunk.upperBound
+            }
+        }
         model.weights.refreshDerived()
-        if isProfiling { optimiserSeconds += monotonicSeconds() - start }
+        if isProfiling { optimiserSeconds += threadCPUSeconds() - start }
         return loss
     }
 
     /// Mean loss of the batch and the gradient of that mean w.r.t. every parameter, in the
-    /// model's flat layout (see `ParameterLayout`). Valid until the next call.
+    /// model's flat layout (see `ParameterLayout`), readable through `gradients` until the next call.
     @discardableResult
     public func computeGradients(
         images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
+    ) -> Float {
+        let loss = computeShardGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
+        for shard in 1..<max(lastShardCount, 1) {
+            Self.add(shardGradients[shard], into: shardGradients[0], count: model.parameterCount)
+        }
+        return loss
+    }
+
+    /// Number of shards of the last batch.
+    private var lastShardCount = 0
+
+    /// Forward, loss and backward of every shard into its own gradient buffer (not yet summed).
+    private func computeShardGradients(
+        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int
     ) -> Float {
         let configuration = model.configuration
         precondition(batchSize > 0 && batchSize <= maxBatchSize, "batch size \(batchSize) outside 1...\(maxBatchSize)")
         precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
         precondition(images.count >= batchSize * steps * configuration.inputSize, "images buffer too small for the batch")
         precondition(labels.count >= batchSize, "labels buffer too small for the batch")
+        for (sample, label) in labels.prefix(batchSize).enumerated() {
+            precondition(label >= 0 && Int(label) < configuration.outputSize,
+                         "label \(label) of sample \(sample) is outside 0..<\(configuration.outputSize)")
+        }
         let shardCount = (batchSize + Self.shardSize - 1) / Self.shardSize
+        lastShardCount = shardCount
         let weights = model.weights
         let workspaces = workspaces, shardGradients = shardGradients, shardLosses = shardLosses
         let imageBase = images.baseAddress!, labelBase = labels.baseAddress!
@@ -110,15 +150,8 @@ public final class Trainer {
                 gradientScale: scale, gradient: workspace.logitGradients)
             workspace.backward(weights: weights, gradients: shardGradients[shard])
         }
-
-        // Fixed-order reduction into shard 0's buffer.
-        let start = isProfiling ? monotonicSeconds() : 0
-        defer { if isProfiling { optimiserSeconds += monotonicSeconds() - start } }
-        var lossSum = shardLosses[0]
-        for shard in 1..<max(shardCount, 1) {
-            lossSum += shardLosses[shard]
-            Self.add(shardGradients[shard], into: shardGradients[0], count: model.parameterCount)
-        }
+        var lossSum: Float = 0
+        for shard in 0..<shardCount { lossSum += shardLosses[shard] }
         return lossSum * scale
     }
 
@@ -127,6 +160,7 @@ public final class Trainer {
         UnsafeBufferPointer(start: shardGradients[0], count: model.parameterCount)
     }
 
+    @inline(__always)
     private static func add(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
         var index = 0
         while index < count {

@@ -16,9 +16,38 @@ func seconds(_ body: () -> Void) -> Double {
     return Date().timeIntervalSince(start)
 }
 
+/// CPU seconds of the calling thread, or of the whole process.
+func cpuSeconds(_ clock: clockid_t) -> Double {
+    var time = timespec()
+    clock_gettime(clock, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Wall and process-CPU seconds of `body`.
+func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    let cpuStart = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID)
+    let wall = seconds(body)
+    return (wall, cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
+}
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "n/a"
+}
+
+// The machine is shared: wall-clock figures include time other processes take from us,
+// so each figure is also given from CPU time (what an otherwise idle machine would show).
+print("Load average at start: \(loadAverage()) (2 cores)")
+
 func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
 
 // MARK: Matrix products
+
+/// Thread CPU seconds of `body` (kernel rates are per core, so descheduled time is excluded).
+func timedThread(_ body: () -> Void) -> Double {
+    let start = cpuSeconds(CLOCK_THREAD_CPUTIME_ID)
+    body()
+    return cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start
+}
 
 struct ProductShape {
     let label: String, m: Int, n: Int, k: Int, transposedA: Bool
@@ -34,7 +63,7 @@ func productRate(_ shape: ProductShape) -> Double {
     let time = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
-                seconds {
+                timedThread {
                     for _ in 0..<repetitions {
                         MatrixProduct.multiply(
                             m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!,
@@ -56,10 +85,9 @@ let shapes = [
     ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false),
     ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
-    ProductShape(label: "inference recurrent (64)  ", m: 64, n: gates, k: hidden, transposedA: false),
-    ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
+        ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
 ]
-print("Matrix products (one core, GFLOP/s):")
+print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
 for shape in shapes {
     let rate = productRate(shape)
@@ -78,7 +106,7 @@ let labels = (0..<batchCount * batchSize).map { _ in Int32(generator.next() % 10
 /// Forward ≈ 2·(I+H)·4H flops per sample and step (plus the classifier); backward twice that.
 let flopsPerSample = 3.0 * 2.0 * Double((input + hidden) * gates * steps + hidden * configuration.outputSize)
 
-func trainingRate(threads: Int, steps measured: Int, profile: Bool) -> (samplesPerSecond: Double, phases: PhaseTimes) {
+func trainingRate(threads: Int, steps measured: Int, profile: Bool) -> (wall: Double, cpu: Double, phases: PhaseTimes) {
     let model = DigitClassification(configuration: configuration, seed: 1)
     let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads)
     func run(_ count: Int) {
@@ -96,21 +124,26 @@ func trainingRate(threads: Int, steps measured: Int, profile: Bool) -> (samplesP
     }
     run(5)
     trainer.isProfiling = profile
-    let time = seconds { run(measured) }
-    return (Double(measured * batchSize) / time, trainer.phaseTimes)
+    let time = timed { run(measured) }
+    return (time.wall, time.cpu, trainer.phaseTimes)
 }
 
 print("\nTraining (batch \(batchSize), \(steps) steps, hidden \(hidden), Adam; \(format(flopsPerSample / 1e6, 1)) MFLOP per sample):")
-var samplesPerSecond: [Int: Double] = [:]
+let measuredSteps = 300
 for threads in [1, 2] {
-    let rate = trainingRate(threads: threads, steps: 300, profile: false).samplesPerSecond
-    samplesPerSecond[threads] = rate
-    let gflops = rate * flopsPerSample / 1e9
-    print("  \(threads) thread\(threads == 1 ? " " : "s"): \(format(rate, 0)) samples/s, \(format(Double(epochImages) / rate)) s per epoch of 60,000, \(format(gflops, 1)) GFLOP/s = \(format(100 * gflops / (kernelPeak * Double(threads)), 0))% of \(threads)× kernel peak")
+    let time = trainingRate(threads: threads, steps: measuredSteps, profile: false)
+    let samples = Double(measuredSteps * batchSize)
+    let wallRate = samples / time.wall
+    // With the cores to ourselves the wall time would be the CPU time spread over the threads.
+    let idleRate = samples / (time.cpu / Double(threads))
+    let gflops = idleRate * flopsPerSample / 1e9
+    print("  \(threads) thread\(threads == 1 ? " " : "s"): wall \(format(wallRate, 0)) samples/s = \(format(Double(epochImages) / wallRate)) s per epoch of 60,000;"
+        + " from CPU time \(format(idleRate, 0)) samples/s = \(format(Double(epochImages) / idleRate)) s per epoch,"
+        + " \(format(gflops, 1)) GFLOP/s = \(format(100 * gflops / (kernelPeak * Double(threads)), 0))% of \(threads)× kernel peak")
 }
 
 let profiled = trainingRate(threads: 1, steps: 150, profile: true).phases
-print("\nPer-phase breakdown (one thread, share of step time):")
+print("\nPer-phase breakdown (one thread, thread CPU time, share of step time):")
 let phases: [(String, Double)] = [
     ("input projection", profiled.inputProjection), ("recurrent products (forward)", profiled.recurrentForward),
     ("activations (forward)", profiled.activations), ("classifier + loss", profiled.classifierAndLoss),
@@ -129,12 +162,25 @@ let model = DigitClassification(configuration: configuration, seed: 3)
 print("\nInference of \(testCount) images:")
 for threads in [1, 2] {
     _ = testImages.withUnsafeBufferPointer { model.predict(images: UnsafeBufferPointer(rebasing: $0[0..<(640 * steps * input)]), count: 640, threads: threads) }
-    let time = seconds {
+    let time = timed {
         _ = testImages.withUnsafeBufferPointer { model.predict(images: $0, count: testCount, threads: threads) }
     }
-    print("  \(threads) thread\(threads == 1 ? " " : "s"): \(format(time, 3)) s")
+    print("  \(threads) thread\(threads == 1 ? " " : "s"): wall \(format(time.wall, 3)) s; from CPU time \(format(time.cpu / Double(threads), 3)) s")
 }
+
+// Forward-only phases over the same images, one 16-image workspace on one thread.
+let inferenceWorkspace = LSTMWorkspace(configuration: configuration, maxBatch: 16, maxSteps: steps, supportsBackward: false)
+inferenceWorkspace.isProfiling = true
+testImages.withUnsafeBufferPointer { images in
+    for first in stride(from: 0, to: testCount, by: 16) {
+        inferenceWorkspace.forward(sequences: images.baseAddress! + first * steps * input, batch: min(16, testCount - first),
+                                   steps: steps, weights: model.weights)
+    }
+}
+let forwardPhases = inferenceWorkspace.phaseTimes
+print("  forward phases (one thread, CPU): input projection \(format(forwardPhases.inputProjection, 3)) s, recurrent products \(format(forwardPhases.recurrentForward, 3)) s, activations \(format(forwardPhases.activations, 3)) s, classifier \(format(forwardPhases.classifierAndLoss, 3)) s")
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
-print("\nPeak resident memory: \(format(Double(usage.ru_maxrss) / 1024, 1)) MB")
+print("\nLoad average at end: \(loadAverage())")
+print("Peak resident memory: \(format(Double(usage.ru_maxrss) / 1024, 1)) MB")

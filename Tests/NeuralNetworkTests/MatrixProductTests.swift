@@ -20,6 +20,9 @@ import Testing
         Case(m: 16, n: 64, k: 40, transposedA: false, accumulate: false),
         Case(m: 9, n: 16, k: 0, transposedA: false, accumulate: false),
         Case(m: 2, n: 100, k: 31, transposedA: true, accumulate: false),
+        // k > 256 takes the k-blocked path (blocks of 128 plus a remainder).
+        Case(m: 6, n: 40, k: 300, transposedA: true, accumulate: true),
+        Case(m: 5, n: 17, k: 261, transposedA: false, accumulate: false),
     ]
 
     @Test(arguments: cases)
@@ -63,6 +66,37 @@ import Testing
                 // Float accumulation error is bounded by about k·ε·Σ|a·b|.
                 let tolerance = Double(shape.k + 1) * 1.2e-7 * magnitude + 1e-12
                 #expect(abs(Double(c[index]) - expected) <= tolerance, "C[\(i), \(j)] = \(c[index]), expected \(expected)")
+            }
+        }
+    }
+}
+
+extension MatrixProductTests {
+    /// C = 1·biasᵀ + A·B on ragged shapes, including k = 0 (C is then the bias rows).
+    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1), (4, 20, 270)])
+    func rowBiasStartsEveryRowFromTheBias(m: Int, n: Int, k: Int) {
+        var generator = SeededGenerator(seed: UInt64(m * n + k))
+        let a = (0..<max(m * k, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let b = (0..<max(k * n, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let bias = (0..<n).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var c = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                bias.withUnsafeBufferPointer { bias in
+                    c.withUnsafeMutableBufferPointer { c in
+                        MatrixProduct.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, aRowStride: k, aColumnStride: 1,
+                            b: b.baseAddress!, bRowStride: n, c: c.baseAddress!, cRowStride: n,
+                            accumulate: false, rowBias: bias.baseAddress!)
+                    }
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var expected = Double(bias[j])
+                for p in 0..<k { expected += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                #expect(abs(Double(c[i * n + j]) - expected) <= 1e-5, "C[\(i), \(j)]")
             }
         }
     }

@@ -123,6 +123,15 @@ import Testing
                     .overlappingTensors(path: "bad.safetensors", first: "a", second: "b"), mentioning: ["'a'", "'b'", "overlap"])
     }
 
+    @Test func gapsAndTrailingBytesAreRejectedLikeTheReferenceLoader() {
+        let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        expectError(file(header: gap, dataBytes: 12),
+                    .gapBeforeTensor(path: "bad.safetensors", tensor: "b", expectedBegin: 4, begin: 8), mentioning: ["'b'", "gap"])
+        let trailing = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
+        expectError(file(header: trailing, dataBytes: 10),
+                    .trailingBytes(path: "bad.safetensors", count: 6), mentioning: ["6 bytes"])
+    }
+
     @Test func malformedEntries() {
         let missingOffsets = #"{"w":{"dtype":"F32","shape":[2]}}"#
         expectError(file(header: missingOffsets, dataBytes: 8),

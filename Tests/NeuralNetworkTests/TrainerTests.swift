@@ -132,3 +132,33 @@ import Testing
         }
     }
 }
+
+extension TrainerTests {
+    @Test func profilingRecordsEveryPhaseWithoutChangingResults() {
+        let batch = randomBatch(20, seed: 40)
+        func run(profile: Bool) -> ([Float], PhaseTimes) {
+            let model = DigitClassification(configuration: configuration, seed: 2)
+            let trainer = Trainer(model: model, learningRate: 0.01, maxBatchSize: 20, threads: 1, maxSteps: steps)
+            trainer.isProfiling = profile
+            batch.images.withUnsafeBufferPointer { images in
+                batch.labels.withUnsafeBufferPointer { labels in
+                    _ = trainer.step(images: images, labels: labels, batchSize: 20, steps: steps)
+                }
+            }
+            return (model.namedParameters.flatMap(\.values), trainer.phaseTimes)
+        }
+        let (plain, nothing) = run(profile: false)
+        let (profiled, phases) = run(profile: true)
+        #expect(plain == profiled)
+        #expect(nothing == PhaseTimes())
+        for (name, seconds) in [("input projection", phases.inputProjection), ("recurrent forward", phases.recurrentForward),
+                                ("activations", phases.activations), ("gate backward", phases.gateBackward),
+                                ("recurrent backward", phases.recurrentBackward), ("weight gradients", phases.weightGradients),
+                                ("optimiser", phases.optimiser)] {
+            #expect(seconds > 0, "\(name) was not timed")
+        }
+        #expect(abs(phases.total - (phases.inputProjection + phases.recurrentForward + phases.activations
+            + phases.classifierAndLoss + phases.gateBackward + phases.recurrentBackward + phases.weightGradients
+            + phases.optimiser)) < 1e-12)
+    }
+}

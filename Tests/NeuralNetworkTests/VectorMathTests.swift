@@ -53,3 +53,22 @@ import Testing
         }
     }
 }
+
+@Suite struct VectorSquareRootTests {
+    @Test func squareRootIsWithinOneUlpFromZeroToLarge() {
+        var inputs: [Float] = [0, 1e-30, 1e-12, 1e-8, 2.5e-7, 1, 2, 3, 4, 1e6, 3.4e30]
+        var generator = SeededGenerator(seed: 3)
+        inputs += (0..<2000).map { _ in Float(Foundation.exp(Double(generator.nextFloat(symmetricBound: 40)))) }
+        for start in stride(from: 0, to: inputs.count, by: 16) {
+            var vector = SIMD16<Float>()
+            let count = min(16, inputs.count - start)
+            for lane in 0..<count { vector[lane] = inputs[start + lane] }
+            let result = VectorMath.squareRoot(vector)
+            for lane in 0..<count {
+                let x = inputs[start + lane]
+                let exact = Float(Double(x).squareRoot())
+                #expect(abs(result[lane] - exact) <= exact.ulp, "√\(x) = \(result[lane]), expected \(exact)")
+            }
+        }
+    }
+}
