@@ -28,16 +28,20 @@ let package = Package(
             name: "CLibPNG", pkgConfig: "libpng16",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
 
+        // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
+        .target(name: "AtomicFiles"),
+
         // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
         .target(
             name: "NBRunCore",
             dependencies: [
+                "AtomicFiles",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
         // Matrix kernels, the from-scratch LSTM, cross-entropy, Adam, safetensors checkpoints.
-        .target(name: "NeuralNetwork", swiftSettings: hostCPU),
+        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
         .target(
@@ -49,7 +53,7 @@ let package = Package(
             swiftSettings: hostCPU),
 
         // PNG through libpng, the built-in bitmap font, the notebook's figures.
-        .target(name: "Figures", dependencies: ["CLibPNG"]),
+        .target(name: "Figures", dependencies: ["CLibPNG", "AtomicFiles"]),
 
         // Build-time tool and plugin that embed each stage's Swift source in its module,
         // so the cache fingerprint and the report see exactly the code that was compiled.
@@ -90,6 +94,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(
             name: "LSTMNotebookTests",
             dependencies: ["LSTMNotebook", "NBRunCore", "NeuralNetwork", "MNIST", "Figures"]),

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CLibPNG
 import Foundation
 
@@ -32,7 +33,8 @@ public enum PNGWriter {
     /// Writes `bitmap` to `url` atomically: on failure nothing is left half-written and a
     /// file already at `url` keeps its old content.
     public static func write(_ bitmap: Bitmap, to url: URL) throws(PNGError) {
-        try AtomicFile.write(encode(bitmap, for: url.path), to: url.path)
+        let bytes = try encode(bitmap, for: url.path)
+        do { try AtomicFile.write(bytes, to: url.path) } catch { throw .writeFailed(path: error.path, reason: error.reason) }
     }
 
     /// Writes a canvas as an RGB PNG.

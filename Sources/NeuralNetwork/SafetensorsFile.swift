@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// A safetensors file of F32 tensors: the format PyTorch's `safetensors` library reads
@@ -197,7 +198,7 @@ public struct SafetensorsFile: Sendable, Equatable {
 
     /// Writes the file atomically (temporary file in the same folder, then rename).
     public func write(to url: URL) throws(SafetensorsError) {
-        try writeAtomically(encoded(), to: url)
+        do { try AtomicFile.write(encoded(), to: url) } catch { throw .writeFailed(path: error.path, reason: error.reason) }
     }
 
     private static func jsonString(_ string: String) -> String {

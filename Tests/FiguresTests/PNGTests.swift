@@ -70,33 +70,6 @@ struct PNGTests {
         #expect(path == url.path && reason.contains("Not a directory"))
     }
 
-    @Test("a disk that fills up mid-write leaves the earlier file intact and no temporary file")
-    func diskFull() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let url = folder.url.appendingPathComponent("figure.png")
-        try PNGWriter.write(Self.pattern(.rgb8), to: url)
-        let before = try Data(contentsOf: url)
-
-        // A file system with 100 bytes left: the first 100 bytes reach the temporary file,
-        // the rest go to /dev/full, where the kernel answers ENOSPC.
-        let full = open("/dev/full", O_WRONLY)
-        try #require(full >= 0)
-        defer { close(full) }
-        nonisolated(unsafe) var room = 100
-        let fillingDisk: AtomicFile.WriteFunction = { fd, buffer, count in
-            guard room > 0 else { return write(full, buffer, count) }
-            let accepted = min(count, room)
-            room -= accepted
-            return write(fd, buffer, accepted)
-        }
-        let bytes = try PNGWriter.encode(Self.pattern(.rgb8, width: 64, height: 64))
-        let error = #expect(throws: PNGError.self) { try AtomicFile.write(bytes, to: url.path, using: fillingDisk) }
-        #expect(error == .writeFailed(path: url.path, reason: "No space left on device"))
-        #expect(try Data(contentsOf: url) == before)
-        #expect(folder.contents() == ["figure.png"])
-    }
-
     @Test("reading a missing file or a non-PNG is a typed error naming the file")
     func readErrors() throws {
         let folder = try TemporaryFolder()

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The on-disk layout of one notebook's outputs:
@@ -132,7 +133,9 @@ public struct ArtifactStore: Sendable {
         do { encoded = try StageRecord.encoder().encode(record) } catch {
             throw .cannotWrite(path: staging.path, reason: "record cannot be encoded")
         }
-        try AtomicFile.write(encoded, to: staging.appendingPathComponent(Self.recordFileName))
+        do { try AtomicFile.write(encoded, to: staging.appendingPathComponent(Self.recordFileName)) } catch {
+            throw StorageError(error)
+        }
         let destination = stageDirectory(record.stage)
         let fileManager = FileManager.default
         var trash: URL?

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Failures of the on-disk cache. Each names the path at fault.
@@ -29,5 +30,12 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidArtifactName(let name):
             return "invalid artifact name '\(name)': use a plain file name without '/' and not 'record.json'"
         }
+    }
+}
+
+extension StorageError {
+    /// The same failure as a storage error: the destination and the system's reason.
+    init(_ error: AtomicWriteError) {
+        self = .cannotWrite(path: error.path, reason: error.reason)
     }
 }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Runs notebooks: loads manifests, plans against the cache, executes stages, commits

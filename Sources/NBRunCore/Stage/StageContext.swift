@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Everything a running stage may touch: its parameters, the verified artifacts of the
@@ -102,7 +103,9 @@ public final class StageContext: @unchecked Sendable {
 
     public func writeArtifact(_ data: Data, named name: String) throws {
         guard Self.isValidArtifactName(name) else { throw StorageError.invalidArtifactName(name) }
-        try AtomicFile.write(data, to: stagingDirectory.appendingPathComponent(name))
+        do { try AtomicFile.write(data, to: stagingDirectory.appendingPathComponent(name)) } catch {
+            throw StorageError(error)
+        }
     }
 
     static func isValidArtifactName(_ name: String) -> Bool {
