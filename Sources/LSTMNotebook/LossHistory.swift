@@ -52,8 +52,9 @@ struct LossHistory: Codable, Equatable {
                 ChartSeries(name: "smoothed",
                             points: smoothed.indices.map { ChartPoint(x: epochOf($0), y: smoothed[$0]) },
                             color: Color(hex: 0x1F77B4)),
+                // Each epoch's mean sits at the middle of the epoch it averages.
                 ChartSeries(name: "epoch mean",
-                            points: epochMeans.indices.map { ChartPoint(x: Double($0 + 1), y: epochMeans[$0]) },
+                            points: epochMeans.indices.map { ChartPoint(x: Double($0) + 0.5, y: epochMeans[$0]) },
                             color: Color(hex: 0xFF7F0E), thickness: 3),
             ],
             title: "Training loss", xLabel: "epoch", yLabel: "cross-entropy loss")
