@@ -8,7 +8,7 @@ struct BuildModelStage: Stage {
     static let sourceFileName = "BuildModelStage.swift"
     static let parameters = [
         ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128), "Size of the LSTM's hidden and cell states."),
-        ParameterSpec("seed", .integer(0...Int.max), default: .integer(0), "Seed of the initial weights."),
+        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of the initial weights."),
         ParameterSpec("weights", .path, default: .none,
                       "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch)."),
     ]

@@ -11,7 +11,7 @@ struct LoadDataStage: Stage {
         ParameterSpec("data", .path, default: .path("data/mnist"),
                       "Folder with the four MNIST IDX files (gzip or raw), relative to the manifest."),
         ParameterSpec("batch-size", .integer(1...4096), default: .integer(32), "Images per batch."),
-        ParameterSpec("seed", .integer(0...Int.max), default: .integer(0),
+        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0),
                       "Seed of the training set's per-epoch shuffle."),
         ParameterSpec("train-limit", .integer(0...60_000), default: .integer(0),
                       "Use only the first N training images (0 keeps all 60,000)."),
