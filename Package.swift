@@ -66,7 +66,7 @@ let package = Package(
         // Notebook plugins: the core knows none of them by name.
         .target(
             name: "LSTMNotebook",
-            dependencies: ["NBRunCore", "NeuralNetwork", "MNIST", "Figures"],
+            dependencies: ["NBRunCore", "NeuralNetwork", "MNIST", "Figures", "AtomicFiles"],
             swiftSettings: hostCPU,
             plugins: ["EmbedStageSourcesPlugin"]),
         .target(

@@ -25,10 +25,4 @@ struct Evaluation: Codable, Equatable {
 
     /// Two decimals, as in "Accuracy: 98.77%".
     var accuracyPercent: String { String(format: "%.2f", accuracy * 100) }
-
-    func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
-    }
 }

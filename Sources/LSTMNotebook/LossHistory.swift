@@ -59,12 +59,6 @@ struct LossHistory: Codable, Equatable {
             ],
             title: "Training loss", xLabel: "epoch", yLabel: "cross-entropy loss")
     }
-
-    func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
-    }
 }
 
 extension Double {

@@ -19,21 +19,16 @@ struct DatasetDescription: Codable, Equatable {
 
     static let artifactName = "dataset.json"
 
+    var trainingBatchCount: Int { (trainingCount + batchSize - 1) / batchSize }
+    var testBatchCount: Int { (testCount + batchSize - 1) / batchSize }
+
     func write(to context: StageContext) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try context.writeArtifact(encoder.encode(self), named: Self.artifactName)
+        try context.writeArtifact(jsonData(), named: Self.artifactName)
     }
 
     static func read(from context: StageContext) throws -> DatasetDescription {
         let url = try context.inputArtifact(artifactName)
         return try JSONDecoder().decode(DatasetDescription.self, from: Data(contentsOf: url))
-    }
-
-    func folderURL(relativeTo notebookDirectory: URL) -> URL {
-        folder.hasPrefix("/")
-            ? URL(fileURLWithPath: folder)
-            : notebookDirectory.appendingPathComponent(folder)
     }
 }
 
@@ -44,31 +39,43 @@ struct NotebookData {
 
     init(_ context: StageContext) throws {
         description = try DatasetDescription.read(from: context)
-        folder = description.folderURL(relativeTo: context.notebookDirectory)
+        // Resolved exactly as the runner resolved the `data` parameter for `load-data`.
+        folder = ParameterValue.resolve(path: description.folder, against: context.notebookDirectory)
     }
 
     func trainingSet() throws -> MNISTDataset {
-        try MNISTDataset.load(.training, from: folder).slice(0..<description.trainingCount)
+        try MNISTDataset.load(.training, from: folder).firstImages(description.trainingCount)
     }
 
     func testSet() throws -> MNISTDataset {
-        try MNISTDataset.load(.test, from: folder).slice(0..<description.testCount)
+        try MNISTDataset.load(.test, from: folder).firstImages(description.testCount)
     }
 
     func trainingLoader(_ training: MNISTDataset) -> MNISTLoader {
         MNISTLoader(dataset: training, batchSize: description.batchSize, shuffle: true, seed: description.seed)
     }
-
-    func testLoader(_ test: MNISTDataset) -> MNISTLoader {
-        MNISTLoader(dataset: test, batchSize: description.batchSize, shuffle: false, seed: 0)
-    }
 }
 
 extension MNISTDataset {
+    /// The first `limit` images (all of them when `limit` is 0 or more than there are).
+    func firstImages(_ limit: Int) -> MNISTDataset {
+        limit == 0 ? self : slice(0..<Swift.min(limit, count))
+    }
+
     /// Images `range` as Float pixels in [0, 1], image after image (row = time step).
     func floatImages(_ range: Range<Int>) -> [Float] {
         let pixels = pixelsPerImage
         return images[range.lowerBound * pixels..<range.upperBound * pixels].map { Float($0) / 255 }
+    }
+}
+
+extension Encodable {
+    /// The notebook's one JSON form for artifacts and checkpoints: sorted keys, so that the
+    /// same values always give the same bytes.
+    func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
     }
 }
 

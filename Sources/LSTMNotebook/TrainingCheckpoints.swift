@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import NeuralNetwork
 
@@ -5,16 +6,19 @@ import NeuralNetwork
 /// exactly where the last complete epoch left it.
 ///
 /// A checkpoint is a folder `epoch-NNNN` holding the weights, Adam's state (moments and step
-/// count) and the loss history. It is written under a temporary name and renamed into place,
-/// so a kill at any moment leaves either no new checkpoint or a complete one. Nothing else
-/// needs saving: the training set's order in epoch `e` depends only on (seed, e), and the
-/// model has no other randomness.
+/// count) and the loss history, each written atomically. The folder is filled under a
+/// temporary name and renamed into place, so a kill at any moment leaves either no new
+/// checkpoint or a complete one. Nothing else needs saving: the training set's order in
+/// epoch `e` depends only on (seed, e), and the model has no other randomness.
 ///
 /// `runKey` is the stage's fingerprint: a checkpoint left by a run with other parameters,
-/// code or inputs is ignored and removed, never resumed from.
+/// code or inputs is removed, never resumed from. So is one that cannot be read back
+/// (a damaged disk, a hand-edited file): training then starts over, saying why.
 struct TrainingCheckpoints {
     let directory: URL
     let runKey: String
+    /// Where to say that a checkpoint was resumed from or set aside (the stage's output).
+    let log: (String) -> Void
 
     private static let prefix = "epoch-"
     private var fileManager: FileManager { .default }
@@ -32,10 +36,8 @@ struct TrainingCheckpoints {
         try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
         try model.saveSafetensors(to: temporary.appendingPathComponent("model.safetensors"))
         try trainer.saveState(to: temporary.appendingPathComponent("adam.safetensors"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(Manifest(runKey: runKey, history: history))
-            .write(to: temporary.appendingPathComponent("checkpoint.json"))
+        try AtomicFile.write(Manifest(runKey: runKey, history: history).jsonData(),
+                             to: temporary.appendingPathComponent("checkpoint.json"))
         let final = directory.appendingPathComponent(name)
         try? fileManager.removeItem(at: final)
         try fileManager.moveItem(at: temporary, to: final)
@@ -47,26 +49,36 @@ struct TrainingCheckpoints {
 
     /// Loads the newest complete checkpoint of this run into `model` and `trainer`, and
     /// returns its loss history; nil when there is none to resume from.
-    func restoreLatest(model: DigitClassification, trainer: Trainer) throws -> LossHistory? {
+    func restoreLatest(model: DigitClassification, trainer: Trainer) -> LossHistory? {
         removeTemporaryFolders()
         guard let latest = completeCheckpoints().last else { return nil }
-        let manifestURL = latest.appendingPathComponent("checkpoint.json")
-        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL)),
-              manifest.runKey == runKey
-        else {
-            // Another configuration's (or an unreadable) checkpoint: start over.
-            try? fileManager.removeItem(at: directory)
+        do {
+            let manifest = try JSONDecoder().decode(
+                Manifest.self, from: Data(contentsOf: latest.appendingPathComponent("checkpoint.json")))
+            guard manifest.runKey == runKey else {
+                discard("it was saved by a run with other parameters, code or inputs")
+                return nil
+            }
+            let weights = try DigitClassification.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
+            guard weights.configuration == model.configuration else {
+                discard("its model is \(weights.configuration), this run's is \(model.configuration)")
+                return nil
+            }
+            for parameter in weights.namedParameters {
+                try model.setParameter(named: parameter.name, values: parameter.values)
+            }
+            try trainer.loadState(from: latest.appendingPathComponent("adam.safetensors"))
+            log("Resuming from the checkpoint after epoch \(manifest.history.completedEpochs)")
+            return manifest.history
+        } catch {
+            discard("it cannot be read back (\(error))")
             return nil
         }
-        let weights = try DigitClassification.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
-        guard weights.configuration == model.configuration else {
-            throw NotebookError.checkpointMismatch(path: latest.path, reason: "its model has another shape")
-        }
-        for parameter in weights.namedParameters {
-            try model.setParameter(named: parameter.name, values: parameter.values)
-        }
-        try trainer.loadState(from: latest.appendingPathComponent("adam.safetensors"))
-        return manifest.history
+    }
+
+    private func discard(_ reason: String) {
+        log("Not resuming from the checkpoint in \(directory.path): \(reason); training starts over")
+        try? fileManager.removeItem(at: directory)
     }
 
     private func completeCheckpoints() -> [URL] {

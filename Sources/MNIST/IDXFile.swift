@@ -66,8 +66,6 @@ struct IDXFile: Sendable {
         self.count = count
         self.rows = rows
         self.columns = columns
-        var data = bytes
-        data.removeFirst(kind.headerSize)
-        self.data = data
+        self.data = Array(bytes[kind.headerSize...])
     }
 }

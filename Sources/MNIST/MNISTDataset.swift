@@ -76,6 +76,7 @@ public struct MNISTDataset: Sendable {
     public func slice(_ range: Range<Int>) -> MNISTDataset {
         precondition(range.lowerBound >= 0 && range.upperBound <= count,
                      "MNISTDataset.slice: \(range) is outside 0..<\(count)")
+        if range == 0..<count { return self }
         let pixels = pixelsPerImage
         return MNISTDataset(
             images: Array(images[range.lowerBound * pixels..<range.upperBound * pixels]),

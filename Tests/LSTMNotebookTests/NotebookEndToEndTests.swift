@@ -114,6 +114,36 @@ struct NotebookEndToEndTests {
         #expect(single.executed == ["predict"])
     }
 
+    @Test func weightsThatDoNotFitMNISTAreAClearErrorNamingTheFile() throws {
+        defer { try? FileManager.default.removeItem(at: output) }
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let weights = output.appendingPathComponent("five-classes.safetensors")
+        try DigitClassification(configuration: LSTMConfiguration(inputSize: 28, hiddenSize: 4, outputSize: 5), seed: 1)
+            .saveSafetensors(to: weights)
+        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32", "build-model.weights=\(weights.path)"])
+        #expect(result.exitCode != 0)
+        guard case .failed(let error, _, _)? = result.outcomes["build-model"] else {
+            Issue.record("build-model did not fail: \(String(describing: result.outcomes["build-model"]))")
+            return
+        }
+        #expect(error.contains(weights.path) && error.contains("score 5 classes") && error.contains("needs 28"), "\(error)")
+        #expect(result.outcomes["train"]?.completed != true)
+    }
+
+    @Test func anUnreadableCheckpointIsSetAsideAndTrainingStartsOver() throws {
+        defer { try? FileManager.default.removeItem(at: output) }
+        let damaged = output.appendingPathComponent(".resume/train/epoch-0001")
+        try FileManager.default.createDirectory(at: damaged, withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: damaged.appendingPathComponent("checkpoint.json"))
+        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32"])
+        #expect(result.exitCode == 0)
+        let report = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("Not resuming from the checkpoint in"))
+        #expect(report.contains("cannot be read back"))
+        #expect(report.contains("Epoch 1/1, Loss: "))
+        #expect(!FileManager.default.fileExists(atPath: damaged.path))
+    }
+
     @Test func seededRunsGiveByteIdenticalArtifacts() throws {
         let first = output.appendingPathComponent("a"), second = output.appendingPathComponent("b")
         defer { try? FileManager.default.removeItem(at: output) }

@@ -7,8 +7,10 @@ struct BuildModelStage: Stage {
     static let summary = "Build the DigitClassification LSTM (seeded initialisation, or weights from a safetensors file)."
     static let sourceFileName = "BuildModelStage.swift"
     static let parameters = [
-        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128), "Size of the LSTM's hidden and cell states."),
-        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of the initial weights."),
+        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128),
+                      "Size of the LSTM's hidden and cell states (a weights file brings its own)."),
+        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0),
+                      "Seed of the initial weights (unused with a weights file)."),
         ParameterSpec("weights", .path, default: .none,
                       "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch)."),
     ]
@@ -17,6 +19,11 @@ struct BuildModelStage: Stage {
         let model: DigitClassification
         if let weights = context.parameters.url("weights") {
             model = try DigitClassification.loadSafetensors(from: weights)
+            // MNIST feeds 28 pixels per time step and has 10 classes: other shapes cannot run.
+            let expected = LSTMConfiguration(inputSize: 28, hiddenSize: model.configuration.hiddenSize, outputSize: 10)
+            guard model.configuration == expected else {
+                throw NotebookError.weightsDoNotFitMNIST(path: weights.path, found: model.configuration, expected: expected)
+            }
             context.print("Loaded weights from \(context.parameters.string("weights"))")
         } else {
             let configuration = LSTMConfiguration(

@@ -21,30 +21,23 @@ struct LoadDataStage: Stage {
 
     func run(_ context: StageContext) throws {
         let folder = context.parameters.url("data")!
-        let batchSize = context.parameters.int("batch-size")
+        let training = try MNISTDataset.load(.training, from: folder).firstImages(context.parameters.int("train-limit"))
+        let test = try MNISTDataset.load(.test, from: folder).firstImages(context.parameters.int("test-limit"))
 
-        func limited(_ set: MNISTDataset, _ limit: Int) -> MNISTDataset {
-            limit == 0 ? set : set.slice(0..<min(limit, set.count))
-        }
-        let training = limited(try MNISTDataset.load(.training, from: folder), context.parameters.int("train-limit"))
-        let test = limited(try MNISTDataset.load(.test, from: folder), context.parameters.int("test-limit"))
-
-        let description = DatasetDescription(
+        let data = DatasetDescription(
             folder: context.parameters.string("data"),
-            batchSize: batchSize,
+            batchSize: context.parameters.int("batch-size"),
             seed: UInt64(context.parameters.int("seed")),
             trainingCount: training.count,
             testCount: test.count,
             trainingLabelCounts: training.labelCounts(),
             testLabelCounts: test.labelCounts())
-        try description.write(to: context)
+        try data.write(to: context)
 
-        let trainLoader = MNISTLoader(dataset: training, batchSize: batchSize, shuffle: true, seed: description.seed)
-        let testLoader = MNISTLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0)
         context.print("Training set: \(training.count) images of \(training.rows)×\(training.columns), "
-                      + "\(trainLoader.batchCount) shuffled batches of \(batchSize)")
+                      + "\(data.trainingBatchCount) shuffled batches of \(data.batchSize)")
         context.print("Test set:     \(test.count) images of \(test.rows)×\(test.columns), "
-                      + "\(testLoader.batchCount) batches of \(batchSize) in file order")
-        context.print("Images per class (training): \(training.labelCounts().map(String.init).joined(separator: " "))")
+                      + "\(data.testBatchCount) batches of \(data.batchSize) in file order")
+        context.print("Images per class (training): \(data.trainingLabelCounts.map(String.init).joined(separator: " "))")
     }
 }

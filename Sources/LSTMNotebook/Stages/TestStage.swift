@@ -24,7 +24,7 @@ struct TestStage: Stage {
         }
         let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init))
         context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")
-        try evaluation.write(to: context.outputURL(for: "metrics.json"))
+        try context.writeArtifact(evaluation.jsonData(), named: "metrics.json")
 
         try PNGWriter.write(Figure.confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
                             to: context.outputURL(for: "confusion.png"))

@@ -27,10 +27,10 @@ struct TrainStage: Stage {
         var history = LossHistory(batchesPerEpoch: loader.batchCount)
 
         // Resume after an interruption: weights, Adam's moments and the losses so far.
-        let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint)
-        if let resumed = try checkpoints.restoreLatest(model: model, trainer: trainer) {
+        let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint,
+                                              log: context.print)
+        if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer) {
             history = resumed
-            context.print("Resuming from the checkpoint after epoch \(history.completedEpochs)")
             for epoch in 0..<history.completedEpochs {
                 context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
             }
@@ -55,7 +55,7 @@ struct TrainStage: Stage {
         }
 
         try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
-        try history.write(to: context.outputURL(for: "loss-history.json"))
+        try context.writeArtifact(history.jsonData(), named: "loss-history.json")
         if epochs > 0 {
             try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
             context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")

@@ -60,7 +60,7 @@ public struct StageParameters: Sendable {
 }
 
 extension ParameterValue {
-    static func resolve(path: String, against base: URL) -> URL {
+    public static func resolve(path: String, against base: URL) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
         return URL(fileURLWithPath: expanded, relativeTo: base).standardizedFileURL
     }
