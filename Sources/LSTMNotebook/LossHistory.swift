@@ -9,8 +9,10 @@ struct LossHistory: Codable, Equatable {
     /// Mean batch loss of each completed epoch, as the reference prints it.
     var epochMeans: [Double] = []
 
-    init(batchesPerEpoch: Int) {
+    init(batchesPerEpoch: Int, epochs: Int) {
         self.batchesPerEpoch = batchesPerEpoch
+        // Recording a loss must not grow the array inside the training loop.
+        batchLosses.reserveCapacity(batchesPerEpoch * epochs)
     }
 
     var completedEpochs: Int { epochMeans.count }

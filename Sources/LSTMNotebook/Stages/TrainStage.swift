@@ -24,13 +24,14 @@ struct TrainStage: Stage {
         let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
         let trainer = Trainer(model: model, learningRate: Float(context.parameters.double("learning-rate")),
                               maxBatchSize: loader.batchSize, threads: context.threadCount)
-        var history = LossHistory(batchesPerEpoch: loader.batchCount)
+        var history = LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs)
 
         // Resume after an interruption: weights, Adam's moments and the losses so far.
         let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint,
                                               log: context.print)
         if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer) {
             history = resumed
+            history.batchLosses.reserveCapacity(loader.batchCount * epochs)
             for epoch in 0..<history.completedEpochs {
                 context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
             }

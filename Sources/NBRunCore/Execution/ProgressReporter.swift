@@ -24,20 +24,24 @@ public final class ProgressReporter: @unchecked Sendable {
         self.unit = unit
     }
 
-    public func advance(by count: Int = 1, status: String? = nil) {
+    /// `status` is evaluated only when a line is drawn (at most ten times a second, and
+    /// at the last step), so a training loop can call this every batch without building
+    /// a string every batch.
+    public func advance(by count: Int = 1, status: @autoclosure () -> String? = nil) {
         lock.lock(); defer { lock.unlock() }
         guard !finished else { return }
         done = min(done + count, total == 0 ? done + count : total)
-        if let status { self.status = status }
         let now = Date()
         if console.isInteractive {
             if now.timeIntervalSince(lastDraw) >= 0.1 || done == total {
+                if let status = status() { self.status = status }
                 lastDraw = now
                 console.progressLine(bar(now: now))
             }
         } else {
             let tenth = total > 0 ? done * 10 / total : 0
             if tenth > lastPlainTenth || now.timeIntervalSince(lastPlainLine) >= 5 {
+                if let status = status() { self.status = status }
                 lastPlainTenth = tenth
                 lastPlainLine = now
                 console.line(plain(now: now))
