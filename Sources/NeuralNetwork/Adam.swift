@@ -32,12 +32,6 @@ public final class Adam {
         secondMoments.deallocate()
     }
 
-    /// Applies one update to `parameters` from `gradients` (both `parameterCount` long).
-    public func update(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>) {
-        beginStep()
-        apply(parameters: parameters, gradients: gradients, range: 0..<parameterCount)
-    }
-
     /// Advances t. `apply` may then be called on disjoint ranges (from several threads):
     /// each element's update depends only on its own values, so any split gives the same result.
     public func beginStep() {

@@ -158,7 +158,7 @@ public final class DigitClassification {
         guard count > 0 else { return ([], []) }
         let shardSize = Self.inferenceShardSize
         let shardCount = (count + shardSize - 1) / shardSize
-        let workerCount = max(1, min(threads, shardCount))
+        let workerCount = max(1, min(ParallelShards.clampedThreads(threads), shardCount))
         let workspaces = (0..<workerCount).map { _ in
             LSTMWorkspace(configuration: configuration, maxBatch: min(shardSize, count), maxSteps: steps, supportsBackward: false)
         }

@@ -6,7 +6,17 @@ import Foundation
 /// Shard i always does the same arithmetic whichever thread runs it, and callers combine
 /// shard results in shard order afterwards, so results are bit-identical for any thread count.
 enum ParallelShards {
+    /// More workers than this only add dispatch overhead (the machine has far fewer cores),
+    /// so a request like `--threads 1000` runs on this many.
+    static let maximumThreads = 64
+
+    /// `threads` limited to 1...maximumThreads.
+    static func clampedThreads(_ threads: Int) -> Int {
+        min(max(threads, 1), maximumThreads)
+    }
+
     static func run(count: Int, threads: Int, _ body: (Int) -> Void) {
+        let threads = clampedThreads(threads)
         if threads <= 1 || count <= 1 {
             for shard in 0..<count { body(shard) }
             return
@@ -31,7 +41,7 @@ extension ParallelShards {
     /// rest. `body(worker, shard)`: the worker index selects per-thread scratch space; the
     /// result of a shard must depend only on the shard.
     static func runDynamically(count: Int, threads: Int, _ body: (_ worker: Int, _ shard: Int) -> Void) {
-        let workers = max(1, min(threads, count))
+        let workers = max(1, min(clampedThreads(threads), count))
         let counter = ShardCounter()
         run(count: workers, threads: workers) { worker in
             while true {

@@ -8,7 +8,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case malformedEntry(path: String, tensor: String, reason: String)
     case unsupportedDType(path: String, tensor: String, dtype: String)
     case dataOutOfRange(path: String, tensor: String, begin: Int, end: Int, dataByteCount: Int)
-    case byteCountMismatch(path: String, tensor: String, shape: [Int], byteCount: Int)
+    case byteCountMismatch(path: String, tensor: String, shape: [Int], expectedByteCount: Int, byteCount: Int)
     case overlappingTensors(path: String, first: String, second: String)
     case gapBeforeTensor(path: String, tensor: String, expectedBegin: Int, begin: Int)
     case trailingBytes(path: String, count: Int)
@@ -34,8 +34,8 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             return "\(path): tensor '\(tensor)' has dtype \(dtype); only F32 is supported"
         case .dataOutOfRange(let path, let tensor, let begin, let end, let count):
             return "\(path): tensor '\(tensor)' data_offsets [\(begin), \(end)] exceed the \(count) data bytes (file truncated?)"
-        case .byteCountMismatch(let path, let tensor, let shape, let count):
-            return "\(path): tensor '\(tensor)' of shape \(shape) needs \(shape.reduce(4, *)) bytes of F32 but its data_offsets span \(count)"
+        case .byteCountMismatch(let path, let tensor, let shape, let expected, let count):
+            return "\(path): tensor '\(tensor)' of shape \(shape) needs \(expected) bytes of F32 but its data_offsets span \(count)"
         case .overlappingTensors(let path, let first, let second):
             return "\(path): data of tensors '\(first)' and '\(second)' overlap"
         case .gapBeforeTensor(let path, let tensor, let expected, let begin):

@@ -109,8 +109,13 @@ public struct SafetensorsFile: Sendable, Equatable {
             guard offsets[1] <= dataByteCount else {
                 throw .dataOutOfRange(path: source, tensor: name, begin: offsets[0], end: offsets[1], dataByteCount: dataByteCount)
             }
-            guard offsets[1] - offsets[0] == shape.reduce(4, *) else {
-                throw .byteCountMismatch(path: source, tensor: name, shape: shape, byteCount: offsets[1] - offsets[0])
+            guard let expectedByteCount = Self.float32ByteCount(of: shape) else {
+                throw .malformedEntry(path: source, tensor: name,
+                                      reason: "shape \(shape) has more elements than any file can hold (byte count overflows)")
+            }
+            guard offsets[1] - offsets[0] == expectedByteCount else {
+                throw .byteCountMismatch(path: source, tensor: name, shape: shape,
+                                         expectedByteCount: expectedByteCount, byteCount: offsets[1] - offsets[0])
             }
             entries.append((name, shape, offsets[0], offsets[1]))
         }
@@ -141,6 +146,19 @@ public struct SafetensorsFile: Sendable, Equatable {
             return Tensor(name: entry.name, shape: entry.shape, values: values)
         }
         self.metadata = metadata
+    }
+
+    /// Bytes of F32 data a tensor of `shape` holds, or nil if a dimension is negative or
+    /// the product overflows `Int` (a crafted header must not crash the reader).
+    static func float32ByteCount(of shape: [Int]) -> Int? {
+        var product = MemoryLayout<Float>.size
+        for dimension in shape {
+            guard dimension >= 0 else { return nil }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            product = next
+        }
+        return product
     }
 
     /// JSON numbers arrive as NSNumber/Int/Double depending on the platform; accept only integral ones.

@@ -7,38 +7,45 @@
 /// `state` / `init(state:)` so a training run can checkpoint the generator and resume
 /// bit-identically.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
-    public private(set) var state: [UInt64]
+    // Four stored words rather than an array: `next()` is called per initialised weight and
+    // per shuffled index, and an array would put the state behind a heap reference.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// The 256-bit state as [s0, s1, s2, s3], for checkpoints (see `init(state:)`).
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64) {
         var splitMix = seed
-        var words: [UInt64] = []
-        for _ in 0..<4 {
+        func nextSplitMix() -> UInt64 {
             // SplitMix64: Weyl increment then a 64-bit finaliser.
             splitMix &+= 0x9E37_79B9_7F4A_7C15
             var z = splitMix
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            words.append(z ^ (z >> 31))
+            return z ^ (z >> 31)
         }
-        state = words
+        s0 = nextSplitMix()
+        s1 = nextSplitMix()
+        s2 = nextSplitMix()
+        s3 = nextSplitMix()
     }
 
     /// Restores a state previously read from `state`.
     public init(state: [UInt64]) throws(SeededGeneratorError) {
         guard state.count == 4 else { throw .wrongStateLength(state.count) }
         guard state.contains(where: { $0 != 0 }) else { throw .allZeroState }
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state[1] &* 5, 7) &* 9
-        let shifted = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= shifted
-        state[3] = rotateLeft(state[3], 45)
+        let result = rotateLeft(s1 &* 5, 7) &* 9
+        let shifted = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= shifted
+        s3 = rotateLeft(s3, 45)
         return result
     }
 

@@ -7,6 +7,8 @@ public enum SoftmaxCrossEntropy {
     ///   ∂loss_b/∂l_bj = softmax(l_b)_j − [j = y_b]
     /// Writes `gradientScale` · ∂loss_b/∂l_b into `gradient` (pass 1/batch for the mean over a
     /// batch that may be split across shards) and returns Σ_b loss_b, summed in row order.
+    /// Every label must be in 0..<classes: callers check the whole batch once, up front
+    /// (`Trainer` does, naming the sample at fault), rather than once per shard here.
     public static func lossSum(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, classes: Int,
         gradientScale: Float, gradient: UnsafeMutablePointer<Float>
@@ -14,19 +16,21 @@ public enum SoftmaxCrossEntropy {
         var total: Float = 0
         for row in 0..<count {
             let label = Int(labels[row])
-            precondition(label >= 0 && label < classes, "label \(label) of sample \(row) outside 0..<\(classes)")
             let l = logits + row * classes
             var maximum = l[0]
             for j in 1..<max(classes, 1) { maximum = max(maximum, l[j]) }
             // Shifting by the maximum keeps exp() finite; keeping (m − l_y) apart from
             // log Σ exp(l − m) avoids rounding a large m + log(...) before subtracting l_y.
-            var sum: Float = 0
-            for j in 0..<classes { sum += Foundation.exp(l[j] - maximum) }
-            total += Foundation.log(sum) + (maximum - l[label])
+            // The gradient row first holds exp(l − m), so each exponential is computed once.
             let g = gradient + row * classes
+            var sum: Float = 0
             for j in 0..<classes {
-                let probability = Foundation.exp(l[j] - maximum) / sum
-                g[j] = gradientScale * (probability - (j == label ? 1 : 0))
+                g[j] = Foundation.exp(l[j] - maximum)
+                sum += g[j]
+            }
+            total += Foundation.log(sum) + (maximum - l[label])
+            for j in 0..<classes {
+                g[j] = gradientScale * (g[j] / sum - (j == label ? 1 : 0))
             }
         }
         return total

@@ -10,6 +10,7 @@ import Foundation
 public final class Trainer {
     public let model: DigitClassification
     public let maxBatchSize: Int
+    /// Worker threads per step: the requested count, capped at `ParallelShards.maximumThreads`.
     public let threads: Int
     public let adam: Adam
     /// Sequences per shard. Fixed (not derived from `threads`) so results are thread-count independent.
@@ -24,7 +25,7 @@ public final class Trainer {
         precondition(maxBatchSize > 0 && threads > 0 && maxSteps > 0, "trainer sizes must be positive")
         self.model = model
         self.maxBatchSize = maxBatchSize
-        self.threads = threads
+        self.threads = ParallelShards.clampedThreads(threads)
         self.maxSteps = maxSteps
         adam = Adam(parameterCount: model.parameterCount, learningRate: learningRate)
         let shards = (maxBatchSize + Self.shardSize - 1) / Self.shardSize
@@ -80,11 +81,10 @@ public final class Trainer {
         // does not depend on the slicing.
         let adam = adam, shardGradients = shardGradients, shardCount = lastShardCount
         let parameters = model.weights.parameters.baseAddress!
-        let count = model.parameterCount
-        let slice = (count / threads + 15) / 16 * 16
+        let slices = ContiguousSlices(count: model.parameterCount, threads: threads)
         adam.beginStep()
-        ParallelShards.run(count: threads, threads: threads) { worker in
-            let range = min(worker * slice, count)..<min((worker + 1) * slice, count)
+        ParallelShards.run(count: slices.workerCount, threads: slices.workerCount) { worker in
+            let range = slices.range(of: worker)
             // In chunks of 2048 so the summed gradient is still in L1 when Adam reads it.
             var start = range.lowerBound
             while start < range.upperBound {

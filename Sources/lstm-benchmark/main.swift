@@ -36,7 +36,7 @@ func loadAverage() -> String {
 
 // The machine is shared: wall-clock figures include time other processes take from us,
 // so each figure is also given from CPU time (what an otherwise idle machine would show).
-print("Load average at start: \(loadAverage()) (2 cores)")
+print("Load average at start: \(loadAverage()) (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 
 func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
 

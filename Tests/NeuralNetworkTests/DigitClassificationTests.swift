@@ -58,7 +58,10 @@ import Testing
         let configuration = LSTMConfiguration(inputSize: 4, hiddenSize: 18, outputSize: 6)
         let model = DigitClassification(configuration: configuration, seed: 6)
         var generator = SeededGenerator(seed: 2)
-        let count = 70, steps = 3  // 70 images: two inference shards, the second partial
+        // 70 images: five inference shards of 16 (the last holds 6), which two workers share
+        // with threads 2; image 69 is in the partial shard.
+        let count = 70, steps = 3
+        #expect(DigitClassification.inferenceShardSize == 16)
         let images = (0..<count * steps * 4).map { _ in generator.nextUnitFloat() }
         let one = images.withUnsafeBufferPointer { model.predict(images: $0, count: count, threads: 1, steps: steps) }
         let two = images.withUnsafeBufferPointer { model.predict(images: $0, count: count, threads: 2, steps: steps) }

@@ -107,7 +107,23 @@ import Testing
     @Test func shapeDisagreeingWithTheByteSpan() {
         let header = #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#
         expectError(file(header: header, dataBytes: 8),
-                    .byteCountMismatch(path: "bad.safetensors", tensor: "w", shape: [3], byteCount: 8), mentioning: ["'w'", "12"])
+                    .byteCountMismatch(path: "bad.safetensors", tensor: "w", shape: [3], expectedByteCount: 12, byteCount: 8),
+                    mentioning: ["'w'", "12"])
+    }
+
+    /// 2^62 × 4 elements × 4 bytes overflows Int: a crafted file must get an error, not a trap.
+    @Test func shapeWhoseByteCountOverflowsIsRejected() {
+        let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}"#
+        expectError(file(header: header, dataBytes: 8),
+                    .malformedEntry(path: "bad.safetensors", tensor: "w",
+                                    reason: "shape [4611686018427387904, 4] has more elements than any file can hold (byte count overflows)"),
+                    mentioning: ["'w'", "overflow"])
+        #expect(SafetensorsFile.float32ByteCount(of: [4_611_686_018_427_387_904, 4]) == nil)
+        #expect(SafetensorsFile.float32ByteCount(of: [Int.max]) == nil)
+        #expect(SafetensorsFile.float32ByteCount(of: [2, -3]) == nil)
+        #expect(SafetensorsFile.float32ByteCount(of: [128, 512]) == 262_144)
+        #expect(SafetensorsFile.float32ByteCount(of: []) == 4)
+        #expect(SafetensorsFile.float32ByteCount(of: [0, 3]) == 0)
     }
 
     @Test func truncatedData() {

@@ -162,3 +162,49 @@ extension TrainerTests {
             + phases.optimiser)) < 1e-12)
     }
 }
+
+/// At the reference size the parameter count (82,186) is not a multiple of 16, which is where
+/// splitting the optimiser's work across threads can go wrong.
+@Suite struct ReferenceSizeTrainerTests {
+    @Test func everyThreadCountTrainsEveryParameterIdentically() throws {
+        let configuration = LSTMConfiguration(inputSize: 28, hiddenSize: 128, outputSize: 10)
+        let steps = 28, batchSize = 2
+        var generator = SeededGenerator(seed: 12)
+        let batches: [(images: [Float], labels: [Int32])] = (0..<2).map { _ in
+            ((0..<batchSize * steps * 28).map { _ in generator.nextUnitFloat() },
+             (0..<batchSize).map { _ in Int32(generator.next() % 10) })
+        }
+        let initial = DigitClassification(configuration: configuration, seed: 3).namedParameters
+        #expect(initial.last?.name == "classifier.bias", "the tensor at the end of the flat layout")
+
+        func train(threads: Int) -> [(name: String, shape: [Int], values: [Float])] {
+            let model = DigitClassification(configuration: configuration, seed: 3)
+            #expect(model.parameterCount == 82_186)
+            let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads, maxSteps: steps)
+            for batch in batches {
+                batch.images.withUnsafeBufferPointer { images in
+                    batch.labels.withUnsafeBufferPointer { labels in
+                        _ = trainer.step(images: images, labels: labels, batchSize: batchSize, steps: steps)
+                    }
+                }
+            }
+            return model.namedParameters
+        }
+
+        let single = train(threads: 1)
+        for (before, after) in zip(initial, single) {
+            #expect(zip(before.values, after.values).contains { $0 != $1 }, "\(after.name) was not updated")
+        }
+        // Softmax − one-hot is never zero, so Adam moves every classifier bias on every step.
+        let bias = try #require(single.last)
+        #expect(zip(initial.last!.values, bias.values).allSatisfy { $0 != $1 }, "some classifier.bias entries never moved")
+
+        for threads in [2, 3, 12, 16] {
+            let trained = train(threads: threads)
+            for (reference, candidate) in zip(single, trained) {
+                let differing = zip(reference.values, candidate.values).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(differing) of \(candidate.values.count) values of \(candidate.name) differ with \(threads) threads from 1 thread")
+            }
+        }
+    }
+}
