@@ -176,6 +176,15 @@ struct ManifestErrorTests {
         #expect(!error.description.contains("relative paths"), "\(error)")
     }
 
+    @Test func booleansAcceptTheDocumentedSpellings() throws {
+        for (text, value) in [("true", true), ("Yes", true), ("ON", true), ("false", false), ("no", false), ("Off", false)] {
+            let notebook = try TestNotebook("title: x\ncells:\n  - stage: f\n    kind: demo.fail\n    parameters: {should-fail: \(text)}\n")
+            #expect(try notebook.load().stages.first?.parameters["should-fail"] == .boolean(value), "\(text)")
+        }
+        let error = try error("title: x\ncells:\n  - stage: f\n    kind: demo.fail\n    parameters: {should-fail: maybe}\n")
+        guard case .wrongParameterType(_, "f", "should-fail", _, "maybe") = error else { Issue.record("\(error)"); return }
+    }
+
     @Test func pluginsResolvePathsLikeTheManifest() {
         let base = URL(fileURLWithPath: "/notebooks/demo", isDirectory: true)
         #expect(ParameterValue.resolve(path: "data/../in.txt", against: base).path == "/notebooks/demo/in.txt")
