@@ -71,7 +71,7 @@ let package = Package(
             plugins: ["EmbedStageSourcesPlugin"]),
         .target(
             name: "DemoNotebook",
-            dependencies: ["NBRunCore"],
+            dependencies: ["NBRunCore", "Figures"],
             plugins: ["EmbedStageSourcesPlugin"]),
 
         .executableTarget(

@@ -3,10 +3,11 @@
 # Usage: Benchmarks/cached-run.sh [MANIFEST] [RUNS]   (from the repository root)
 # Builds the release binary, runs the notebook once to fill the cache, then times RUNS
 # cached runs and prints each and the median. Goal: <= 0.3 s.
+# Needs only bash, coreutils and awk besides Swift (Scripts/setup finds the toolchain).
 set -euo pipefail
 manifest="${1:-Notebooks/Demo.manifest}"
 runs="${2:-11}"
-export PATH="/opt/swift/usr/bin:$PATH"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/Scripts/setup"
 swift build -c release --product nbrun >/dev/null
 binary="$(swift build -c release --show-bin-path)/nbrun"
 "$binary" "$manifest" >/dev/null
@@ -15,7 +16,7 @@ for _ in $(seq "$runs"); do
     start=$(date +%s.%N)
     "$binary" "$manifest" >/dev/null
     end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    times+=("$(awk -v start="$start" -v end="$end" 'BEGIN { printf "%.6f", end - start }')")
 done
 printf '%s\n' "${times[@]}" | sort -n | awk -v m="$manifest" '
     { t[NR] = $1 }

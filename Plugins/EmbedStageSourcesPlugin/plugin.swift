@@ -24,6 +24,8 @@ struct EmbedStageSourcesPlugin: BuildToolPlugin {
 
         var arguments = [context.pluginWorkDirectoryURL.appending(path: "EmbeddedStageSources.swift").path]
         arguments += ["--stages"] + stageFiles.map(\.path)
+        // No dependencies for the own module, on purpose: a stage must import what it uses
+        // (see LibraryCode), so helpers cannot silently widen every stage's fingerprint.
         arguments += ["--module", module.name, ""] + helperFiles.map(\.path)
         for library in libraries {
             let dependencies = library.recursiveTargetDependencies

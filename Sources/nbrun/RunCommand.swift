@@ -15,7 +15,7 @@ extension NBRun {
         @Option(help: ArgumentHelp("Rerun this stage and every stage downstream of it.", valueName: "name"))
         var from: String?
 
-        @Flag(help: "Ignore the cache: rerun every selected stage.")
+        @Flag(help: "Ignore the cache: rerun every selected stage from scratch, discarding its checkpoints.")
         var force = false
 
         @Flag(help: "After a stage fails, go on with the stages that do not depend on it.")

@@ -124,6 +124,41 @@ struct FingerprintTests {
         #expect(try ContentHash.ofItem(at: root) == third)
     }
 
+    @Test func folderHashDoesNotFollowLinksToFolders() throws {
+        let notebook = try TestNotebook()
+        let root = notebook.folder.appendingPathComponent("data")
+        let inner = root.appendingPathComponent("inner")
+        try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+        try Data("a".utf8).write(to: inner.appendingPathComponent("x.bin"))
+        let fileManager = FileManager.default
+        try fileManager.createSymbolicLink(atPath: inner.appendingPathComponent("up").path, withDestinationPath: "..")
+        try fileManager.createSymbolicLink(atPath: root.appendingPathComponent("self").path, withDestinationPath: ".")
+        try fileManager.createSymbolicLink(atPath: root.appendingPathComponent("everything").path, withDestinationPath: "/")
+        try fileManager.createSymbolicLink(atPath: root.appendingPathComponent("dangling").path, withDestinationPath: "no-such-file")
+
+        let clock = ContinuousClock()
+        var first = ""
+        let elapsed = try clock.measure { first = try ContentHash.ofItem(at: root) }
+        #expect(elapsed < .seconds(2), "hashing a folder with link loops took \(elapsed)")
+        #expect(try ContentHash.ofItem(at: root) == first)
+
+        try fileManager.removeItem(at: inner.appendingPathComponent("up"))
+        try fileManager.createSymbolicLink(atPath: inner.appendingPathComponent("up").path, withDestinationPath: "../..")
+        #expect(try ContentHash.ofItem(at: root) != first, "the link's target is part of the hash")
+    }
+
+    @Test func linkToAFileCountsAsTheFilesContent() throws {
+        let notebook = try TestNotebook()
+        let root = notebook.folder.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let outside = notebook.folder.appendingPathComponent("real.bin")
+        try Data("one".utf8).write(to: outside)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("linked.bin").path, withDestinationPath: outside.path)
+        let before = try ContentHash.ofItem(at: root)
+        try Data("two".utf8).write(to: outside)
+        #expect(try ContentHash.ofItem(at: root) != before)
+    }
+
     @Test func whyAndStatusNameWhatChanged() throws {
         let notebook = try TestNotebook()
         try notebook.run()

@@ -45,6 +45,7 @@ struct LibraryCodeTests {
         #expect(library.sources["NBRunCore"] == nil, "the runner core is not stage code")
         let registry = try? StageRegistry(plugins: [DemoNotebookPlugin()])
         #expect(registry?["demo.square"]?.libraryModules == ["DemoNotebook"])
+        #expect(registry?["demo.histogram"]?.libraryModules.contains("Figures") == true, "the histogram draws with Figures")
     }
 
     @Test func editingAnImportedModuleMakesExactlyItsImportersStale() throws {

@@ -82,6 +82,21 @@ struct LockTests {
         #expect(waitUntil { results.allSatisfy { $0.value != nil } })
         #expect(results.allSatisfy { $0.value?.exitCode == 0 })
         #expect(secondConsole.text.contains("waiting for another nbrun"))
+        // Each run executed every stage (forced); the lock must have kept the two executions
+        // apart in time: one run's last stage ended before the other's first stage started.
+        let intervals = results.map { box -> [(start: Date, end: Date)] in
+            (box.value?.outcomes ?? [:]).values.compactMap { outcome -> (start: Date, end: Date)? in
+                guard case .ranNow(let record) = outcome else { return nil }
+                return (record.startedAt, record.startedAt.addingTimeInterval(record.durationSeconds))
+            }
+        }
+        #expect(intervals.allSatisfy { $0.count == 3 }, "both runs execute all three stages")
+        if let firstStart = intervals[0].map(\.start).min(), let firstEnd = intervals[0].map(\.end).max(),
+           let secondStart = intervals[1].map(\.start).min(), let secondEnd = intervals[1].map(\.end).max() {
+            let tolerance = 0.002  // startedAt is wall-clock, durations come from a monotonic clock
+            #expect(firstEnd.timeIntervalSince(secondStart) <= tolerance || secondEnd.timeIntervalSince(firstStart) <= tolerance,
+                    "stage executions overlapped: run 1 \(firstStart)...\(firstEnd), run 2 \(secondStart)...\(secondEnd)")
+        }
         let store = ArtifactStore(outputDirectory: first.output)
         for stage in ["slow", "generate", "square"] {
             guard case .present(let record) = store.loadRecord(stage) else { Issue.record("\(stage) has no record"); continue }

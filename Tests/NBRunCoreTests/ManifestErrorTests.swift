@@ -26,7 +26,7 @@ struct ManifestErrorTests {
              .duplicateKey(let at, _), .unknownStageKind(let at, _, _), .duplicateStageName(let at, _, _),
              .invalidStageName(let at, _), .readsUnknownStage(let at, _, _), .readsLaterStage(let at, _, _),
              .dependencyCycle(let at, _), .unknownParameter(let at, _, _, _), .wrongParameterType(let at, _, _, _, _),
-             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _):
+             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _):
             return at
         case .unreadable, .invalidOverride:
             return nil
@@ -155,9 +155,42 @@ struct ManifestErrorTests {
         expectAt(error, line: 2, column: 1)
     }
 
-    @Test func missingDataPath() throws {
-        let error = try error("title: x\ncells:\n  - stage: w\n    kind: demo.count-words\n    parameters: {text: no/such.txt}\n")
-        guard case .missingPath(_, "w", "text", "no/such.txt") = error else { Issue.record("\(error)"); return }
+    @Test func missingDataPathShowsWhereNbrunLooked() throws {
+        let notebook = try TestNotebook("title: x\ncells:\n  - stage: w\n    kind: demo.count-words\n    parameters: {text: no/such.txt}\n")
+        let error: ManifestError
+        do { _ = try notebook.load(); Issue.record("expected a missing path error"); return } catch let thrown as RunError {
+            guard case .manifest(let manifestError) = thrown else { throw thrown }
+            error = manifestError
+        }
+        let expected = notebook.folder.appendingPathComponent("no/such.txt").standardizedFileURL.path
+        guard case .missingPath(_, "w", "text", "no/such.txt", expected) = error else { Issue.record("\(error)"); return }
+        #expect(error.description.contains("names 'no/such.txt', which does not exist (looked for \(expected); relative paths are resolved against the manifest's folder)"), "\(error)")
+    }
+
+    @Test func missingPathUnderHomeShowsTheExpandedPath() throws {
+        let error = try error("title: x\ncells:\n  - stage: w\n    kind: demo.count-words\n    parameters: {text: ~/nbrun-no-such-file.txt}\n")
+        let home = FileManager.default.homeDirectoryForCurrentUser.standardizedFileURL.path
+        guard case .missingPath(_, "w", "text", "~/nbrun-no-such-file.txt", let resolved) = error else { Issue.record("\(error)"); return }
+        #expect(resolved == home + "/nbrun-no-such-file.txt")
+        #expect(error.description.contains("looked for \(resolved))"), "\(error)")
+        #expect(!error.description.contains("relative paths"), "\(error)")
+    }
+
+    @Test func booleansAcceptTheDocumentedSpellings() throws {
+        for (text, value) in [("true", true), ("Yes", true), ("ON", true), ("false", false), ("no", false), ("Off", false)] {
+            let notebook = try TestNotebook("title: x\ncells:\n  - stage: f\n    kind: demo.fail\n    parameters: {should-fail: \(text)}\n")
+            #expect(try notebook.load().stages.first?.parameters["should-fail"] == .boolean(value), "\(text)")
+        }
+        let error = try error("title: x\ncells:\n  - stage: f\n    kind: demo.fail\n    parameters: {should-fail: maybe}\n")
+        guard case .wrongParameterType(_, "f", "should-fail", _, "maybe") = error else { Issue.record("\(error)"); return }
+    }
+
+    @Test func pluginsResolvePathsLikeTheManifest() {
+        let base = URL(fileURLWithPath: "/notebooks/demo", isDirectory: true)
+        #expect(ParameterValue.resolve(path: "data/../in.txt", against: base).path == "/notebooks/demo/in.txt")
+        #expect(ParameterValue.resolve(path: "/abs/in.txt", against: base).path == "/abs/in.txt")
+        #expect(ParameterValue.resolve(path: "~/in.txt", against: base).path
+                == FileManager.default.homeDirectoryForCurrentUser.standardizedFileURL.path + "/in.txt")
     }
 
     @Test func badOverrides() throws {

@@ -9,9 +9,64 @@ let nbrunBinary: URL? = {
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
+/// A line did not appear in a child process's output in time.
+struct OutputTimeout: Error, CustomStringConvertible {
+    var expected: String
+    var seconds: Double
+    var exited: Bool
+    var output: String
+
+    var description: String {
+        "'\(expected)' did not appear within \(seconds) s\(exited ? " (the process exited)" : ""); output so far:\n\(output)"
+    }
+}
+
+/// An nbrun process whose output goes to a file, so a test can wait for a line that proves
+/// the run reached a point (instead of sleeping and hoping) before it signals the process.
+final class RunningNBRun {
+    let process = Process()
+    let log: URL
+
+    init(_ binary: URL, _ arguments: [String], in folder: URL) throws {
+        log = folder.appendingPathComponent("nbrun-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        try handle.close()
+    }
+
+    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Polls the output until it contains `text`; generous by default for a loaded CI machine.
+    func waitForOutput(containing text: String, timeout seconds: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !output.contains(text) {
+            guard process.isRunning, Date() < deadline else {
+                if output.contains(text) { return }
+                throw OutputTimeout(expected: text, seconds: seconds, exited: !process.isRunning, output: output)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to end: its exit status and everything it printed.
+    func finish() -> (status: Int32, output: String) {
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
+
 /// End-to-end checks through the real `nbrun` executable: exit codes, Ctrl-C, SIGKILL
-/// mid-stage, and two processes on one output folder.
-@Suite("The nbrun executable", .enabled(if: nbrunBinary != nil, "nbrun binary not built next to the tests"))
+/// mid-stage, and two processes on one output folder. They fail, rather than skip, when
+/// the executable was not built: `swift test --skip-build` needs `swift build --build-tests`.
+@Suite("The nbrun executable")
 struct ProcessTests {
     static let manifest = """
         title: processes
@@ -24,23 +79,16 @@ struct ProcessTests {
             reads: [generate]
         """
 
-    func start(_ arguments: [String], in notebook: TestNotebook) throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = nbrunBinary
-        process.arguments = arguments
-        process.currentDirectoryURL = notebook.folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        return (process, pipe)
+    func binary() throws -> URL {
+        try #require(nbrunBinary, "no nbrun executable next to the test bundle: run `swift build --build-tests` before `swift test --skip-build`")
+    }
+
+    func start(_ arguments: [String], in notebook: TestNotebook) throws -> RunningNBRun {
+        try RunningNBRun(binary(), arguments, in: notebook.folder)
     }
 
     func run(_ arguments: [String], in notebook: TestNotebook) throws -> (status: Int32, output: String) {
-        let (process, pipe) = try start(arguments, in: notebook)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try start(arguments, in: notebook).finish()
     }
 
     @Test func runStatusWhyCleanAndExitCodes() throws {
@@ -56,22 +104,41 @@ struct ProcessTests {
         let bad = try run(["Test.manifest", "--set", "generate.count=zero"], in: notebook)
         #expect(bad.status == 2)
         #expect(bad.output.contains("nbrun: error: --set generate.count=zero: parameter 'generate.count' expects integer"))
-        let failing = try run(["Test.manifest", "--set", "slow.steps=-1"], in: notebook)
-        #expect(failing.status == 2)
+        let outOfRange = try run(["Test.manifest", "--set", "slow.steps=-1"], in: notebook)
+        #expect(outOfRange.status == 2, "a manifest error is a usage error")
+        #expect(outOfRange.output.contains("is out of range"), "\(outOfRange.output)")
         let clean = try run(["clean", "Test.manifest"], in: notebook)
         #expect(clean.status == 0)
         #expect(!FileManager.default.fileExists(atPath: notebook.folder.appendingPathComponent("output/Test").path))
     }
 
+    @Test func throwingStageExitsWith1AndStillWritesTheReport() throws {
+        let notebook = try TestNotebook("""
+            title: failing
+            cells:
+              - stage: fail
+                kind: demo.fail
+                parameters: {should-fail: true, message: boom}
+              - stage: after
+                kind: demo.generate
+            """)
+        let result = try run(["Test.manifest"], in: notebook)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("✗ fail failed: failure requested by parameter should-fail: boom"), "\(result.output)")
+        let report = notebook.folder.appendingPathComponent("output/Test/report.md")
+        #expect(FileManager.default.fileExists(atPath: report.path))
+        #expect(!FileManager.default.fileExists(atPath: notebook.folder.appendingPathComponent("output/Test/after").path),
+                "without --keep-going nothing runs after the failure")
+    }
+
     @Test func interruptStopsTheStageKeepsTheOldResultAndExits130() throws {
         let notebook = try TestNotebook(Self.manifest)
         #expect(try run(["Test.manifest"], in: notebook).status == 0)
-        let (process, pipe) = try start(["Test.manifest", "--set", "slow.steps=5000"], in: notebook)
-        Thread.sleep(forTimeInterval: 0.8)
-        kill(process.processIdentifier, SIGINT)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(output)")
+        let running = try start(["Test.manifest", "--set", "slow.steps=5000"], in: notebook)
+        try running.waitForOutput(containing: "  slow: ")  // a progress line: the stage is in its loop
+        running.signal(SIGINT)
+        let (status, output) = running.finish()
+        #expect(status == 130, "\(output)")
         #expect(output.contains("interrupt received"))
         let steps = notebook.folder.appendingPathComponent("output/Test/slow/steps.txt")
         #expect(try String(contentsOf: steps, encoding: .utf8) == "3\n")
@@ -80,10 +147,10 @@ struct ProcessTests {
     @Test func killedRunLeavesTheOldResultAndIsCleanedUpNextTime() throws {
         let notebook = try TestNotebook(Self.manifest)
         #expect(try run(["Test.manifest"], in: notebook).status == 0)
-        let (process, _) = try start(["Test.manifest", "--set", "slow.steps=5000"], in: notebook)
-        Thread.sleep(forTimeInterval: 0.8)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let running = try start(["Test.manifest", "--set", "slow.steps=5000"], in: notebook)
+        try running.waitForOutput(containing: "  slow: ")  // past staging: the stage is in its loop
+        running.signal(SIGKILL)
+        _ = running.finish()
         let output = notebook.folder.appendingPathComponent("output/Test")
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(".staging").path))
         let next = try run(["Test.manifest"], in: notebook)
@@ -95,16 +162,17 @@ struct ProcessTests {
 
     @Test func secondProcessWaitsOrStopsWithNoWait() throws {
         let notebook = try TestNotebook(Self.manifest)
-        let (first, firstPipe) = try start(["Test.manifest", "--set", "slow.steps=60", "--set", "slow.step-milliseconds=20"], in: notebook)
-        Thread.sleep(forTimeInterval: 0.5)
-        let refused = try run(["Test.manifest", "--no-wait", "--set", "slow.steps=60", "--set", "slow.step-milliseconds=20"], in: notebook)
+        // 300 steps of 20 ms: long enough that the checks below happen while it holds the lock.
+        let slow = ["--set", "slow.steps=300", "--set", "slow.step-milliseconds=20"]
+        let first = try start(["Test.manifest"] + slow, in: notebook)
+        try first.waitForOutput(containing: "▶ slow")  // the lock is taken before any stage runs
+        let refused = try run(["Test.manifest", "--no-wait"] + slow, in: notebook)
         #expect(refused.status == 1)
         #expect(refused.output.contains("another nbrun is running on"))
-        #expect(refused.output.contains("(pid \(first.processIdentifier))"))
-        let second = try run(["Test.manifest", "--set", "slow.steps=60", "--set", "slow.step-milliseconds=20"], in: notebook)
-        _ = firstPipe.fileHandleForReading.readDataToEndOfFile()
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
+        #expect(refused.output.contains("(pid \(first.process.processIdentifier))"))
+        let second = try run(["Test.manifest"] + slow, in: notebook)
+        let firstResult = first.finish()
+        #expect(firstResult.status == 0, "\(firstResult.output)")
         #expect(second.status == 0)
         #expect(second.output.contains("waiting for another nbrun on"))
         #expect(second.output.contains("cached: generate, slow"), "the second run finds the first one's complete results")

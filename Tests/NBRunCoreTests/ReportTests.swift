@@ -17,6 +17,11 @@ struct ReportTests {
         #expect(report.contains("peak memory"))
         let png = try Data(contentsOf: notebook.artifact("histogram", "histogram.png"))
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // IHDR: height (bytes 20...23) is margin + title + plot + margin; colour type 2 is RGB (libpng via Figures).
+        #expect(png.count > 26 && png[png.startIndex + 20 ..< png.startIndex + 24].elementsEqual([0, 0, 0, 156]))
+        #expect(png.count > 26 && png[png.startIndex + 24] == 8 && png[png.startIndex + 25] == 2)
+        let counts = try #require(report.split(separator: "\n").first { $0.hasPrefix("bin counts: ") })
+        #expect(counts.dropFirst("bin counts: ".count).split(separator: " ").compactMap { Int($0) }.reduce(0, +) == 20)
 
         try notebook.run()
         let cached = try notebook.report()

@@ -192,7 +192,13 @@ public struct ArtifactStore: Sendable {
         rmdir(trashRoot.path)
     }
 
-    public func removeStage(_ stage: String) {
-        try? FileManager.default.removeItem(at: stageDirectory(stage))
+    /// Deletes a stage's checkpoints so its next attempt starts over (`--force`). A folder that
+    /// cannot be removed is an error: silently resuming would defeat the point of forcing.
+    public func removeResumableState(_ stage: String) throws(StorageError) {
+        let folder = resumeDirectory(stage)
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        do { try FileManager.default.removeItem(at: folder) } catch {
+            throw .cannotWrite(path: folder.path, reason: "could not discard resumable state: \((error as NSError).localizedDescription)")
+        }
     }
 }

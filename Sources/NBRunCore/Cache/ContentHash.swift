@@ -23,6 +23,9 @@ public enum ContentHash {
 
     /// For a file, its content hash; for a folder, a hash over every file's relative path
     /// and content, recursively and in sorted order (so renaming a file inside counts too).
+    /// Inside a folder, a symbolic link to a folder (or a dangling one) counts as the link
+    /// text, not as what it points to: following it could loop (a link to `..`) or walk the
+    /// whole disk (a link to `/`). A symbolic link to a file counts as the file's content.
     public static func ofItem(at url: URL) throws(StorageError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -42,8 +45,11 @@ public enum ContentHash {
         for name in names.sorted() {
             let child = folder.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: child.path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            let exists = FileManager.default.fileExists(atPath: child.path, isDirectory: &isDirectory)
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: child.path),
+               !exists || isDirectory.boolValue {
+                lines.append("\(prefix)\(name)\tsymlink:\(target)")
+            } else if isDirectory.boolValue {
                 try collect(folder: child, prefix: prefix + name + "/", into: &lines)
             } else {
                 lines.append("\(prefix)\(name)\t\(try ofFile(at: child))")

@@ -9,10 +9,11 @@ import Foundation
 /// collapses every run of whitespace to one space, so edits to comments, indentation or
 /// blank lines do not make a stage stale, while any change to a token does.
 ///
-/// Limits: only the stage's own file is covered. Library code the stage calls (e.g. the
-/// NeuralNetwork module) is not part of the fingerprint; after changing such code, rerun
-/// the affected stages with `--stage NAME`, `--from NAME` or `--force`. Whitespace that
-/// changes meaning (`a +b` versus `a + b`) is conservatively kept as a difference only
+/// The same normalisation applies to library code (see ``LibraryCode``): the plugin's own
+/// module and the package modules a stage file imports are part of its fingerprint too.
+/// Code outside the package (toolchain, system libraries, dependencies) and the runner core
+/// are not; after changing those, rerun with `--stage NAME`, `--from NAME` or `--force`.
+/// Whitespace that changes meaning (`a +b` versus `a + b`) is conservatively kept as a difference only
 /// when whitespace appears or disappears, never for its amount.
 public enum SwiftCodeNormalizer {
     public static func normalize(_ source: String) -> String {

@@ -6,7 +6,7 @@ public struct RunOptions: Sendable {
     public var onlyStage: String?
     /// `--from NAME`: rerun this stage and everything downstream of it.
     public var fromStage: String?
-    /// `--force`: ignore the cache for every selected stage.
+    /// `--force`: ignore the cache and discard the resumable state of every selected stage.
     public var force = false
     /// `--keep-going`: after a failure, go on with stages that do not depend on it.
     public var keepGoing = false

@@ -51,15 +51,16 @@ final class RunSession {
                 outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
                 continue
             }
-            let forcedReason = selection.forcedReason(name)
-            if forcedReason == nil, case .fresh(let record) = plan.freshness {
+            let forceCause = selection.forceCause(name)
+            if forceCause == nil, case .fresh(let record) = plan.freshness {
                 outcomes[name] = .cached(record)
                 continue
             }
-            if forcedReason == nil, selection.isTargeted {
+            if forceCause == nil, selection.isTargeted {
                 console.line("computing \(name) first: \(plan.freshness.summary)")
             }
-            run(plan, reason: forcedReason ?? plan.freshness.summary)
+            run(plan, reason: forceCause?.description ?? plan.freshness.summary,
+                discardResumableState: forceCause?.discardsResumableState ?? false)
         }
     }
 
@@ -82,8 +83,10 @@ final class RunSession {
     }
 
     /// Runs one stage and commits its outputs. False when it failed or was interrupted.
+    /// `discardResumableState` (for `--force`) empties the stage's resume folder first, so a
+    /// forced stage starts over instead of continuing from a checkpoint of an earlier attempt.
     @discardableResult
-    private func run(_ plan: StagePlan, reason: String) -> Bool {
+    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false) -> Bool {
         let name = plan.stage.name
         let previous = plan.freshness.record
         guard prepareInputs(of: plan) else {
@@ -93,6 +96,12 @@ final class RunSession {
         guard let entry = runner.registry[plan.stage.kind] else { return false }
         executed.append(name)
         console.line("▶ \(name) (\(plan.stage.kind)): \(reason)")
+        if discardResumableState {
+            do { try store.removeResumableState(name) } catch {
+                fail(name, error: error.description, output: "", previous: previous)
+                return false
+            }
+        }
 
         let staging: URL
         do { staging = try store.makeStagingDirectory(name) } catch {

@@ -143,11 +143,32 @@ public final class Runner: @unchecked Sendable {
     }
 }
 
+/// Why a run reruns a stage regardless of its cache.
+enum ForceCause: Equatable {
+    /// `--stage NAME`: the one stage asked for.
+    case selectedByStage
+    /// `--from NAME`: the stage or one downstream of it.
+    case selectedByFrom(String)
+    /// `--force`: the cache and any resumable state are ignored.
+    case forceFlag
+
+    var description: String {
+        switch self {
+        case .selectedByStage: return "selected by --stage"
+        case .selectedByFrom(let from): return "selected by --from \(from)"
+        case .forceFlag: return "--force"
+        }
+    }
+
+    /// Only `--force` means "start over": a stage merely selected may resume its checkpoints.
+    var discardsResumableState: Bool { self == .forceFlag }
+}
+
 /// Which stages a run considers, and which it reruns regardless of the cache.
 struct Selection {
     var scope: Set<String>
     var forced: Set<String>
-    private var forceReason: String
+    private var cause: ForceCause
 
     init(manifest: Manifest, options: RunOptions) {
         let stages = manifest.stages
@@ -162,7 +183,7 @@ struct Selection {
         if let only = options.onlyStage {
             forced = [only]
             scope = upstreamClosure(of: forced)
-            forceReason = "selected by --stage"
+            cause = .selectedByStage
         } else if let from = options.fromStage {
             var downstream: Set<String> = [from]
             for stage in stages where stage.reads.contains(where: downstream.contains) {
@@ -170,21 +191,27 @@ struct Selection {
             }
             forced = downstream
             scope = upstreamClosure(of: downstream)
-            forceReason = "selected by --from \(from)"
+            cause = .selectedByFrom(from)
         } else {
             scope = Set(names)
             forced = options.force ? scope : []
-            forceReason = "--force"
+            cause = .forceFlag
         }
         if options.force && (options.onlyStage != nil || options.fromStage != nil) {
             forced = scope
-            forceReason = "--force"
+            cause = .forceFlag
         }
     }
 
-    func forcedReason(_ stage: String) -> String? {
-        forced.contains(stage) ? forceReason : nil
+    /// Why `stage` is rerun regardless of the cache, or nil when the cache decides.
+    func forceCause(_ stage: String) -> ForceCause? {
+        forced.contains(stage) ? cause : nil
     }
 
-    var isTargeted: Bool { forceReason != "--force" && !forced.isEmpty }
+    func forcedReason(_ stage: String) -> String? {
+        forceCause(stage)?.description
+    }
+
+    /// True when the run names particular stages (--stage, --from) rather than all of them.
+    var isTargeted: Bool { cause != .forceFlag && !forced.isEmpty }
 }

@@ -18,7 +18,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownParameter(ManifestLocation, stage: String, parameter: String, declared: [String])
     case wrongParameterType(ManifestLocation, stage: String, parameter: String, expected: String, found: String)
     case parameterOutOfRange(ManifestLocation, stage: String, parameter: String, value: String, range: String)
-    case missingPath(ManifestLocation, stage: String, parameter: String, path: String)
+    /// `path` as written; `resolved` is the absolute path nbrun checked.
+    case missingPath(ManifestLocation, stage: String, parameter: String, path: String, resolved: String)
     case invalidOverride(String, reason: String)
 
     public var description: String {
@@ -55,8 +56,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(at.prefix)parameter '\(stage).\(parameter)' expects \(expected), found '\(found)'"
         case .parameterOutOfRange(let at, let stage, let parameter, let value, let range):
             return "\(at.prefix)parameter '\(stage).\(parameter)' = \(value) is out of range \(range)"
-        case .missingPath(let at, let stage, let parameter, let path):
-            return "\(at.prefix)parameter '\(stage).\(parameter)' names '\(path)', which does not exist"
+        case .missingPath(let at, let stage, let parameter, let path, let resolved):
+            let written = path == resolved ? "" : " (looked for \(resolved)"
+                + (path.hasPrefix("/") || path.hasPrefix("~") ? ")" : "; relative paths are resolved against the manifest's folder)")
+            return "\(at.prefix)parameter '\(stage).\(parameter)' names '\(path)', which does not exist\(written)"
         case .invalidOverride(let text, let reason):
             return "--set \(text): \(reason)"
         }

@@ -275,7 +275,7 @@ struct ManifestNodeReader {
             if checksPathsExist, case .path(let path) = value {
                 let url = ParameterValue.resolve(path: path, against: notebookDirectory)
                 guard FileManager.default.fileExists(atPath: url.path) else {
-                    throw .missingPath(location, stage: stage, parameter: spec.name, path: path)
+                    throw .missingPath(location, stage: stage, parameter: spec.name, path: path, resolved: url.path)
                 }
             }
             return value

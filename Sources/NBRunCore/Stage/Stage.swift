@@ -47,8 +47,11 @@ extension StagePlugin {
 ///
 /// A stage's fingerprint covers its own file, the plugin's own module (its helper files)
 /// and every module the stage file imports, with their dependencies within the package.
-/// A stage should therefore import each library module it relies on, even one it only
-/// reaches through the plugin's helpers.
+///
+/// The plugin's own module's dependencies are not followed: the EmbedStageSources plugin
+/// records none for it, so a library module that only the plugin's helper files import is
+/// not in any stage's fingerprint. A stage must therefore import each library module it
+/// relies on, even one it only reaches through the plugin's helpers.
 public struct LibraryCode: Sendable {
     /// The plugin's module, whose non-stage files every stage of the plugin may use.
     public var ownModule: String

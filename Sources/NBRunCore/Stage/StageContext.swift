@@ -132,7 +132,8 @@ public final class StageContext: @unchecked Sendable {
     }
 
     /// A folder private to this stage that survives failed or killed runs (for resumable
-    /// checkpoints). Not an artifact; cleared after the stage commits and by `nbrun clean`.
+    /// checkpoints). Not an artifact; cleared after the stage commits, by `nbrun clean`, and
+    /// before the stage runs under `--force` (which means "start over").
     public var resumeDirectory: URL {
         try? FileManager.default.createDirectory(at: resumeURL, withIntermediateDirectories: true)
         return resumeURL

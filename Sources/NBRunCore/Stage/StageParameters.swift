@@ -60,6 +60,9 @@ public struct StageParameters: Sendable {
 }
 
 extension ParameterValue {
+    /// Where a `.path` value points: `~` expands to the home folder and a relative path
+    /// resolves against `base` (the manifest's folder). Plugins that take paths from
+    /// elsewhere use this so that every path in a notebook means the same thing.
     public static func resolve(path: String, against base: URL) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
         return URL(fileURLWithPath: expanded, relativeTo: base).standardizedFileURL
