@@ -108,10 +108,7 @@ public struct MNISTDataset: Sendable {
     private static func read(_ path: String, expectedSHA256: String?) throws(MNISTError) -> [UInt8] {
         let bytes = try CompressedFileReader.readAll(at: path, requireGzip: path.hasSuffix(".gz"))
         if let expectedSHA256 {
-            let actual = SHA256.hash(data: bytes).map { byte in
-                let digits = String(byte, radix: 16)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined()
+            let actual = SHA256.hash(data: bytes).map(hexByte).joined()
             guard actual == expectedSHA256 else {
                 throw .checksumMismatch(path: path, expected: expectedSHA256, actual: actual)
             }

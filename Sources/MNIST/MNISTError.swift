@@ -66,7 +66,8 @@ public enum MNISTError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-private func hexByte(_ byte: UInt8) -> String {
+/// Two lowercase hex digits, as checksums and byte dumps are written.
+func hexByte(_ byte: UInt8) -> String {
     let digits = String(byte, radix: 16)
     return digits.count == 1 ? "0" + digits : digits
 }

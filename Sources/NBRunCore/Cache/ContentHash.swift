@@ -62,7 +62,8 @@ extension Sequence where Element == UInt8 {
     var hexString: String {
         var text = ""
         for byte in self {
-            text += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+            let digits = String(byte, radix: 16)
+            text += digits.count == 1 ? "0" + digits : digits
         }
         return text
     }
