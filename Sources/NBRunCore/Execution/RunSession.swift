@@ -111,15 +111,12 @@ final class RunSession {
         let upstream = plan.stage.reads.compactMap { read -> (stage: String, directory: URL, record: StageRecord)? in
             outcomes[read]?.usableRecord.map { (read, store.stageDirectory(read), $0) }
         }
-        let verifiedPaths = Set(upstream.flatMap { item in
-            item.record.artifacts.map { item.directory.appendingPathComponent($0.name).path }
-        })
         let context = StageContext(
             stageName: name, notebookDirectory: manifest.notebookDirectory,
             parameters: StageParameters(plan.stage.parameters, baseDirectory: manifest.notebookDirectory),
             threadCount: max(1, options.threadCount), stagingDirectory: staging,
             resumeDirectory: store.resumeDirectory(name), upstream: upstream,
-            verifiedPaths: verifiedPaths, console: console, cancellation: runner.cancellation)
+            console: console, cancellation: runner.cancellation)
         context.fingerprint = plan.fingerprint
 
         let sampler = PeakMemorySampler()

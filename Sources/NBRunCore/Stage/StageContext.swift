@@ -23,14 +23,13 @@ public final class StageContext: @unchecked Sendable {
     private let cancellation: CancellationFlag
     private let resumeURL: URL
     private let lock = NSLock()
-    private var verifiedPaths: Set<String>
     private(set) var figures: [StageRecord.Figure] = []
     private var printed = ""
 
     init(stageName: String, notebookDirectory: URL, parameters: StageParameters, threadCount: Int,
          stagingDirectory: URL, resumeDirectory: URL,
          upstream: [(stage: String, directory: URL, record: StageRecord)],
-         verifiedPaths: Set<String>, console: Console, cancellation: CancellationFlag) {
+         console: Console, cancellation: CancellationFlag) {
         self.stageName = stageName
         self.notebookDirectory = notebookDirectory
         self.parameters = parameters
@@ -38,7 +37,6 @@ public final class StageContext: @unchecked Sendable {
         self.stagingDirectory = stagingDirectory
         self.resumeURL = resumeDirectory
         self.upstream = upstream
-        self.verifiedPaths = verifiedPaths
         self.console = console
         self.cancellation = cancellation
     }
@@ -53,7 +51,8 @@ public final class StageContext: @unchecked Sendable {
     }
 
     /// An artifact of one of the stages this stage reads from (searched in declared
-    /// order; an error if none or several have it), verified against its recorded SHA-256.
+    /// order; an error if none or several have it), verified against its recorded SHA-256
+    /// by the runner before the stage started.
     public func inputArtifact(_ name: String) throws -> URL {
         let holders = upstream.filter { $0.record.artifact(named: name) != nil }
         guard !holders.isEmpty else {
@@ -62,7 +61,7 @@ public final class StageContext: @unchecked Sendable {
         guard holders.count == 1 else {
             throw StorageError.ambiguousArtifact(name: name, stages: holders.map(\.stage))
         }
-        return try verified(name, in: holders[0])
+        return verified(name, in: holders[0])
     }
 
     public func inputArtifact(_ name: String, from stage: String) throws -> URL {
@@ -72,27 +71,13 @@ public final class StageContext: @unchecked Sendable {
         guard holder.record.artifact(named: name) != nil else {
             throw StorageError.noSuchArtifact(name: name, searched: [stage])
         }
-        return try verified(name, in: holder)
+        return verified(name, in: holder)
     }
 
-    private func verified(_ name: String, in holder: (stage: String, directory: URL, record: StageRecord)) throws -> URL {
-        let url = holder.directory.appendingPathComponent(name)
-        lock.lock()
-        let known = verifiedPaths.contains(url.path)
-        lock.unlock()
-        if known { return url }
-        guard let artifact = holder.record.artifact(named: name) else {
-            throw StorageError.noSuchArtifact(name: name, searched: [holder.stage])
-        }
-        guard FileManager.default.fileExists(atPath: url.path) else { throw StorageError.artifactMissing(path: url.path) }
-        let hash = try ContentHash.ofFile(at: url)
-        guard hash == artifact.sha256 else {
-            throw StorageError.artifactMismatch(path: url.path, expected: "SHA-256 \(artifact.sha256.prefix(12))…", found: "\(hash.prefix(12))…")
-        }
-        lock.lock()
-        verifiedPaths.insert(url.path)
-        lock.unlock()
-        return url
+    /// The runner checks every upstream artifact's size and SHA-256 before the stage
+    /// starts (recomputing a damaged producer), so here it only names the file.
+    private func verified(_ name: String, in holder: (stage: String, directory: URL, record: StageRecord)) -> URL {
+        holder.directory.appendingPathComponent(name)
     }
 
     /// Where to write artifact `name` (a plain file name) inside the stage's staging folder.
