@@ -59,8 +59,9 @@ public struct OutputFolder: Sendable {
         case owned
         /// Exists and holds nothing (at most a lock file of an earlier nbrun).
         case empty
-        /// Unmarked, but holds only what nbrun writes, with at least one stage record: the
-        /// output of an nbrun from before the marker existed.
+        /// Unmarked, but holds only what nbrun writes, with at least one stage record or one of
+        /// nbrun's work folders (names no other tool uses): the output of an nbrun from before
+        /// the marker existed. A lone `report.md` is not enough; it may well be the user's.
         case unmarkedNBRunOutput
         /// Holds something nbrun did not write (these entries).
         case foreign(entries: [String])
@@ -74,24 +75,27 @@ public struct OutputFolder: Sendable {
         if Self.isMarked(url) { return .owned }
         guard let names = NoFollowRemoval.entries(ofFolderAt: url.path) else { return .notAFolder(kind) }
         var foreign: [String] = []
-        var sawRecord = false
+        var sawNBRunTrace = false
         for name in names {
             let child = url.appendingPathComponent(name)
             let childKind = FileKind.of(child.path)
             if let own = Self.ownEntries.first(where: { $0.name == name }) {
-                if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory { continue }
+                if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory {
+                    if Self.workFolders.contains(name) { sawNBRunTrace = true }
+                    continue
+                }
             } else if Self.isTemporaryFile(name), childKind.isRegularFile {
                 continue
             } else if stageNames.contains(name), childKind.isDirectory,
                       FileKind.of(child.appendingPathComponent(ArtifactStore.recordFileName).path).isRegularFile {
-                sawRecord = true
+                sawNBRunTrace = true
                 continue
             }
             foreign.append(childKind.isDirectory ? name + "/" : name)
         }
         if foreign.isEmpty {
             if names.allSatisfy({ $0 == Self.lockName }) { return .empty }
-            if sawRecord { return .unmarkedNBRunOutput }
+            if sawNBRunTrace { return .unmarkedNBRunOutput }
         }
         return .foreign(entries: foreign.isEmpty ? names : foreign)
     }
