@@ -32,6 +32,8 @@ extension NBRun {
                 }
                 if report.removedFolder {
                     Swift.print("removed \(output.path)")
+                } else if report.removedEverything {
+                    Swift.print("removed nbrun's outputs from \(output.path), which was empty before nbrun used it and stays")
                 } else {
                     Swift.print("removed nbrun's outputs from \(output.path) (\(report.removed.count) entries)")
                     Swift.print("left in place, not written by nbrun:")

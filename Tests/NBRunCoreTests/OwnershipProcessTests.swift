@@ -56,7 +56,7 @@ struct OwnershipProcessTests {
         #expect(sandbox.snapshot().differences(from: before) == [], "nothing written, nothing deleted")
     }
 
-    @Test func emptyFolderIsAdoptedAndCleanRemovesItAgainOnlyWhenNothingForeignIsLeft() throws {
+    @Test func emptyFolderIsAdoptedAndCleanEmptiesItAgainOnlyWhenNothingForeignIsLeft() throws {
         let sandbox = try project(output: "out")
         try sandbox.folder("proj/nb/out")
         #expect(try sandbox.nbrun(["Test.manifest"], in: "proj/nb").status == 0)
@@ -75,7 +75,14 @@ struct OwnershipProcessTests {
         try FileManager.default.removeItem(at: sandbox.url("proj/nb/out/notes.txt"))
         try FileManager.default.removeItem(at: sandbox.url("proj/nb/out/square/extra.txt"))
         let second = try sandbox.nbrun(["clean", "Test.manifest"], in: "proj/nb")
-        #expect(second.output.contains("removed \(sandbox.url("proj/nb/out").path)"), "\(second.output)")
+        #expect(second.output.contains("which was empty before nbrun used it and stays"), "\(second.output)")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: sandbox.url("proj/nb/out").path)) == [],
+                "the adopted folder stays, empty, as the user made it")
+        // A folder nbrun created goes entirely.
+        try FileManager.default.removeItem(at: sandbox.url("proj/nb/out"))
+        #expect(try sandbox.nbrun(["Test.manifest"], in: "proj/nb").status == 0)
+        let third = try sandbox.nbrun(["clean", "Test.manifest"], in: "proj/nb")
+        #expect(third.output.contains("removed \(sandbox.url("proj/nb/out").path)"), "\(third.output)")
         #expect(!sandbox.exists("proj/nb/out"))
     }
 

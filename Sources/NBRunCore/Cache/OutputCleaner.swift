@@ -6,8 +6,11 @@ public struct CleanReport: Sendable, Equatable {
     public var removed: [String] = []
     /// What was left in place because nbrun did not write it (relative paths, with the reason when useful).
     public var leftovers: [String] = []
-    /// True when the output folder itself was removed (nothing foreign was left in it).
+    /// True when the output folder itself was removed (nbrun created it and nothing foreign was left in it).
     public var removedFolder = false
+    /// True when everything in the folder was nbrun's and is gone (the folder itself stays
+    /// when nbrun adopted it empty rather than creating it).
+    public var removedEverything = false
 }
 
 /// Removes exactly what nbrun recorded in an output folder it owns, and nothing else:
@@ -60,9 +63,11 @@ struct OutputCleaner {
         guard remaining.isEmpty else { return report }
         // Nothing foreign is left: the folder was nbrun's alone. The lock goes last, while
         // still held; a run that opened it meanwhile notices it was unlinked and starts over.
+        let created = store.folder.createdFolder()
         _ = NoFollowRemoval.unlinkFile(OutputFolder.markerName, in: folder)
         _ = NoFollowRemoval.unlinkFile(OutputFolder.lockName, in: folder)
-        report.removedFolder = rmdir(path) == 0
+        report.removedEverything = true
+        report.removedFolder = created && rmdir(path) == 0
         return report
     }
 

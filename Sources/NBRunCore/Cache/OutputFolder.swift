@@ -50,6 +50,9 @@ public struct OutputFolder: Sendable {
         var format: Int
         var createdBy: String
         var createdAt: Date
+        /// False when nbrun adopted a folder that already existed (empty): `clean` then
+        /// leaves the folder itself, which was never nbrun's to delete.
+        var createdFolder: Bool
     }
 
     /// Where the folder stands, before nbrun writes anything into it.
@@ -119,9 +122,11 @@ public struct OutputFolder: Sendable {
             do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
                 throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
             }
-            try writeMarker()
-        case .empty, .unmarkedNBRunOutput:
-            try writeMarker()
+            try writeMarker(createdFolder: true)
+        case .empty:
+            try writeMarker(createdFolder: false)
+        case .unmarkedNBRunOutput:
+            try writeMarker(createdFolder: true)
         case .foreign(let entries):
             throw .foreignOutputFolder(path: url.path, entries: entries)
         case .notAFolder(let kind):
@@ -138,11 +143,19 @@ public struct OutputFolder: Sendable {
         return decoder
     }
 
-    private func writeMarker() throws(StorageError) {
+    /// Whether nbrun created the folder itself (rather than adopting an empty one), as the marker says.
+    func createdFolder() -> Bool {
+        let marker = url.appendingPathComponent(Self.markerName)
+        guard let data = try? RegularFile.read(at: marker, limit: 4096),
+              let decoded = try? Self.markerDecoder().decode(Marker.self, from: data) else { return false }
+        return decoded.createdFolder
+    }
+
+    private func writeMarker(createdFolder: Bool) throws(StorageError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let marker = Marker(format: Self.markerFormat, createdBy: "nbrun", createdAt: Date())
+        let marker = Marker(format: Self.markerFormat, createdBy: "nbrun", createdAt: Date(), createdFolder: createdFolder)
         guard let data = try? encoder.encode(marker) else {
             throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
         }
