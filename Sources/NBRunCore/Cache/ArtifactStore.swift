@@ -1,8 +1,10 @@
 import AtomicFiles
 import Foundation
 
-/// The on-disk layout of one notebook's outputs:
+/// The on-disk layout of one notebook's outputs (see ``OutputFolder`` for which of these
+/// nbrun may write, replace or delete):
 ///
+///     <output>/.nbrun-output       the ownership marker
 ///     <output>/<stage>/            committed artifacts + record.json (written last)
 ///     <output>/.staging/<stage>-<pid>/   a stage's outputs while it runs
 ///     <output>/.trash/<stage>-<pid>/     the previous result during the swap
