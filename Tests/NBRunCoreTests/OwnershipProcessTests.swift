@@ -107,8 +107,17 @@ struct OwnershipProcessTests {
         try sandbox.file("proj/nb/out/generate/notes.txt", "mine\n")
         let forced = try sandbox.nbrun(["Test.manifest", "--force"], in: "proj/nb")
         #expect(forced.status == 1)
-        #expect(forced.output.contains("it holds notes.txt, which its record does not list"), "\(forced.output)")
+        #expect(forced.output.contains("it holds notes.txt, not written there by nbrun"), "\(forced.output)")
         #expect(sandbox.exists("proj/nb/out/generate/notes.txt"))
+        // An artifact swapped for a link is not nbrun's either: refused, the link and its target kept.
+        try FileManager.default.removeItem(at: sandbox.url("proj/nb/out/generate/notes.txt"))
+        try sandbox.file("elsewhere.txt", "mine\n")
+        try FileManager.default.removeItem(at: sandbox.url("proj/nb/out/generate/numbers.txt"))
+        try sandbox.link("proj/nb/out/generate/numbers.txt", to: sandbox.url("elsewhere.txt").path)
+        let linked = try sandbox.nbrun(["Test.manifest"], in: "proj/nb")
+        #expect(linked.status == 1)
+        #expect(linked.output.contains("it holds numbers.txt (a symbolic link), not written there by nbrun"), "\(linked.output)")
+        #expect(try String(contentsOf: sandbox.url("elsewhere.txt"), encoding: .utf8) == "mine\n")
     }
 
     @Test func dangerousTargetsAreRefused() throws {

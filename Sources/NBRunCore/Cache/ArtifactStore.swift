@@ -166,13 +166,14 @@ public struct ArtifactStore: Sendable {
         }
         var listed: Set<String>?
         if case .present(let record) = loadRecord(stage) { listed = Set(record.artifacts.map(\.name)) }
-        let foreign = names.filter { name in
-            guard name != Self.recordFileName else { return false }
-            guard FileKind.of(folder.appendingPathComponent(name).path).isRegularFile else { return true }
-            return listed.map { !$0.contains(name) } ?? false
+        let foreign = names.compactMap { name -> String? in
+            guard name != Self.recordFileName else { return nil }
+            let kind = FileKind.of(folder.appendingPathComponent(name).path)
+            guard kind.isRegularFile else { return "\(name) (\(kind.description))" }
+            return listed.map { $0.contains(name) ? nil : name } ?? nil
         }
         if !foreign.isEmpty {
-            throw .foreignStageFolder(path: folder.path, reason: "it holds \(foreign.joined(separator: ", ")), which its record does not list")
+            throw .foreignStageFolder(path: folder.path, reason: "it holds \(foreign.joined(separator: ", ")), not written there by nbrun")
         }
     }
 

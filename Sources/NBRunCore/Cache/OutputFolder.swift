@@ -60,7 +60,7 @@ public struct OutputFolder: Sendable {
         case missing
         /// Marked by nbrun.
         case owned
-        /// Exists and holds nothing (at most a lock file of an earlier nbrun).
+        /// Exists and holds nothing (at most a lock file, or a marker being written, of another nbrun).
         case empty
         /// Unmarked, but holds only what nbrun writes, with at least one stage record or one of
         /// nbrun's work folders (names no other tool uses): the output of an nbrun from before
@@ -97,7 +97,9 @@ public struct OutputFolder: Sendable {
             foreign.append(childKind.isDirectory ? name + "/" : name)
         }
         if foreign.isEmpty {
-            if names.allSatisfy({ $0 == Self.lockName }) { return .empty }
+            // Another nbrun starting at the same moment may have its lock and a half-written
+            // marker here already: still nothing but nbrun's.
+            if names.allSatisfy({ $0 == Self.lockName || AtomicFile.isTemporaryName($0, for: Self.markerName) }) { return .empty }
             if sawNBRunTrace { return .unmarkedNBRunOutput }
         }
         return .foreign(entries: foreign.isEmpty ? names : foreign)
