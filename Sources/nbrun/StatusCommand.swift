@@ -14,7 +14,7 @@ extension NBRun {
                 let runner = Runner(registry: try makeRegistry())
                 let manifest = try notebook.load(with: runner)
                 let plans = try runner.status(manifest, options: notebook.runOptions())
-                for note in runner.pendingRecoveries(manifest, options: notebook.runOptions()) {
+                for note in runner.statusNotes(manifest, options: notebook.runOptions()) {
                     Swift.print("note: \(note)")
                 }
                 let width = plans.map(\.stage.name.count).max() ?? 0

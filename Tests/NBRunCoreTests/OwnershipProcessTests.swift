@@ -53,6 +53,8 @@ struct OwnershipProcessTests {
         let run = try sandbox.nbrun(["Test.manifest"], in: "proj/nb")
         #expect(run.status == 1)
         #expect(run.output.contains("choose another --output, or empty the folder"), "\(run.output)")
+        let status = try sandbox.nbrun(["status", "Test.manifest"], in: "proj/nb")
+        #expect(status.output.contains("note: output folder \(sandbox.url("proj/nb/existing").path) was not created by nbrun"), "\(status.output)")
         #expect(sandbox.snapshot().differences(from: before) == [], "nothing written, nothing deleted")
     }
 

@@ -193,10 +193,19 @@ public final class Runner: @unchecked Sendable {
         do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
     }
 
-    /// Commits a killed run left half done, which the next run will complete: what `status`
-    /// reports for those stages is what that run will find.
-    public func pendingRecoveries(_ manifest: Manifest, options: RunOptions = RunOptions()) -> [String] {
+    /// What `status` adds below the stages: an output folder a run would refuse, and commits
+    /// a killed run left half done, which the next run completes (the stages' states shown
+    /// are what that run will find).
+    public func statusNotes(_ manifest: Manifest, options: RunOptions = RunOptions()) -> [String] {
         let store = store(for: manifest, options: options)
+        switch store.folder.state(stageNames: Set(manifest.stages.map(\.name))) {
+        case .foreign(let entries):
+            return [StorageError.foreignOutputFolder(path: store.outputDirectory.path, entries: entries).description]
+        case .notAFolder(let kind):
+            return [StorageError.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder").description]
+        default:
+            break
+        }
         return manifest.stages.compactMap { stage in
             guard !FileKind.of(store.stageDirectory(stage.name).path).exists,
                   let pending = store.pendingRestore(stage.name) else { return nil }
