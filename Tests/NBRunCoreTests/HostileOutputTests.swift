@@ -47,6 +47,20 @@ struct HostileOutputTests {
         #expect(sandbox.exists("nb/o/\(name)"))
     }
 
+    /// A cloned repository that commits `output/Test/.trash -> ../../..` must not cost its neighbours.
+    @Test func committedLinkInAFreshCloneIsRefused() throws {
+        let sandbox = try notebook()
+        try sandbox.link("nb/output/Test/.trash", to: "../../..")
+        let before = sandbox.snapshot()
+        for command in [["Test.manifest"], ["clean", "Test.manifest"], ["Test.manifest", "--force"]] {
+            let result = try sandbox.nbrun(command, in: "nb")
+            #expect(result.status == 1, "\(command): \(result.output)")
+            #expect(result.output.contains("output folder \(sandbox.url("nb/output/Test").path) was not created by nbrun and is not empty (it holds .trash)"),
+                    "\(result.output)")
+        }
+        #expect(sandbox.snapshot().differences(from: before) == [])
+    }
+
     @Test func linkOrPipeAtTheLockOrReportIsRefused() throws {
         let sandbox = try notebook()
         #expect(try sandbox.nbrun(["Test.manifest", "--output", "o"], in: "nb").status == 0)
