@@ -112,6 +112,20 @@ struct HostileOutputTests {
         }
     }
 
+    /// The LSTM notebook's weights parameter, as in the issue: refused while fingerprinting, before any stage.
+    @Test func deviceAsWeightsFileIsRefused() throws {
+        let sandbox = try notebook()
+        let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Notebooks/LSTM.manifest")
+        for command in ["status", "run"] {
+            let result = try sandbox.nbrun([command, manifest.path, "--output", "o", "--set", "build-model.weights=/dev/zero"],
+                                           timeout: 30)
+            #expect(!result.timedOut && result.status == 1, "\(result.output)")
+            #expect(result.output.contains("cannot read /dev/zero: it is a character device, not a regular file"), "\(result.output)")
+        }
+        #expect(!sandbox.exists("o/load-data"), "no stage ran")
+    }
+
     @Test func recordNamingAFileOutsideItsFolderIsDamaged() throws {
         let sandbox = try notebook()
         #expect(try sandbox.nbrun(["Test.manifest", "--output", "o"], in: "nb").status == 0)
