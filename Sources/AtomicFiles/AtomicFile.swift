@@ -35,6 +35,7 @@ public enum AtomicFile {
     ) throws(AtomicWriteError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
+        // The temporary name's shape is what `isTemporaryName` recognises; keep the two together.
         var template = Array((folder + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw AtomicWriteError(path: path, reason: systemReason()) }
@@ -61,6 +62,19 @@ public enum AtomicFile {
         if let failure {
             unlink(temporaryPath)
             throw AtomicWriteError(path: path, reason: failure)
+        }
+    }
+
+    /// Whether `name` is how `write` names its temporary file for a destination called
+    /// `destinationName` (`.report.md.AbC123`): a run killed mid-write leaves one behind,
+    /// and only files named exactly so may be swept up as the writer's own.
+    public static func isTemporaryName(_ name: String, for destinationName: String) -> Bool {
+        let prefix = "." + destinationName + "."
+        guard name.hasPrefix(prefix) else { return false }
+        let suffix = name.utf8.dropFirst(prefix.utf8.count)
+        return suffix.count == 6 && suffix.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
     }
 

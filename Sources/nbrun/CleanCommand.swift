@@ -5,7 +5,14 @@ import NBRunCore
 extension NBRun {
     struct Clean: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the notebook's output folder (waiting for a running nbrun on it).")
+            abstract: "Remove what nbrun wrote in the notebook's output folder (waiting for a running nbrun on it).",
+            discussion: """
+                Removes the stage folders nbrun recorded (only the artifacts their records list), \
+                the report, the lock and nbrun's work folders, then the folder itself if nothing \
+                else is left. Files nbrun did not write are kept and listed. A folder nbrun did not \
+                create is refused, and so are dangerous targets (/, the home folder, the \
+                manifest's folder or any folder above it, a repository root).
+                """)
 
         @OptionGroup var notebook: ManifestOptions
 
@@ -19,8 +26,19 @@ extension NBRun {
                 var options = notebook.runOptions()
                 options.waitForLock = !noWait
                 let output = manifest.outputDirectory(override: options.outputDirectory)
-                let removed = try runner.clean(manifest, options: options)
-                Swift.print(removed ? "removed \(output.path)" : "nothing to remove at \(output.path)")
+                guard let report = try runner.clean(manifest, options: options) else {
+                    Swift.print("nothing to remove at \(output.path)")
+                    return
+                }
+                if report.removedFolder {
+                    Swift.print("removed \(output.path)")
+                } else if report.removedEverything {
+                    Swift.print("removed nbrun's outputs from \(output.path), which was empty before nbrun used it and stays")
+                } else {
+                    Swift.print("removed nbrun's outputs from \(output.path) (\(report.removed.count) entries)")
+                    Swift.print("left in place, not written by nbrun:")
+                    for leftover in report.leftovers { Swift.print("  \(leftover)") }
+                }
             }
         }
     }

@@ -15,6 +15,11 @@ struct ManifestOptions: ParsableArguments {
         valueName: "stage.param=value"))
     var overrides: [String] = []
 
+    func validate() throws {
+        // `--output "$UNSET"` would otherwise mean the current folder.
+        if let output, output.isEmpty { throw ValidationError(StorageError.emptyOutputPath.description) }
+    }
+
     func load(with runner: Runner) throws -> Manifest {
         do {
             let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
@@ -50,6 +55,7 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     } catch let error as RunError {
         FileHandle.standardError.write(Data("nbrun: error: \(error.description)\n".utf8))
         if case .manifest = error { throw ExitCode(2) }
+        if case .interrupted = error { throw ExitCode(130) }
         throw ExitCode(1)
     }
 }

@@ -24,7 +24,9 @@ extension NBRun {
         @Flag(help: "Say what would run and why; run nothing.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp("Worker threads a stage may use (default: active CPU count).", valueName: "n"))
+        // `.unconditional` so that `--threads -1` reaches `validate` (and its message) instead
+        // of being taken for an option and reported as a missing value.
+        @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads a stage may use (default: active CPU count).", valueName: "n"))
         var threads: Int?
 
         @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")

@@ -120,7 +120,10 @@ struct NotebookEndToEndTests {
         let weights = output.appendingPathComponent("five-classes.safetensors")
         try DigitClassification(configuration: LSTMConfiguration(inputSize: 28, hiddenSize: 4, outputSize: 5), seed: 1)
             .saveSafetensors(to: weights)
-        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32", "build-model.weights=\(weights.path)"])
+        // A folder beside the weights: nbrun refuses to write into a folder holding files it did not write.
+        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32", "build-model.weights=\(weights.path)"]) {
+            $0.outputDirectory = output.appendingPathComponent("out")
+        }
         #expect(result.exitCode != 0)
         guard case .failed(let error, _, _)? = result.outcomes["build-model"] else {
             Issue.record("build-model did not fail: \(String(describing: result.outcomes["build-model"]))")

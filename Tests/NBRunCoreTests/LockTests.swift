@@ -108,9 +108,10 @@ struct LockTests {
     @Test func cleanRemovesTheOutputFolder() throws {
         let notebook = try TestNotebook()
         try notebook.run()
-        #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()))
+        let report = try #require(try notebook.runner.clean(try notebook.load(), options: notebook.options()))
+        #expect(report.removedFolder && report.leftovers.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: notebook.output.path))
-        #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()) == false)
+        #expect(try notebook.runner.clean(try notebook.load(), options: notebook.options()) == nil)
     }
 }
 

@@ -1,8 +1,10 @@
 import AtomicFiles
 import Foundation
 
-/// The on-disk layout of one notebook's outputs:
+/// The on-disk layout of one notebook's outputs (see ``OutputFolder`` for which of these
+/// nbrun may write, replace or delete):
 ///
+///     <output>/.nbrun-output       the ownership marker
 ///     <output>/<stage>/            committed artifacts + record.json (written last)
 ///     <output>/.staging/<stage>-<pid>/   a stage's outputs while it runs
 ///     <output>/.trash/<stage>-<pid>/     the previous result during the swap
@@ -45,37 +47,65 @@ public struct ArtifactStore: Sendable {
         stageDirectory(stage).appendingPathComponent(Self.recordFileName)
     }
 
-    /// Creates the output folder (and parents) and checks that it can be written.
-    public func prepareOutputDirectory() throws(StorageError) {
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fileManager.fileExists(atPath: outputDirectory.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw .cannotCreate(path: outputDirectory.path, reason: "a file is in the way of the output folder")
-            }
-        } else {
-            do { try fileManager.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
-                throw .cannotCreate(path: outputDirectory.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
-            }
-        }
-        guard access(outputDirectory.path, W_OK | X_OK) == 0 else {
-            throw .cannotWrite(path: outputDirectory.path, reason: "the output folder is not writable")
-        }
-    }
+    /// The ownership checks for this store's output folder.
+    public var folder: OutputFolder { OutputFolder(url: outputDirectory) }
+
+    /// Largest `record.json` read: a record holds a stage's printed output, which is
+    /// bounded by what a stage prints, never by its artifacts.
+    static let recordSizeLimit = 64 << 20
 
     public func loadRecord(_ stage: String) -> RecordState {
-        let url = recordURL(stage)
-        guard FileManager.default.fileExists(atPath: url.path) else { return .missing }
-        guard let data = try? Data(contentsOf: url) else { return .damaged(reason: "\(url.path) cannot be read") }
+        let url = recordFolder(stage).appendingPathComponent(Self.recordFileName)
+        guard FileKind.of(url.path).exists else { return .missing }
+        let data: Data
+        do { data = try RegularFile.read(at: url, limit: Self.recordSizeLimit) } catch {
+            return .damaged(reason: error.description)
+        }
         do {
             let record = try StageRecord.decoder().decode(StageRecord.self, from: data)
             guard record.format == StageRecord.currentFormat, record.stage == stage else {
                 return .damaged(reason: "\(url.path) is from another format or stage")
             }
+            // A name with '/' or '..' would make verification (and clean) reach outside the folder.
+            let names = record.artifacts.map(\.name) + record.figures.map(\.name)
+            if let bad = names.first(where: { !StageContext.isValidArtifactName($0) }) {
+                return .damaged(reason: "\(url.path) is damaged (names '\(bad)', which is not a file inside its folder)")
+            }
             return .present(record)
         } catch {
             return .damaged(reason: "\(url.path) is damaged (\(Self.decodingSummary(error)))")
         }
+    }
+
+    /// Where a stage's committed result is: its folder, or, while a commit interrupted
+    /// between its two renames awaits repair, the folder the next run will move in (so
+    /// `status` reports what the next run will find rather than "never run").
+    func recordFolder(_ stage: String) -> URL {
+        let committed = stageDirectory(stage)
+        if FileKind.of(committed.path) == .missing, let pending = pendingRestore(stage) { return pending }
+        return committed
+    }
+
+    /// The folder `recoverInterruptedCommits` would move in as `stage`'s result, if any:
+    /// a complete staging folder first, else the previous result set aside in the trash.
+    func pendingRestore(_ stage: String) -> URL? {
+        for root in [stagingRoot, trashRoot] {
+            for name in NoFollowRemoval.entries(ofFolderAt: root.path) ?? [] where Self.stage(ofWorkFolder: name) == stage {
+                let folder = root.appendingPathComponent(name)
+                if FileKind.of(folder.path).isDirectory,
+                   FileKind.of(folder.appendingPathComponent(Self.recordFileName).path).isRegularFile {
+                    return folder
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `square-4242` → `square`: work folders are named `<stage>-<pid>`.
+    static func stage(ofWorkFolder name: String) -> String? {
+        guard let dash = name.lastIndex(of: "-"), name[name.index(after: dash)...].allSatisfy(\.isNumber),
+              dash != name.startIndex, name.index(after: dash) != name.endIndex else { return nil }
+        return String(name[..<dash])
     }
 
     static func decodingSummary(_ error: any Error) -> String {
@@ -88,16 +118,19 @@ public struct ArtifactStore: Sendable {
         }
     }
 
-    /// Fast check used to decide freshness without reading artifacts: each exists with its recorded size.
+    /// Fast check used to decide freshness without reading artifacts: each exists, as a
+    /// regular file (never a link planted in its place), with its recorded size.
     public func quickCheck(_ record: StageRecord) -> String? {
+        let folder = recordFolder(record.stage)
         for artifact in record.artifacts {
-            let url = stageDirectory(record.stage).appendingPathComponent(artifact.name)
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            let url = folder.appendingPathComponent(artifact.name)
+            switch FileKind.of(url.path) {
+            case .missing:
                 return "artifact \(url.path) is missing"
-            }
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-            if size != artifact.size {
-                return "artifact \(url.path) has \(size) bytes, recorded \(artifact.size)"
+            case .regular(let size):
+                if size != artifact.size { return "artifact \(url.path) has \(size) bytes, recorded \(artifact.size)" }
+            case let other:
+                return "artifact \(url.path) is \(other.description), not the file nbrun wrote"
             }
         }
         return nil
@@ -107,7 +140,7 @@ public struct ArtifactStore: Sendable {
     public func verify(_ record: StageRecord) -> StorageError? {
         for artifact in record.artifacts {
             let url = stageDirectory(record.stage).appendingPathComponent(artifact.name)
-            guard FileManager.default.fileExists(atPath: url.path) else { return .artifactMissing(path: url.path) }
+            guard FileKind.of(url.path).exists else { return .artifactMissing(path: url.path) }
             let hash: String
             do { hash = try ContentHash.ofFile(at: url) } catch { return error }
             if hash != artifact.sha256 {
@@ -117,14 +150,55 @@ public struct ArtifactStore: Sendable {
         return nil
     }
 
+    /// Refuses a stage folder that a commit would replace but that is not nbrun's result: a
+    /// link, a file, or a folder holding anything its `record.json` does not list (a user's
+    /// folder that happens to be named like a stage). An empty folder is fine. When the
+    /// record is damaged, its artifacts are unknown, so only regular files are accepted.
+    public func checkReplaceable(_ stage: String) throws(StorageError) {
+        let folder = stageDirectory(stage)
+        let kind = FileKind.of(folder.path)
+        guard kind.exists else { return }
+        guard kind.isDirectory else { throw .foreignStageFolder(path: folder.path, reason: "it is \(kind.description)") }
+        let names = NoFollowRemoval.entries(ofFolderAt: folder.path) ?? []
+        if names.isEmpty { return }
+        guard FileKind.of(folder.appendingPathComponent(Self.recordFileName).path).isRegularFile else {
+            throw .foreignStageFolder(path: folder.path, reason: "it has no \(Self.recordFileName)")
+        }
+        var listed: Set<String>?
+        if case .present(let record) = loadRecord(stage) { listed = Set(record.artifacts.map(\.name)) }
+        let foreign = names.compactMap { name -> String? in
+            guard name != Self.recordFileName else { return nil }
+            let kind = FileKind.of(folder.appendingPathComponent(name).path)
+            guard kind.isRegularFile else { return "\(name) (\(kind.description))" }
+            return listed.map { $0.contains(name) ? nil : name } ?? nil
+        }
+        if !foreign.isEmpty {
+            throw .foreignStageFolder(path: folder.path, reason: "it holds \(foreign.joined(separator: ", ")), not written there by nbrun")
+        }
+    }
+
     /// A fresh, empty staging folder for a stage run by this process.
     public func makeStagingDirectory(_ stage: String) throws(StorageError) -> URL {
         let url = stagingRoot.appendingPathComponent("\(stage)-\(getpid())", isDirectory: true)
-        try? FileManager.default.removeItem(at: url)
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw .cannotCreate(path: url.path, reason: (error as NSError).localizedDescription)
+        try NoFollowRemoval.removeTree(atPath: url.path)
+        try makeWorkFolder(stagingRoot)
+        guard mkdir(url.path, 0o755) == 0 else {
+            throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
         }
         return url
+    }
+
+    /// Creates one of the work folders directly inside the output folder, refusing anything
+    /// but a real folder already there.
+    private func makeWorkFolder(_ url: URL) throws(StorageError) {
+        if mkdir(url.path, 0o755) == 0 || errno == EEXIST {
+            let kind = FileKind.of(url.path)
+            guard kind.isDirectory else {
+                throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
+            }
+            return
+        }
+        throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }
 
     /// Writes `record` into `staging` and swaps the folder in as the stage's committed result.
@@ -137,12 +211,12 @@ public struct ArtifactStore: Sendable {
             throw StorageError(error)
         }
         let destination = stageDirectory(record.stage)
-        let fileManager = FileManager.default
+        try checkReplaceable(record.stage)
         var trash: URL?
-        if fileManager.fileExists(atPath: destination.path) {
+        if FileKind.of(destination.path).exists {
             let aside = trashRoot.appendingPathComponent("\(record.stage)-\(getpid())", isDirectory: true)
-            try? fileManager.createDirectory(at: trashRoot, withIntermediateDirectories: true)
-            try? fileManager.removeItem(at: aside)
+            try makeWorkFolder(trashRoot)
+            try NoFollowRemoval.removeTree(atPath: aside.path)
             guard rename(destination.path, aside.path) == 0 else {
                 throw .cannotWrite(path: destination.path, reason: String(cString: strerror(errno)))
             }
@@ -153,35 +227,39 @@ public struct ArtifactStore: Sendable {
             if let trash { _ = rename(trash.path, destination.path) }
             throw .cannotWrite(path: destination.path, reason: reason)
         }
-        if let trash { try? fileManager.removeItem(at: trash) }
+        if let trash { try? NoFollowRemoval.removeTree(atPath: trash.path) }
     }
 
     /// Repairs what a killed run may have left: a commit interrupted between its two renames
     /// is completed (a staging folder with its record goes in) or rolled back (the old
-    /// result comes back from the trash); all other staging and trash folders are removed.
+    /// result comes back from the trash); all other staging and trash folders are removed,
+    /// links in them unlinked, never followed. Only folders named after one of `stages` are
+    /// moved in, so a planted `.staging/..-1` cannot move anything outside the output folder.
     /// Call only while holding the run lock. Returns the paths removed or restored.
     @discardableResult
-    public func recoverInterruptedCommits() -> [String] {
-        let fileManager = FileManager.default
+    public func recoverInterruptedCommits(stages: Set<String>) -> [String] {
         var actions: [String] = []
         for root in [stagingRoot, trashRoot] {
-            for name in (try? fileManager.contentsOfDirectory(atPath: root.path))?.sorted() ?? [] {
+            guard FileKind.of(root.path).isDirectory else { continue }
+            for name in NoFollowRemoval.entries(ofFolderAt: root.path) ?? [] {
                 let folder = root.appendingPathComponent(name)
-                if let dash = name.lastIndex(of: "-") {
-                    let stage = String(name[..<dash])
+                if let stage = Self.stage(ofWorkFolder: name), stages.contains(stage), FileKind.of(folder.path).isDirectory,
+                   FileKind.of(folder.appendingPathComponent(Self.recordFileName).path).isRegularFile {
                     let destination = stageDirectory(stage)
-                    let hasRecord = fileManager.fileExists(atPath: folder.appendingPathComponent(Self.recordFileName).path)
                     // Staging with a record means the new result was complete; trash holds the old one.
-                    if !stage.isEmpty, hasRecord, !fileManager.fileExists(atPath: destination.path),
-                       rename(folder.path, destination.path) == 0 {
+                    if !FileKind.of(destination.path).exists, rename(folder.path, destination.path) == 0 {
                         actions.append("restored \(destination.path) from \(folder.path)")
                         continue
                     }
                 }
-                try? fileManager.removeItem(at: folder)
-                actions.append("removed \(folder.path)")
+                do {
+                    try NoFollowRemoval.removeTree(atPath: folder.path)
+                    actions.append("removed \(folder.path)")
+                } catch {
+                    actions.append("could not remove \(folder.path): \(error.description)")
+                }
             }
-            try? fileManager.removeItem(at: root)
+            rmdir(root.path)
         }
         return actions
     }
@@ -196,9 +274,9 @@ public struct ArtifactStore: Sendable {
     /// cannot be removed is an error: silently resuming would defeat the point of forcing.
     public func removeResumableState(_ stage: String) throws(StorageError) {
         let folder = resumeDirectory(stage)
-        guard FileManager.default.fileExists(atPath: folder.path) else { return }
-        do { try FileManager.default.removeItem(at: folder) } catch {
-            throw .cannotWrite(path: folder.path, reason: "could not discard resumable state: \((error as NSError).localizedDescription)")
+        do { try NoFollowRemoval.removeTree(atPath: folder.path) } catch {
+            throw .cannotWrite(path: folder.path, reason: "could not discard resumable state: \(error.description)")
         }
+        rmdir(outputDirectory.appendingPathComponent(".resume").path)
     }
 }

@@ -12,6 +12,20 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case ambiguousArtifact(name: String, stages: [String])
     case notAnUpstream(stage: String, reader: String)
     case invalidArtifactName(String)
+    /// A path that must be a regular file is something else (a FIFO, a device, a link…).
+    case notARegularFile(path: String, kind: String)
+    /// The output folder exists, lacks nbrun's marker and holds these entries.
+    case foreignOutputFolder(path: String, entries: [String])
+    /// The output folder would be `/`, the home folder, the manifest's folder or above, a repository root…
+    case dangerousOutput(path: String, reason: String)
+    /// An empty output path (an unset shell variable): it would mean the current folder.
+    case emptyOutputPath
+    /// Something nbrun did not create sits where nbrun keeps its own file or folder.
+    case unexpectedEntry(path: String, kind: String, expected: String)
+    /// A stage's folder exists but is not nbrun's committed result: a run would replace it.
+    case foreignStageFolder(path: String, reason: String)
+    /// A stage named like a file or folder nbrun keeps next to the stage folders.
+    case reservedStageName(String)
 
     public var description: String {
         switch self {
@@ -29,6 +43,24 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "stage '\(reader)' does not read from '\(stage)' (add it to 'reads:')"
         case .invalidArtifactName(let name):
             return "invalid artifact name '\(name)': use a plain file name without '/' and not 'record.json'"
+        case .notARegularFile(let path, let kind):
+            return "cannot read \(path): it is \(kind), not a regular file; nbrun reads only regular files (and folders of them)"
+        case .foreignOutputFolder(let path, let entries):
+            let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", … (\(entries.count) entries)" : "")
+            return "output folder \(path) was not created by nbrun and is not empty (it holds \(shown)); "
+                + "nbrun writes only into folders it created or empty ones: choose another --output, or empty the folder"
+        case .dangerousOutput(let path, let reason):
+            return "refusing to use \(path) as the output folder: \(reason); choose another --output"
+        case .emptyOutputPath:
+            return "the output folder path is empty (an unset variable?); give a folder with --output DIR"
+        case .unexpectedEntry(let path, let kind, let expected):
+            return "\(path) is \(kind), where nbrun keeps \(expected); nbrun never writes through, empties or "
+                + "deletes what it did not create: remove or rename it, then run again"
+        case .foreignStageFolder(let path, let reason):
+            return "stage folder \(path) is not an nbrun result (\(reason)) and a run would replace it: "
+                + "move it away or choose another --output"
+        case .reservedStageName(let name):
+            return "stage name '\(name)' is a name nbrun uses for its own file in the output folder; rename the stage"
         }
     }
 }

@@ -8,6 +8,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case storage(StorageError)
     case outputLocked(path: String, pid: Int32?)
     case unknownStage(String, known: [String])
+    /// Ctrl-C while waiting for another nbrun's lock: the run stopped before changing anything.
+    case interrupted(path: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "another nbrun is running on \(path)\(holder); run again without --no-wait to wait for it"
         case .unknownStage(let name, let known):
             return "no stage named '\(name)' in the manifest; stages: \(known.joined(separator: ", "))"
+        case .interrupted(let path):
+            return "interrupted while waiting for another nbrun on \(path); nothing was changed"
         }
     }
 }

@@ -130,7 +130,7 @@ final class RunSession {
         let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 
         if runner.cancellation.isCancelled {
-            try? FileManager.default.removeItem(at: staging)
+            try? NoFollowRemoval.removeTree(atPath: staging.path)
             console.tidy()
             console.line("✗ \(name) interrupted; its previous result (if any) is kept")
             outcomes[name] = .interrupted(output: context.printedOutput, previous: previous)
@@ -139,7 +139,7 @@ final class RunSession {
             return false
         }
         if let thrown {
-            try? FileManager.default.removeItem(at: staging)
+            try? NoFollowRemoval.removeTree(atPath: staging.path)
             fail(name, error: Self.describe(thrown), output: context.printedOutput, previous: previous)
             return false
         }
@@ -159,13 +159,13 @@ final class RunSession {
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
                 durationSeconds: duration, peakMemoryBytes: peak)
             try store.commit(staging: staging, record: record)
-            try? FileManager.default.removeItem(at: store.resumeDirectory(name))
+            try? store.removeResumableState(name)
             outcomes[name] = .ranNow(record)
             verifiedStages.insert(name)
             console.line("✓ \(name) in \(ReportWriter.formatDuration(duration))")
             return true
         } catch {
-            try? FileManager.default.removeItem(at: staging)
+            try? NoFollowRemoval.removeTree(atPath: staging.path)
             fail(name, error: Self.describe(error), output: context.printedOutput, previous: previous)
             return false
         }
@@ -189,11 +189,10 @@ final class RunSession {
         var artifacts: [StageRecord.Artifact] = []
         for name in names where !name.hasPrefix(".") && name != ArtifactStore.recordFileName {
             let url = staging.appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-            guard !isDirectory.boolValue else { throw StorageError.invalidArtifactName(name + "/") }
-            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            // A stage writes plain files; a folder, link or pipe it made is refused by name.
+            let kind = FileKind.of(url.path)
+            guard !kind.isDirectory else { throw StorageError.invalidArtifactName(name + "/") }
+            guard case .regular(let size) = kind else { throw StorageError.notARegularFile(path: url.path, kind: kind.description) }
             artifacts.append(StageRecord.Artifact(name: name, sha256: try ContentHash.ofFile(at: url), size: size))
         }
         return artifacts

@@ -28,12 +28,39 @@ public final class Runner: @unchecked Sendable {
         do { return try Planner.plan(manifest, registry: registry, store: store) } catch { throw .storage(error) }
     }
 
-    func lock(_ store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
-        do { try store.prepareOutputDirectory() } catch { throw .storage(error) }
-        return try OutputLock.acquire(at: store.lockURL, wait: options.waitForLock) { [console] pid in
-            let holder = pid.map { " (pid \($0))" } ?? ""
-            console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
-        }
+    /// Refuses an output folder nbrun must never use (see ``OutputTargetCheck``) and stage
+    /// names that collide with nbrun's own entries, before anything is written.
+    func checkTarget(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) {
+        do throws(StorageError) {
+            if let reserved = manifest.stages.first(where: { OutputFolder.isReserved($0.name) }) {
+                throw StorageError.reservedStageName(reserved.name)
+            }
+            let currentDirectory = options.currentDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            try OutputTargetCheck.check(store.outputDirectory, manifestFolder: manifest.notebookDirectory,
+                                        currentDirectory: currentDirectory)
+        } catch { throw .storage(error) }
+    }
+
+    /// Claims the output folder for a run (creating and marking it, or refusing a foreign
+    /// one before writing anything), checks nbrun's own entries in it, and takes the lock.
+    func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
+        try checkTarget(manifest, store: store, options: options)
+        let stageNames = Set(manifest.stages.map(\.name))
+        let lock = try OutputLock.acquire(
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation,
+            prepare: { () throws(RunError) -> Bool in
+                do throws(StorageError) {
+                    try store.folder.claim(stageNames: stageNames)
+                    try store.folder.checkOwnEntries()
+                } catch { throw .storage(error) }
+                return true
+            },
+            onWait: { [console] pid in
+                let holder = pid.map { " (pid \($0))" } ?? ""
+                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
+            })
+        // `prepare` never declines for a run, so a lock always comes back.
+        return lock!
     }
 
     // MARK: - run
@@ -65,9 +92,19 @@ public final class Runner: @unchecked Sendable {
             return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: [:],
                              executed: [], wouldRun: wouldRun, exitCode: 0)
         }
-        let outputLock = try lock(store, options: options)
+        let outputLock = try lockForRun(manifest, store: store, options: options)
         defer { outputLock.release() }
-        for action in store.recoverInterruptedCommits() { console.line("nbrun: cleaned up after an earlier run: \(action)") }
+        // Ctrl-C that arrived as the lock was granted: stop before changing anything.
+        if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
+        for action in store.recoverInterruptedCommits(stages: Set(names)) {
+            console.line("nbrun: cleaned up after an earlier run: \(action)")
+        }
+        for path in store.folder.removeStaleTemporaryFiles() {
+            console.line("nbrun: cleaned up after an earlier run: removed \(path)")
+        }
+        for name in names {
+            do { try store.checkReplaceable(name) } catch { throw .storage(error) }
+        }
         let plans = try plans(manifest, store: store)
         let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
         session.execute()
@@ -124,22 +161,56 @@ public final class Runner: @unchecked Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Removes the notebook's output folder, under the lock. Returns false when there was nothing to remove.
+    /// Removes what nbrun wrote in the notebook's output folder, under the lock, and leaves
+    /// (and lists) everything else; see ``OutputCleaner``. Nil when there was nothing of
+    /// nbrun's to remove (no folder, or an empty unmarked one). A folder nbrun did not mark
+    /// is refused, unless it holds only what nbrun writes (an output from before the marker).
     @discardableResult
-    public func clean(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> Bool {
+    public func clean(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> CleanReport? {
         let store = store(for: manifest, options: options)
-        guard FileManager.default.fileExists(atPath: store.outputDirectory.path) else { return false }
-        let outputLock = try lock(store, options: options)
-        defer { outputLock.release() }
-        let fileManager = FileManager.default
-        for name in (try? fileManager.contentsOfDirectory(atPath: store.outputDirectory.path)) ?? [] where name != ".lock" {
-            do { try fileManager.removeItem(at: store.outputDirectory.appendingPathComponent(name)) } catch {
-                throw .storage(.cannotWrite(path: store.outputDirectory.appendingPathComponent(name).path, reason: (error as NSError).localizedDescription))
+        try checkTarget(manifest, store: store, options: options)
+        let stageNames = manifest.stages.map(\.name)
+        let folder = store.folder
+        /// Re-checked before each attempt at the lock and once it is held: a clean or run
+        /// that held it meanwhile may have removed or replaced the folder.
+        func proceed() throws(RunError) -> Bool {
+            switch folder.state(stageNames: Set(stageNames)) {
+            case .missing, .empty: return false
+            case .owned, .unmarkedNBRunOutput: return true
+            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: folder.url.path, entries: entries))
+            case .notAFolder(let kind):
+                throw .storage(.unexpectedEntry(path: folder.url.path, kind: kind.description, expected: "the output folder"))
             }
         }
-        try? fileManager.removeItem(at: store.lockURL)
-        try? fileManager.removeItem(at: store.outputDirectory)
-        return true
+        guard try proceed() else { return nil }
+        guard let outputLock = try OutputLock.acquire(
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
+            onWait: { [console] pid in
+                let holder = pid.map { " (pid \($0))" } ?? ""
+                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
+            }) else { return nil }
+        defer { outputLock.release() }
+        do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
+    }
+
+    /// What `status` adds below the stages: an output folder a run would refuse, and commits
+    /// a killed run left half done, which the next run completes (the stages' states shown
+    /// are what that run will find).
+    public func statusNotes(_ manifest: Manifest, options: RunOptions = RunOptions()) -> [String] {
+        let store = store(for: manifest, options: options)
+        switch store.folder.state(stageNames: Set(manifest.stages.map(\.name))) {
+        case .foreign(let entries):
+            return [StorageError.foreignOutputFolder(path: store.outputDirectory.path, entries: entries).description]
+        case .notAFolder(let kind):
+            return [StorageError.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder").description]
+        default:
+            break
+        }
+        return manifest.stages.compactMap { stage in
+            guard !FileKind.of(store.stageDirectory(stage.name).path).exists,
+                  let pending = store.pendingRestore(stage.name) else { return nil }
+            return "\(stage.name): the next run restores \(pending.path) (a commit interrupted by a crash)"
+        }
     }
 }
 

@@ -1,0 +1,211 @@
+import AtomicFiles
+import Foundation
+
+/// nbrun's claim on an output folder, and the one place that decides what in it is nbrun's.
+///
+/// A notebook is a file people share and download, and its `output:` may name any folder.
+/// So nbrun marks each output folder it creates (or adopts while empty) with a small file,
+/// `.nbrun-output`, and every later write, replace or delete checks that mark first: a
+/// folder without it is somebody else's, and nbrun neither writes into it nor deletes
+/// from it. Inside a marked folder only the names listed in ``ownEntries`` and the
+/// manifest's stage folders are nbrun's; anything else is left alone.
+public struct OutputFolder: Sendable {
+    public let url: URL
+
+    public init(url: URL) {
+        self.url = url
+    }
+
+    /// The marker's name; its presence (a regular file with a known format) means "nbrun's".
+    public static let markerName = ".nbrun-output"
+    static let markerFormat = 1
+    public static let lockName = ".lock"
+
+    /// What nbrun keeps at one of its own names: a file or a folder.
+    public enum EntryKind: Sendable {
+        case file
+        case folder
+    }
+
+    /// Every top-level name nbrun writes in an output folder besides the stage folders. `clean`,
+    /// adoption, the checks before a run and the report writers all use this one list, so a
+    /// new kind of output (another report format) is added here and nowhere else.
+    public static let ownEntries: [(name: String, kind: EntryKind)] = [
+        (markerName, .file), (lockName, .file),
+        ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
+        (".staging", .folder), (".trash", .folder), (".resume", .folder),
+    ]
+
+    /// nbrun's private work folders: everything inside them is nbrun's own.
+    static let workFolders: Set<String> = [".staging", ".trash", ".resume"]
+
+    /// Whether a stage named `name` would collide with one of nbrun's own entries.
+    public static func isReserved(_ name: String) -> Bool {
+        ownEntries.contains { $0.name == name }
+    }
+
+    /// What `.nbrun-output` holds. The format lets a later layout (per-fingerprint storage)
+    /// recognise and migrate folders written by this one.
+    struct Marker: Codable {
+        var format: Int
+        var createdBy: String
+        var createdAt: Date
+        /// False when nbrun adopted a folder that already existed (empty): `clean` then
+        /// leaves the folder itself, which was never nbrun's to delete.
+        var createdFolder: Bool
+    }
+
+    /// Where the folder stands, before nbrun writes anything into it.
+    public enum State: Sendable, Equatable {
+        case missing
+        /// Marked by nbrun.
+        case owned
+        /// Exists and holds nothing (at most a lock file, or a marker being written, of another nbrun).
+        case empty
+        /// Unmarked, but holds only what nbrun writes, with at least one stage record or one of
+        /// nbrun's work folders (names no other tool uses): the output of an nbrun from before
+        /// the marker existed. A lone `report.md` is not enough; it may well be the user's.
+        case unmarkedNBRunOutput
+        /// Holds something nbrun did not write (these entries).
+        case foreign(entries: [String])
+        /// Is not a folder at all (a link, a file, …).
+        case notAFolder(FileKind)
+    }
+
+    public func state(stageNames: Set<String>) -> State {
+        let kind = FileKind.of(url.path)
+        guard kind.isDirectory else { return kind == .missing ? .missing : .notAFolder(kind) }
+        if Self.isMarked(url) { return .owned }
+        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path) else { return .notAFolder(kind) }
+        var foreign: [String] = []
+        var sawNBRunTrace = false
+        for name in names {
+            let child = url.appendingPathComponent(name)
+            let childKind = FileKind.of(child.path)
+            if let own = Self.ownEntries.first(where: { $0.name == name }) {
+                if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory {
+                    if Self.workFolders.contains(name) { sawNBRunTrace = true }
+                    continue
+                }
+            } else if Self.isTemporaryFile(name), childKind.isRegularFile {
+                continue
+            } else if stageNames.contains(name), childKind.isDirectory,
+                      FileKind.of(child.appendingPathComponent(ArtifactStore.recordFileName).path).isRegularFile {
+                sawNBRunTrace = true
+                continue
+            }
+            foreign.append(childKind.isDirectory ? name + "/" : name)
+        }
+        if foreign.isEmpty {
+            // Another nbrun starting at the same moment may have its lock and a half-written
+            // marker here already: still nothing but nbrun's.
+            if names.allSatisfy({ $0 == Self.lockName || AtomicFile.isTemporaryName($0, for: Self.markerName) }) { return .empty }
+            if sawNBRunTrace { return .unmarkedNBRunOutput }
+        }
+        return .foreign(entries: foreign.isEmpty ? names : foreign)
+    }
+
+    /// True when `folder` carries a readable marker of a known format.
+    public static func isMarked(_ folder: URL) -> Bool {
+        let marker = folder.appendingPathComponent(markerName)
+        guard case .regular(let size) = FileKind.of(marker.path), size <= 4096,
+              let data = try? RegularFile.read(at: marker, limit: 4096),
+              let decoded = try? markerDecoder().decode(Marker.self, from: data) else { return false }
+        return decoded.format == markerFormat
+    }
+
+    /// Makes the folder nbrun's for a run: creates and marks a missing one, marks an empty
+    /// one or an unmarked nbrun output, and refuses anything else before writing a byte.
+    public func claim(stageNames: Set<String>) throws(StorageError) {
+        switch state(stageNames: stageNames) {
+        case .owned:
+            break
+        case .missing:
+            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+                throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
+            }
+            try writeMarker(createdFolder: true)
+        case .empty:
+            try writeMarker(createdFolder: false)
+        case .unmarkedNBRunOutput:
+            try writeMarker(createdFolder: true)
+        case .foreign(let entries):
+            throw .foreignOutputFolder(path: url.path, entries: entries)
+        case .notAFolder(let kind):
+            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "the output folder")
+        }
+        guard access(url.path, W_OK | X_OK) == 0 else {
+            throw .cannotWrite(path: url.path, reason: "the output folder is not writable")
+        }
+    }
+
+    private static func markerDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// Whether nbrun created the folder itself (rather than adopting an empty one), as the marker says.
+    func createdFolder() -> Bool {
+        let marker = url.appendingPathComponent(Self.markerName)
+        guard let data = try? RegularFile.read(at: marker, limit: 4096),
+              let decoded = try? Self.markerDecoder().decode(Marker.self, from: data) else { return false }
+        return decoded.createdFolder
+    }
+
+    private func writeMarker(createdFolder: Bool) throws(StorageError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let marker = Marker(format: Self.markerFormat, createdBy: "nbrun", createdAt: Date(), createdFolder: createdFolder)
+        guard let data = try? encoder.encode(marker) else {
+            throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
+        }
+        do { try AtomicFile.write(data, to: url.appendingPathComponent(Self.markerName)) } catch {
+            throw StorageError(error)
+        }
+    }
+
+    /// Checks, before a run changes anything, that each of nbrun's own names holds what nbrun
+    /// put there: a link at `.trash` or `.lock`, or a FIFO at `report.md`, would otherwise be
+    /// emptied, truncated or written through. Inside the work folders, each entry must be a
+    /// folder as nbrun makes them.
+    public func checkOwnEntries() throws(StorageError) {
+        for own in Self.ownEntries {
+            let path = url.appendingPathComponent(own.name).path
+            let kind = FileKind.of(path)
+            guard kind.exists else { continue }
+            let expected = own.kind == .file ? "its file \(own.name)" : "its folder \(own.name)"
+            guard own.kind == .file ? kind.isRegularFile : kind.isDirectory else {
+                throw .unexpectedEntry(path: path, kind: kind.description, expected: expected)
+            }
+            guard Self.workFolders.contains(own.name) else { continue }
+            for name in NoFollowRemoval.entries(ofFolderAt: path) ?? [] {
+                let child = path + "/" + name
+                let childKind = FileKind.of(child)
+                guard childKind.isDirectory || childKind == .missing else {
+                    throw .unexpectedEntry(path: child, kind: childKind.description, expected: "a work folder in \(own.name)")
+                }
+            }
+        }
+    }
+
+    /// Whether `name` is a temporary file of an atomic write of one of nbrun's top-level files.
+    static func isTemporaryFile(_ name: String) -> Bool {
+        ownEntries.contains { $0.kind == .file && AtomicFile.isTemporaryName(name, for: $0.name) }
+    }
+
+    /// Removes what a run killed during an atomic write of a top-level file left behind
+    /// (`.report.md.XXXXXX`): only regular files named as the atomic writer names them,
+    /// never a link. Returns the paths removed. Call only while holding the lock.
+    func removeStaleTemporaryFiles() -> [String] {
+        let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0 else { return [] }
+        defer { close(folder) }
+        var removed: [String] = []
+        for name in (try? NoFollowRemoval.entries(of: folder, path: url.path)) ?? [] where Self.isTemporaryFile(name) {
+            if NoFollowRemoval.unlinkFile(name, in: folder) { removed.append(url.appendingPathComponent(name).path) }
+        }
+        return removed
+    }
+}
