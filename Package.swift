@@ -88,7 +88,9 @@ let package = Package(
             dependencies: ["NeuralNetwork", "MNIST"],
             swiftSettings: hostCPU),
 
-        .testTarget(name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"]),
+        .testTarget(
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
             resources: [.copy("Fixtures")]),

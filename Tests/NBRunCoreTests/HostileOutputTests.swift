@@ -144,6 +144,7 @@ struct HostileOutputTests {
         let fifo = try sandbox.nbrun(["status", "Test.manifest", "--output", "o"], in: "nb", timeout: 20)
         #expect(!fifo.timedOut)
         #expect(fifo.output.contains("record.json: it is a FIFO (named pipe)"), "\(fifo.output)")
+        #expect(fifo.output.contains("generate  fresh: cached variant, put back in place by the next run"), "\(fifo.output)")
     }
 
     /// Item 7: a run starting while `clean` holds the lock must never lose its results.

@@ -21,7 +21,8 @@ public final class Runner: @unchecked Sendable {
     }
 
     func store(for manifest: Manifest, options: RunOptions) -> ArtifactStore {
-        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory))
+        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory),
+                      cacheDirectory: options.cacheDirectory)
     }
 
     func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
@@ -99,9 +100,12 @@ public final class Runner: @unchecked Sendable {
         for action in store.recoverInterruptedCommits(stages: Set(names)) {
             console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
-        for path in store.folder.removeStaleTemporaryFiles() {
+        for path in store.folder.removeStaleTemporaryFiles() + store.cache.removeAbandonedTemporaries(stages: names) {
             console.line("nbrun: cleaned up after an earlier run: removed \(path)")
         }
+        do {
+            for line in try LayoutMigration.migrateIfNeeded(store, stages: names) { console.line(line) }
+        } catch { throw .storage(error) }
         for name in names {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
@@ -206,7 +210,13 @@ public final class Runner: @unchecked Sendable {
         default:
             break
         }
-        return manifest.stages.compactMap { stage in
+        var notes: [String] = []
+        if store.folder.layoutFormat() == OutputFolder.legacyLayoutFormat
+            || store.folder.state(stageNames: Set(manifest.stages.map(\.name))) == .unmarkedNBRunOutput {
+            notes.append("\(store.outputDirectory.path) was written by an earlier nbrun (one result per stage); "
+                + "the next run keeps its intact results in the variant cache")
+        }
+        return notes + manifest.stages.compactMap { stage in
             guard !FileKind.of(store.stageDirectory(stage.name).path).exists,
                   let pending = store.pendingRestore(stage.name) else { return nil }
             return "\(stage.name): the next run restores \(pending.path) (a commit interrupted by a crash)"
