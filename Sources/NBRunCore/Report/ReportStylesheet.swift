@@ -16,7 +16,7 @@ enum ReportStylesheet {
         html { font-size: 17px; }
         body { margin: 0; color: var(--text); background: #fff; font-family: var(--serif); line-height: 1.6; }
         .page { display: flex; align-items: flex-start; max-width: 1180px; margin: 0 auto; }
-        .toc { position: sticky; top: 0; flex: 0 0 240px; max-height: 100vh; overflow-y: auto;
+        .toc { position: sticky; top: 0; flex: 0 0 250px; max-height: 100vh; overflow-y: auto;
                padding: 28px 12px 28px 20px; font-family: var(--sans); font-size: 0.78rem; line-height: 1.4; }
         .toc-title { margin: 0 0 8px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.06em; font-size: 0.72rem; }
         .toc ul { list-style: none; margin: 0; padding: 0; }
@@ -27,7 +27,9 @@ enum ReportStylesheet {
         .toc .level-2 a { font-weight: 600; margin-top: 4px; }
         .toc .level-3 a { padding-left: 16px; }
         .toc .level-4 a { padding-left: 26px; }
-        .toc code { font-size: 0.95em; }
+        .toc code { font-size: 0.95em; white-space: nowrap; }
+        .toc .level-3 a, .toc .level-4 a { display: flex; align-items: baseline; gap: 6px; }
+        .toc .badge { font-size: 0.64rem; padding: 0 6px; white-space: nowrap; }
         main { flex: 1 1 auto; min-width: 0; max-width: 860px; padding: 28px 32px 80px; }
         header.title h1 { font-family: var(--sans); font-size: 2rem; line-height: 1.2; margin: 0 0 6px; }
         .run-summary { margin: 0 0 24px; color: var(--muted); font-family: var(--sans); font-size: 0.85rem; }
@@ -40,7 +42,7 @@ enum ReportStylesheet {
         code { font-family: var(--mono); font-size: 0.86em; background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 4px; }
         pre { font-family: var(--mono); font-size: 0.8rem; line-height: 1.5; overflow: auto; border-radius: 6px; padding: 12px 14px; margin: 12px 0; }
         pre code { background: none; padding: 0; font-size: inherit; }
-        pre.code { background: var(--code-bg); border: 1px solid var(--line); max-height: 32em; }
+        pre.code { background: var(--code-bg); border: 1px solid var(--line); max-height: 26em; }
         pre.output { background: var(--output-bg); border: 1px solid var(--line); border-left: 3px solid var(--muted); white-space: pre-wrap; max-height: 24em; }
         blockquote { margin: 1em 0; padding: 0 1em; color: var(--muted); border-left: 3px solid var(--line); }
         table { border-collapse: collapse; margin: 1em 0; font-size: 0.92rem; }
@@ -78,7 +80,7 @@ enum ReportStylesheet {
         .stale-note { color: var(--warn); }
         .results.stale { opacity: 0.75; border-left: 3px dashed #f0d9a3; padding-left: 10px; }
         figure { margin: 14px 0; text-align: center; }
-        figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
+        figure img { max-width: 100%; max-height: 34rem; width: auto; height: auto; border: 1px solid var(--line); border-radius: 4px; }
         figcaption { margin-top: 4px; font-family: var(--sans); font-size: 0.8rem; color: var(--muted); }
         .prose img { max-width: 100%; }
         .footer { margin: 10px 0 0; font-family: var(--sans); font-size: 0.78rem; color: var(--muted); font-style: italic; }
