@@ -117,6 +117,8 @@ struct ReportInBrowserTests {
         _ = try save(try tab.screenshot(clip: (0, 0, 1280, 1000)), as: "report-top.png")
         let trainTop = try #require(try tab.evaluate("document.getElementById('stage-train').getBoundingClientRect().top + window.scrollY") as? Double)
         _ = try save(try tab.screenshot(clip: (0, max(0, trainTop - 140), 1280, 1000)), as: "report-train.png")
+        let testTop = try #require(try tab.evaluate("document.getElementById('stage-test').getBoundingClientRect().top + window.scrollY") as? Double)
+        _ = try save(try tab.screenshot(clip: (0, max(0, testTop - 20), 1280, 1200)), as: "report-test.png")
         _ = try save(try tab.screenshot(), as: "report-full.png")
     }
 

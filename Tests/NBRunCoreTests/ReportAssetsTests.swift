@@ -29,6 +29,26 @@ struct ReportAssetsTests {
         #expect(copied == (try Data(contentsOf: Self.katex.appendingPathComponent("katex.min.js"))))
     }
 
+    @Test func anInterruptedRunWritesThePageWithItsBanner() throws {
+        let notebook = try TestNotebook("""
+            title: slow
+            cells:
+              - stage: slow
+                kind: demo.slow
+                parameters: {steps: 2000, step-milliseconds: 1}
+            """)
+        let cancellation = notebook.cancellation
+        Thread {
+            Thread.sleep(forTimeInterval: 0.15)
+            cancellation.cancel()
+        }.start()
+        let result = try notebook.run()
+        #expect(result.exitCode == 130)
+        let html = try String(contentsOf: notebook.output.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<strong>This run was interrupted</strong> during stage <a href=\"#stage-slow\">"))
+        #expect(html.contains("<span class=\"badge interrupted\">interrupted</span>"))
+    }
+
     @Test func unchangedAssetsAreLeftAloneAndChangedOnesReplaced() throws {
         let notebook = try TestNotebook()
         try notebook.run()
