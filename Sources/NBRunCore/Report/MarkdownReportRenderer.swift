@@ -31,7 +31,8 @@ public enum MarkdownReportRenderer {
             parts.append("> **⏹ This stage was interrupted** before it finished; nothing of this run was kept.")
         case .notRun(let reason):
             let previous = earlier.map { " Results below are from an earlier run \($0)." } ?? " There is no earlier result."
-            parts.append("> **⚠️ Not run in this run:** \(inlineCode(reason)).\(previous)")
+            // The reason is nbrun's own sentence about stage names the manifest loader validated.
+            parts.append("> **⚠️ Not run in this run:** \(ControlCharacters.escaped(reason, allowingNewlines: false)).\(previous)")
         case .ranNow, .cached:
             break
         }
@@ -109,7 +110,9 @@ public enum MarkdownReportRenderer {
     static func inlineCode(_ text: String) -> String {
         let body = ControlCharacters.escaped(text, allowingNewlines: false)
         let ticks = String(repeating: "`", count: longestBacktickRun(in: body) + 1)
-        let padded = body.first == "`" || body.last == "`" || body.first == " " || body.last == " " || body.isEmpty
+        // CommonMark strips one space on each side unless the content is only spaces.
+        let onlySpaces = body.allSatisfy { $0 == " " }
+        let padded = !onlySpaces && (body.first == "`" || body.last == "`" || body.first == " " || body.last == " ")
         return padded ? "\(ticks) \(body) \(ticks)" : "\(ticks)\(body)\(ticks)"
     }
 
