@@ -20,6 +20,7 @@ public enum HTMLReportRenderer {
         var ids = HeadingIDs()
         var body: [String] = []
         var contents: [(level: Int, id: String, html: String)] = []
+        var stageIDs: [String: String] = [:]
         var level = 1
         for block in report.blocks {
             switch block {
@@ -33,6 +34,7 @@ public enum HTMLReportRenderer {
                 }
             case .stage(let stage):
                 let id = ids.allocate(for: stage.name, prefix: "stage-")
+                stageIDs[stage.name] = id
                 body.append(section(for: stage, id: id))
                 let marks = badges(for: stage).map { "<span class=\"badge \($0.kind)\">\($0.text)</span>" }.joined(separator: " ")
                 contents.append((level + 1, id, "<code>" + text(stage.name) + "</code> " + marks))
@@ -66,7 +68,7 @@ public enum HTMLReportRenderer {
         page.append(tableOfContents(contents, title: title))
         page.append("<main>")
         page.append("<header class=\"title\"><h1>\(title)</h1>\(summary(report))</header>")
-        page.append(contentsOf: runBanner(report))
+        page.append(contentsOf: runBanner(report, stageIDs: stageIDs))
         if !katexAvailable && body.contains(where: { $0.contains("class=\"math ") }) {
             page.append("<p class=\"note\">The math below is shown as TeX source: KaTeX was not installed when this report was written (on Debian, install the <code>libjs-katex</code> package and run the notebook again).</p>")
         }
@@ -94,9 +96,9 @@ public enum HTMLReportRenderer {
         return "<p class=\"run-summary\">" + parts.joined(separator: " · ") + "</p>"
     }
 
-    static func runBanner(_ report: Report) -> [String] {
+    static func runBanner(_ report: Report, stageIDs: [String: String]) -> [String] {
         report.problems.map { stage in
-            let link = "<a href=\"#\(HTMLText.escaped(anchor(of: stage, in: report)))\"><code>\(text(stage.name))</code></a>"
+            let link = "<a href=\"#\(HTMLText.escaped(stageIDs[stage.name] ?? ""))\"><code>\(text(stage.name))</code></a>"
             switch stage.state {
             case .failed(let error):
                 return "<div class=\"banner failed\" role=\"alert\"><strong>This run failed</strong> at stage \(link): <span class=\"message\">\(multiline(error))</span></div>"
@@ -104,23 +106,6 @@ public enum HTMLReportRenderer {
                 return "<div class=\"banner interrupted\" role=\"alert\"><strong>This run was interrupted</strong> during stage \(link); nothing of that stage was kept.</div>"
             }
         }
-    }
-
-    /// The id `render` gives a stage: recomputed the same way, in the same order.
-    static func anchor(of target: ReportStage, in report: Report) -> String {
-        var ids = HeadingIDs()
-        for block in report.blocks {
-            switch block {
-            case .prose(let markdown):
-                var prose = ProseRenderer(ids: ids)
-                _ = prose.render(markdown)
-                ids = prose.ids
-            case .stage(let stage):
-                let id = ids.allocate(for: stage.name, prefix: "stage-")
-                if stage.name == target.name { return id }
-            }
-        }
-        return ""
     }
 
     static func tableOfContents(_ entries: [(level: Int, id: String, html: String)], title: String) -> String {

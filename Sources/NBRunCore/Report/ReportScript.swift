@@ -2,6 +2,10 @@
 /// It is a file rather than inline script so that the page's Content-Security-Policy can
 /// forbid inline script altogether. `trust: false` keeps `\href` and friends from turning
 /// TeX in a manifest into links; errors in the TeX are shown in place, not thrown.
+/// Debian's libjs-katex also ships `contrib/auto-render.js`, which searches the page's text
+/// for delimiters when it is viewed; the renderer has already cut the math out into
+/// elements, so rendering each element directly is simpler and cannot mistake a dollar in
+/// code or output for math.
 enum ReportScript {
     static let javaScript = """
         // Typesets every .math element of report.html with KaTeX (report-assets/katex).
