@@ -1,7 +1,6 @@
 import Foundation
 import LSTMNotebook
 import NBRunCore
-import NeuralNetwork
 import Testing
 
 /// `report.html` opened in a real browser: headless Chromium (Debian's `chromium`, which
@@ -139,12 +138,11 @@ struct ReportInBrowserTests {
 
     @Test func aFailedRunShowsTheBannerAndNoHostileTextRuns() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        // A weights file whose name is markup; it does not fit MNIST, so build-model fails
-        // with an error that names it, and its name is also a parameter value.
+        // A weights file whose name is markup; it is not a safetensors file, so build-model
+        // fails with an error that names it, and its name is also a parameter value.
         let hostileName = "<img src=x onerror=\"window.__nbrunInjected='weights'\">.safetensors"
         let weights = scratch.appendingPathComponent(hostileName)
-        try DigitClassification(configuration: LSTMConfiguration(inputSize: 28, hiddenSize: 4, outputSize: 5), seed: 1)
-            .saveSafetensors(to: weights)
+        try Data("not a safetensors file".utf8).write(to: weights)
         let data = Self.repository.appendingPathComponent("Notebooks/data/mnist").path
         let manifest = scratch.appendingPathComponent("Hostile.manifest")
         try Data("""
