@@ -39,7 +39,7 @@ struct FailureTests {
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).isEmpty)
 
         let report = try notebook.report()
-        #expect(report.contains("> **❌ This stage failed:** failure requested by parameter should-fail: boom"))
+        #expect(report.contains("> **❌ This stage failed:** `failure requested by parameter should-fail: boom`"))
         #expect(report.contains("Output printed before it stopped:\n\n```\nabout to decide whether to fail\n```"))
         #expect(report.contains("The last complete result, from an earlier run"))
         #expect(report.contains("> **⚠️ Not run in this run:** the run stopped after stage fail failed. Results below are from an earlier run"))

@@ -117,11 +117,12 @@ public final class Runner: @unchecked Sendable {
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
         let cached = plans.map(\.stage.name).filter { if case .cached = session.outcomes[$0] { true } else { false } }
         if !cached.isEmpty { console.line("cached: \(cached.joined(separator: ", "))") }
-        let report = ReportWriter(manifest: manifest, registry: registry).render(plans: plans, outcomes: session.outcomes)
         do {
-            try AtomicFile.write(Data(report.utf8), to: store.reportURL)
-            result.reportURL = store.reportURL
-            console.line("report: \(store.reportURL.path)")
+            let files = try ReportWriter(manifest: manifest, registry: registry)
+                .write(plans: plans, outcomes: session.outcomes, to: store.outputDirectory)
+            for note in files.notes { console.line("nbrun: \(note)") }
+            result.reportURL = files.markdown
+            console.line("report: \(files.markdown.path)" + (files.html.map { ", \($0.path)" } ?? ""))
         } catch {
             console.line("nbrun: \(error.description)")
             if result.exitCode == 0 { result.exitCode = 1 }
