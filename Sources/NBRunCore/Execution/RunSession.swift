@@ -82,7 +82,7 @@ final class RunSession {
             return nil
         case .cache:
             do { try store.restore(record) } catch { return "its cached variant could not be restored: \(error.description)" }
-            console.line("↺ \(name): restored from the cache (the variant computed \(ReportWriter.isoDate(record.startedAt)))")
+            console.line("↺ \(name): restored from the cache (the variant computed \(ReportFormat.isoDate(record.startedAt)))")
             verifiedStages.remove(name)
             return nil
         case .viewOnly:
@@ -189,7 +189,8 @@ final class RunSession {
                 stage: name, kind: plan.stage.kind, fingerprint: plan.fingerprint, components: plan.components,
                 parameters: plan.stage.parameters.mapValues(\.description), artifacts: artifacts,
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
-                durationSeconds: duration, peakMemoryBytes: peak)
+                durationSeconds: duration, peakMemoryBytes: peak,
+                metrics: context.metrics.isEmpty ? nil : context.metrics)
             try store.commit(staging: staging, record: record)
             try? store.removeResumableState(name)
             outcomes[name] = .ranNow(record)

@@ -130,7 +130,15 @@ public final class Runner: @unchecked Sendable {
         return result
     }
 
-    // MARK: - status, why, clean
+    // MARK: - status, why, clean, runs
+
+    /// The cached variants of the notebook's stages (`nbrun runs`), read without the lock:
+    /// variants appear and disappear by whole-folder renames, so each is read whole or not at all.
+    public func variants(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> VariantTable {
+        let store = store(for: manifest, options: options)
+        try checkTarget(manifest, store: store, options: options)
+        return VariantTable.collect(stages: manifest.stages.map(\.name), store: store)
+    }
 
     /// Each stage's cache state, without taking the lock or running anything.
     public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StagePlan] {
