@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "LSTMNotebook", "DemoNotebook",
+                "NBRunCore", "LSTMNotebook", "DemoNotebook", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU),

@@ -39,6 +39,7 @@ public struct OutputFolder: Sendable {
     public static let ownEntries: [(name: String, kind: EntryKind)] = [
         (markerName, .file), (lockName, .file),
         ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
+        (SweepReport.fileName, .file), (SweepReport.chartName, .file),
         (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder),
     ]
 
