@@ -206,6 +206,36 @@ public final class Runner: @unchecked Sendable {
         do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
     }
 
+    /// Removes cached variants by `policy` (`nbrun gc`), under the lock, never those the output
+    /// folder shows; see ``GarbageCollector``. Nil when there is no output folder of nbrun's.
+    public func collectGarbage(_ manifest: Manifest, policy: GCPolicy, options: RunOptions = RunOptions()) throws(RunError) -> GCReport? {
+        let store = store(for: manifest, options: options)
+        try checkTarget(manifest, store: store, options: options)
+        let stageNames = manifest.stages.map(\.name)
+        func proceed() throws(RunError) -> Bool {
+            switch store.folder.state(stageNames: Set(stageNames)) {
+            case .missing, .empty: return false
+            case .owned: return true
+            case .unmarkedNBRunOutput: return false  // nothing cached yet: a run migrates it first
+            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: store.outputDirectory.path, entries: entries))
+            case .notAFolder(let kind):
+                throw .storage(.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder"))
+            }
+        }
+        guard try proceed() else { return nil }
+        guard let lock = try OutputLock.acquire(
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
+            onWait: { [console] pid in
+                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(pid.map { " (pid \($0))" } ?? "")...")
+            }) else { return nil }
+        defer { lock.release() }
+        do {
+            try store.folder.checkOwnEntries()
+            store.cache.removeAbandonedTemporaries(stages: stageNames)
+            return try GarbageCollector(store: store, stages: stageNames).collect(policy)
+        } catch { throw .storage(error) }
+    }
+
     /// What `status` adds below the stages: an output folder a run would refuse, and commits
     /// a killed run left half done, which the next run completes (the stages' states shown
     /// are what that run will find).
