@@ -1,8 +1,10 @@
 import Figures
 import Foundation
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 import NeuralNetwork
+import NotebookTraining
 
 /// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
 struct TrainStage: Stage {
@@ -21,9 +23,9 @@ struct TrainStage: Stage {
         let loader = data.trainingLoader(training)
         let epochs = context.parameters.int("epochs")
 
-        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
         let trainer = Trainer(model: model, learningRate: Float(context.parameters.double("learning-rate")),
-                              maxBatchSize: loader.batchSize, threads: context.threadCount)
+                              maxBatchSize: loader.batchSize, threads: context.threadCount, maxSteps: training.rows)
         var history = LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs)
 
         // Resume after an interruption: weights, Adam's moments and the losses so far.
@@ -45,7 +47,8 @@ struct TrainStage: Stage {
                 if context.isCancelled { throw CancellationError() }
                 let count = batches.fill(batch: batch, images: buffers.images, labels: buffers.labels)
                 let loss = trainer.step(images: UnsafeBufferPointer(buffers.images),
-                                        labels: UnsafeBufferPointer(buffers.labels), batchSize: count)
+                                        labels: UnsafeBufferPointer(buffers.labels), batchSize: count,
+                                        steps: training.rows)
                 history.record(loss)
                 progress.advance(status: "epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
             }

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import MNISTNotebookData
 import NeuralNetwork
 
 /// One complete checkpoint per finished epoch, so that an interrupted `train` resumes
@@ -14,11 +15,17 @@ import NeuralNetwork
 /// `runKey` is the stage's fingerprint: a checkpoint left by a run with other parameters,
 /// code or inputs is removed, never resumed from. So is one that cannot be read back
 /// (a damaged disk, a hand-edited file): training then starts over, saying why.
-struct TrainingCheckpoints {
-    let directory: URL
-    let runKey: String
+public struct TrainingCheckpoints {
+    public let directory: URL
+    public let runKey: String
     /// Where to say that a checkpoint was resumed from or set aside (the stage's output).
-    let log: (String) -> Void
+    public let log: (String) -> Void
+
+    public init(directory: URL, runKey: String, log: @escaping (String) -> Void) {
+        self.directory = directory
+        self.runKey = runKey
+        self.log = log
+    }
 
     private static let prefix = "epoch-"
     private var fileManager: FileManager { .default }
@@ -28,7 +35,7 @@ struct TrainingCheckpoints {
         var history: LossHistory
     }
 
-    func save(model: DigitClassification, trainer: Trainer, history: LossHistory) throws {
+    public func save(model: SequenceClassifier, trainer: Trainer, history: LossHistory) throws {
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = Self.prefix + String(format: "%04d", history.completedEpochs)
         let temporary = directory.appendingPathComponent(".\(name).\(getpid()).tmp")
@@ -49,7 +56,7 @@ struct TrainingCheckpoints {
 
     /// Loads the newest complete checkpoint of this run into `model` and `trainer`, and
     /// returns its loss history; nil when there is none to resume from.
-    func restoreLatest(model: DigitClassification, trainer: Trainer) -> LossHistory? {
+    public func restoreLatest(model: SequenceClassifier, trainer: Trainer) -> LossHistory? {
         removeTemporaryFolders()
         guard let latest = completeCheckpoints().last else { return nil }
         do {
@@ -59,7 +66,7 @@ struct TrainingCheckpoints {
                 discard("it was saved by a run with other parameters, code or inputs")
                 return nil
             }
-            let weights = try DigitClassification.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
+            let weights = try SequenceClassifier.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
             guard weights.configuration == model.configuration else {
                 discard("its model is \(weights.configuration), this run's is \(model.configuration)")
                 return nil
