@@ -20,31 +20,26 @@ public final class RNNCell: RecurrentCell {
         }
         clock.lap(\.recurrentForward)
         // a_t = tanh(z_t), kept in both places: `gates` for the backward pass, `hidden` for the next step.
-        let gates = step.gates, output = step.hidden
+        let gates = step.gates, output = step.hidden, count = n * hidden
         var index = 0
-        let count = n * hidden
-        while index < count {
-            let width = min(16, count - index)
-            let a = VectorMath.tanh(loadPartial(gates + index, count: width))
-            storePartial(a, gates + index, count: width)
-            storePartial(a, output + index, count: width)
-            index += width
+        while index + 16 <= count {
+            Self.activateBlock(gates + index, output + index, width: 16)
+            index += 16
         }
+        if index < count { Self.activateBlock(gates + index, output + index, width: count - index) }
         clock.lap(\.activations)
     }
 
     public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
         let n = step.batch, hidden = step.hiddenSize
         // ∂L/∂z_t = ∂L/∂a_t ⊙ (1 − a_t²)
-        let a = step.gates, da = step.hiddenGradient, dz = step.gateGradients
+        let a = step.gates, da = step.hiddenGradient, dz = step.gateGradients, count = n * hidden
         var index = 0
-        let count = n * hidden
-        while index < count {
-            let width = min(16, count - index)
-            let activation = loadPartial(a + index, count: width)
-            storePartial(loadPartial(da + index, count: width) * (1 - activation * activation), dz + index, count: width)
-            index += width
+        while index + 16 <= count {
+            Self.gradientBlock(a + index, da + index, dz + index, width: 16)
+            index += 16
         }
+        if index < count { Self.gradientBlock(a + index, da + index, dz + index, width: count - index) }
         clock.lap(\.gateBackward)
         if step.index > 0 {
             // ∂L/∂a_{t−1} = ∂L/∂z_t · Wa
@@ -55,6 +50,22 @@ public final class RNNCell: RecurrentCell {
                 c: da, cRowStride: hidden, accumulate: false)
             clock.lap(\.recurrentBackward)
         }
+    }
+
+    // Block functions with the width a literal 16 in the main loops, as in `LSTMCellEquations`.
+    @inline(__always)
+    static func activateBlock(_ gates: UnsafeMutablePointer<Float>, _ hidden: UnsafeMutablePointer<Float>, width: Int) {
+        let a = VectorMath.tanh(loadPartial(gates, count: width))
+        storePartial(a, gates, count: width)
+        storePartial(a, hidden, count: width)
+    }
+
+    @inline(__always)
+    static func gradientBlock(
+        _ a: UnsafePointer<Float>, _ da: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, width: Int
+    ) {
+        let activation = loadPartial(a, count: width)
+        storePartial(loadPartial(da, count: width) * (1 - activation * activation), dz, count: width)
     }
 }
 
