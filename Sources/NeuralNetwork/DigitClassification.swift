@@ -83,16 +83,33 @@ public final class DigitClassification {
 
     /// Loads a checkpoint written by us or by PyTorch (`safetensors.torch.save_file` of the
     /// reference's `state_dict`). Sizes are inferred from `LSTM.LSTMCell.x_t.weight` [H, I]
-    /// and `classifier.weight` [O, H]; then every tensor must be present with its exact
-    /// shape and nothing else may be in the file.
+    /// and `classifier.weight` [O, H], each at most `LSTMConfiguration.maximumSize`; then
+    /// every tensor must be present with its exact shape, nothing else may be in the file,
+    /// and every value must be finite.
+    ///
+    /// All names and shapes are checked on the header before the model is allocated, and
+    /// tensors are read one at a time from the file: a small file cannot make us reserve
+    /// memory for tensors it does not hold.
     public static func loadSafetensors(from url: URL) throws(SafetensorsError) -> DigitClassification {
-        let file = try SafetensorsFile(contentsOf: url)
-        let path = url.path
+        let reader = try SafetensorsReader(url: url)
+        let configuration = try inferredConfiguration(of: reader.header, path: reader.path)
+        let layout = ParameterLayout(configuration: configuration)
+        let plan = try strictEntries(of: reader.header, path: reader.path, prefix: "", layout: layout)
+        let model = DigitClassification(zeroedWith: configuration)
+        for (tensor, entry) in plan {
+            layout.store(try reader.finiteValues(of: entry), as: tensor, in: model.weights.parameters)
+        }
+        model.weights.refreshDerived()
+        return model
+    }
+
+    /// The sizes the two tensors that carry them declare, refused above the common limit.
+    static func inferredConfiguration(of header: SafetensorsHeader, path: String) throws(SafetensorsError) -> LSTMConfiguration {
         let probe = ParameterLayout(configuration: LSTMConfiguration(inputSize: 1, hiddenSize: 1, outputSize: 1))
         let inputName = probe.name(of: .inputWeight(.candidate))
         let classifierName = probe.name(of: .classifierWeight)
-        guard let inputWeight = file.tensor(named: inputName) else { throw .missingTensor(path: path, tensor: inputName) }
-        guard let classifierWeight = file.tensor(named: classifierName) else {
+        guard let inputWeight = header.entry(named: inputName) else { throw .missingTensor(path: path, tensor: inputName) }
+        guard let classifierWeight = header.entry(named: classifierName) else {
             throw .missingTensor(path: path, tensor: classifierName)
         }
         guard inputWeight.shape.count == 2, inputWeight.shape.allSatisfy({ $0 > 0 }) else {
@@ -102,40 +119,32 @@ public final class DigitClassification {
             throw .shapeMismatch(path: path, tensor: classifierName, expected: [-1, inputWeight.shape[0]],
                                  found: classifierWeight.shape)
         }
-        let configuration = LSTMConfiguration(
-            inputSize: inputWeight.shape[1], hiddenSize: inputWeight.shape[0], outputSize: classifierWeight.shape[0])
-        let model = DigitClassification(zeroedWith: configuration)
-        try model.load(file, path: path, prefix: "")
-        return model
-    }
-
-    /// Copies every parameter from `file` (names prefixed by `prefix`) into this model, strictly.
-    func load(_ file: SafetensorsFile, path: String, prefix: String) throws(SafetensorsError) {
-        let values = try Self.strictTensors(from: file, path: path, prefix: prefix, layout: weights.layout)
-        for (tensor, tensorValues) in values {
-            weights.layout.store(tensorValues, as: tensor, in: weights.parameters)
+        let limit = LSTMConfiguration.maximumSize
+        for entry in [inputWeight, classifierWeight] where entry.shape.contains(where: { $0 > limit }) {
+            throw .dimensionTooLarge(path: path, tensor: entry.name, shape: entry.shape, limit: limit)
         }
-        weights.refreshDerived()
+        return LSTMConfiguration(
+            inputSize: inputWeight.shape[1], hiddenSize: inputWeight.shape[0], outputSize: classifierWeight.shape[0])
     }
 
-    /// The file's tensors whose name starts with `prefix`, matched to the layout: all present,
-    /// right shapes, no unknown names under that prefix. Nothing is written until all pass.
-    static func strictTensors(
-        from file: SafetensorsFile, path: String, prefix: String, layout: ParameterLayout
-    ) throws(SafetensorsError) -> [(ParameterLayout.Tensor, [Float])] {
-        for tensor in file.tensors where tensor.name.hasPrefix(prefix) {
-            if layout.tensor(named: String(tensor.name.dropFirst(prefix.count))) == nil {
-                throw .unexpectedTensor(path: path, tensor: tensor.name)
+    /// The header's tensors whose name starts with `prefix`, matched to the layout: all
+    /// present, right shapes, no unknown names under that prefix. Reads no tensor data.
+    static func strictEntries(
+        of header: SafetensorsHeader, path: String, prefix: String, layout: ParameterLayout
+    ) throws(SafetensorsError) -> [(ParameterLayout.Tensor, SafetensorsHeader.Entry)] {
+        for entry in header.entries where entry.name.hasPrefix(prefix) {
+            if layout.tensor(named: String(entry.name.dropFirst(prefix.count))) == nil {
+                throw .unexpectedTensor(path: path, tensor: entry.name)
             }
         }
-        var result: [(ParameterLayout.Tensor, [Float])] = []
+        var result: [(ParameterLayout.Tensor, SafetensorsHeader.Entry)] = []
         for tensor in layout.tensors {
             let name = prefix + layout.name(of: tensor)
-            guard let stored = file.tensor(named: name) else { throw .missingTensor(path: path, tensor: name) }
-            guard stored.shape == layout.shape(of: tensor) else {
-                throw .shapeMismatch(path: path, tensor: name, expected: layout.shape(of: tensor), found: stored.shape)
+            guard let entry = header.entry(named: name) else { throw .missingTensor(path: path, tensor: name) }
+            guard entry.shape == layout.shape(of: tensor) else {
+                throw .shapeMismatch(path: path, tensor: name, expected: layout.shape(of: tensor), found: entry.shape)
             }
-            result.append((tensor, stored.values))
+            result.append((tensor, entry))
         }
         return result
     }
