@@ -14,6 +14,11 @@ public struct RecurrentConfiguration: Sendable, Hashable, CustomStringConvertibl
         self.outputSize = outputSize
     }
 
+    /// The largest input, hidden or output size a model may have, whether it comes from a
+    /// parameter or from a weights file. One limit for both, so a file cannot ask for a
+    /// model the parameter would refuse (4096 hidden units is already 1 GB of weights and moments).
+    public static let maximumSize = 4096
+
     /// Width of the fused gate block: every gate's H columns side by side.
     public var gateWidth: Int { cell.gates.count * hiddenSize }
 

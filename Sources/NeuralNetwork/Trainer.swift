@@ -189,25 +189,29 @@ public final class Trainer {
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
-    /// Restores the moments and step count written by `saveState`. Strict like model loading;
-    /// the current state is untouched unless the whole file is valid.
+    /// Restores the moments and step count written by `saveState`. Strict like model loading
+    /// (names, shapes and finite values); the current state is untouched unless the whole
+    /// file is valid.
     public func loadState(from url: URL) throws(SafetensorsError) {
-        let file = try SafetensorsFile(contentsOf: url)
-        let path = url.path
+        let reader = try SafetensorsReader(url: url)
+        let header = reader.header, path = reader.path
         let layout = model.weights.layout
-        for tensor in file.tensors where !(tensor.name.hasPrefix("adam.m.") || tensor.name.hasPrefix("adam.v.")) {
-            throw .unexpectedTensor(path: path, tensor: tensor.name)
+        for entry in header.entries where !(entry.name.hasPrefix("adam.m.") || entry.name.hasPrefix("adam.v.")) {
+            throw .unexpectedTensor(path: path, tensor: entry.name)
         }
-        let first = try SequenceClassifier.strictTensors(from: file, path: path, prefix: "adam.m.", layout: layout)
-        let second = try SequenceClassifier.strictTensors(from: file, path: path, prefix: "adam.v.", layout: layout)
-        guard let stepText = file.metadata["step"] else {
+        let first = try SequenceClassifier.strictEntries(of: header, path: path, prefix: "adam.m.", layout: layout)
+        let second = try SequenceClassifier.strictEntries(of: header, path: path, prefix: "adam.v.", layout: layout)
+        guard let stepText = header.metadata["step"] else {
             throw .badMetadata(path: path, key: "step", reason: "missing")
         }
         guard let step = Int(stepText), step >= 0 else {
             throw .badMetadata(path: path, key: "step", reason: "'\(stepText)' is not a non-negative integer")
         }
-        for (tensor, values) in first { layout.store(values, as: tensor, in: adam.firstMoments) }
-        for (tensor, values) in second { layout.store(values, as: tensor, in: adam.secondMoments) }
+        var firstValues: [[Float]] = [], secondValues: [[Float]] = []
+        for (_, entry) in first { firstValues.append(try reader.finiteValues(of: entry)) }
+        for (_, entry) in second { secondValues.append(try reader.finiteValues(of: entry)) }
+        for ((tensor, _), values) in zip(first, firstValues) { layout.store(values, as: tensor, in: adam.firstMoments) }
+        for ((tensor, _), values) in zip(second, secondValues) { layout.store(values, as: tensor, in: adam.secondMoments) }
         adam.stepCount = step
     }
 }

@@ -22,7 +22,7 @@ struct RememberingStage: Stage {
         ParameterSpec("test-images", .integer(1...10_000), default: .integer(2_000),
                       "Test images per run (the first ones of the data stage's test set)."),
         ParameterSpec("epochs", .integer(1...100), default: .integer(3), "Passes over the training images, per run."),
-        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128), "Hidden units of every cell."),
+        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
         ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
         ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),
         ParameterSpec("forget-bias", .number(-10...10), default: .number(1.0),

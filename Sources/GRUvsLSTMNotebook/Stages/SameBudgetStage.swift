@@ -13,7 +13,7 @@ struct SameBudgetStage: Stage {
     static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
     static let sourceFileName = "SameBudgetStage.swift"
     static let parameters = [
-        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128), "Hidden units of every cell."),
+        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
         ParameterSpec("epochs", .integer(1...100), default: .integer(2), "Passes over the training set, for every cell."),
         ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
         ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),

@@ -7,7 +7,7 @@ struct BuildModelStage: Stage {
     static let summary = "Build the DigitClassification LSTM (seeded initialisation, or weights from a safetensors file)."
     static let sourceFileName = "BuildModelStage.swift"
     static let parameters = [
-        ParameterSpec("hidden-size", .integer(1...4096), default: .integer(128),
+        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128),
                       "Size of the LSTM's hidden and cell states (a weights file brings its own)."),
         ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0),
                       "Seed of the initial weights (unused with a weights file)."),

@@ -31,7 +31,8 @@ struct TrainStage: Stage {
         // Resume after an interruption: weights, Adam's moments and the losses so far.
         let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint,
                                               log: context.print)
-        if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer) {
+        if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer, epochs: epochs,
+                                                   batchesPerEpoch: loader.batchCount) {
             history = resumed
             history.batchLosses.reserveCapacity(loader.batchCount * epochs)
             for epoch in 0..<history.completedEpochs {
@@ -49,6 +50,9 @@ struct TrainStage: Stage {
                 let loss = trainer.step(images: UnsafeBufferPointer(buffers.images),
                                         labels: UnsafeBufferPointer(buffers.labels), batchSize: count,
                                         steps: training.rows)
+                // The loss is already computed: checking it costs nothing, and a NaN or an
+                // infinity would otherwise spread into every weight and be saved.
+                guard loss.isFinite else { throw NotebookError.nonFiniteLoss(epoch: epoch + 1, batch: batch + 1, loss: loss) }
                 history.record(loss)
                 progress.advance(status: "epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
             }
