@@ -15,7 +15,7 @@ struct RememberingStage: Stage {
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
     static let sourceFileName = "RememberingStage.swift"
     static let parameters = [
-        ParameterSpec("delays", .string, default: .string("0, 25, 50, 100"),
+        ParameterSpec("delays", .string, default: .string("0, 10, 20, 30, 40"),
                       "Blank rows after each digit, one experiment per value (comma-separated)."),
         ParameterSpec("train-images", .integer(1...60_000), default: .integer(12_000),
                       "Training images per run (the first ones of the data stage's training set)."),

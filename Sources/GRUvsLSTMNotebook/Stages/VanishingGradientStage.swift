@@ -56,9 +56,13 @@ struct VanishingGradientStage: Stage {
 
         for curve in curves {
             let first = curve.norms.first!, last = curve.norms.last!
-            context.print("\(curve.cell), \(curve.trained ? "trained" : "untrained"): ‖∂L/∂x_t‖ is "
-                          + "\(String(format: "%.2e", last)) at the last step and \(String(format: "%.2e", first)) at the first, "
-                          + "a factor of \(String(format: "%.3g", last / first)) over \(curve.norms.count - 1) steps back.")
+            let ratio = last / first
+            let comparison = ratio >= 1
+                ? "\(String(format: "%.3g", ratio)) times smaller than"
+                : "\(String(format: "%.3g", 1 / ratio)) times larger than"
+            context.print("\(curve.cell), \(curve.trained ? "trained" : "untrained"): ‖∂L/∂x_t‖ at the first step is "
+                          + "\(String(format: "%.2e", first)), \(comparison) at the last step "
+                          + "(\(String(format: "%.2e", last))), \(curve.norms.count - 1) steps later.")
         }
 
         let palette = Color.palette
@@ -68,14 +72,14 @@ struct VanishingGradientStage: Stage {
                 let color = cellColor[curve.cell]!
                 return ChartSeries(
                     name: "\(curve.cell)\(curve.trained ? ", trained" : ", untrained")",
-                    points: curve.norms.enumerated().map { ChartPoint(x: Double($0 + 1), y: log10(max($1, 1e-30))) },
+                    points: curve.norms.enumerated().map { ChartPoint(x: Double($0 + 1), y: $1) },
                     color: curve.trained ? color : color.blended(with: Color(hex: 0xFFFFFF), amount: 0.55),
                     thickness: curve.trained ? 3 : 1.5)
             },
-            title: "Gradient reaching each step's input (log scale)", xLabel: "time step t (image row)",
-            yLabel: "log10 of mean ||dL/dx_t||")
+            title: "Gradient reaching each step's input", xLabel: "time step t (image row)",
+            yLabel: "mean ||dL/dx_t|| (log scale)", logarithmicY: true)
         try PNGWriter.write(chart, to: context.outputURL(for: "vanishing-gradient.png"))
         context.addFigure("vanishing-gradient.png",
-                          caption: "log10 of the mean norm of dLoss/dx_t per time step, before (light) and after (bold) training")
+                          caption: "Mean norm of dLoss/dx_t per time step (log scale), before (light) and after (bold) training")
     }
 }
