@@ -1,6 +1,6 @@
 import Foundation
 
-/// One line of a ``Figure/lineChart(series:title:xLabel:yLabel:width:height:)``.
+/// One line of a ``Figure/lineChart(series:title:xLabel:yLabel:width:height:logarithmicY:legend:)``.
 public struct ChartSeries: Sendable {
     public var name: String
     public var points: [ChartPoint]
@@ -31,6 +31,11 @@ public struct ChartPoint: Sendable, Hashable {
     }
 }
 
+/// Which corner of the plot area a line chart's legend sits in: the one the data leaves free.
+public enum LegendCorner: Sendable {
+    case topRight, topLeft, bottomRight, bottomLeft
+}
+
 /// Where a line chart puts its plot area and what its axes cover, shared with tests.
 struct LineChartLayout {
     var plotLeft: Int, plotTop: Int, plotRight: Int, plotBottom: Int
@@ -55,7 +60,7 @@ extension Figure {
     ///   spanning orders of magnitude; points with y ≤ 0 are left out.
     public static func lineChart(
         series: [ChartSeries], title: String, xLabel: String, yLabel: String, width: Int = 960, height: Int = 560,
-        logarithmicY: Bool = false
+        logarithmicY: Bool = false, legend corner: LegendCorner = .topRight
     ) -> Canvas {
         // A log axis is a linear axis over log10(y).
         let series = logarithmicY
@@ -65,7 +70,8 @@ extension Figure {
                 return line
             }
             : series
-        let layout = lineChartLayout(series: series, title: title, width: width, height: height, logarithmicY: logarithmicY)
+        let layout = lineChartLayout(series: series, title: title, width: width, height: height,
+                                     logarithmicY: logarithmicY, legend: corner)
         var canvas = Canvas(width: width, height: height)
         let (left, top, right, bottom) = (layout.plotLeft, layout.plotTop, layout.plotRight, layout.plotBottom)
         let tickHeight = BitmapFont.lineHeight * tickScale
@@ -119,7 +125,8 @@ extension Figure {
     }
 
     static func lineChartLayout(
-        series: [ChartSeries], title: String, width: Int, height: Int, logarithmicY: Bool = false
+        series: [ChartSeries], title: String, width: Int, height: Int, logarithmicY: Bool = false,
+        legend corner: LegendCorner = .topRight
     ) -> LineChartLayout {
         let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xAxis = AxisScale(minimum: finite.map(\.x).min() ?? 0, maximum: finite.map(\.x).max() ?? 1, targetTicks: 8)
@@ -141,7 +148,9 @@ extension Figure {
             let longest = series.map { BitmapFont.size(of: $0.name, scale: tickScale).width }.max() ?? 0
             let legendWidth = 48 + longest + 12
             let legendHeight = 20 + series.count * (tickHeight + 6) - 6
-            legend = (right - 10 - legendWidth, top + 10, legendWidth, legendHeight)
+            let x = corner == .topLeft || corner == .bottomLeft ? left + 10 : right - 10 - legendWidth
+            let y = corner == .topLeft || corner == .topRight ? top + 10 : bottom - 10 - legendHeight
+            legend = (x, y, legendWidth, legendHeight)
         }
         return LineChartLayout(plotLeft: left, plotTop: top, plotRight: right, plotBottom: bottom,
                                xAxis: xAxis, yAxis: yAxis, legendBox: legend)

@@ -131,11 +131,11 @@ struct FigureTests {
         // A gradient norm falling by 10× every 7 steps, from 2 to about 2e-4, and a zero.
         let decaying = ChartSeries(name: "norm", values: (0..<29).map { 2 * pow(10, -Double($0) / 7) } + [0])
         let canvas = Figure.lineChart(series: [decaying], title: "Gradient", xLabel: "t", yLabel: "norm",
-                                      logarithmicY: true)
+                                      logarithmicY: true, legend: .bottomLeft)
         let png = try roundTrip(canvas, name: "log-chart.png")
         let logSeries = ChartSeries(name: "norm", values: (0..<29).map { log10(2 * pow(10, -Double($0) / 7)) })
         let layout = Figure.lineChartLayout(series: [logSeries], title: "Gradient", width: 960, height: 560,
-                                            logarithmicY: true)
+                                            logarithmicY: true, legend: .bottomLeft)
         #expect(layout.yAxis.ticks == [-4, -3, -2, -1, 0, 1])
         #expect(layout.yAxis.ticks.map(layout.yAxis.label) == ["1e-4", "1e-3", "1e-2", "1e-1", "1", "10"])
         // Each tick label is drawn left of its grid line.
@@ -146,6 +146,10 @@ struct FigureTests {
             #expect(textIsDrawn(text, in: png, x: layout.plotLeft - 10 - width, y: y - BitmapFont.capHeight, scale: 2),
                     "y tick \(text)")
         }
+        // The legend sits in the corner asked for, inside the plot.
+        let box = try #require(layout.legendBox)
+        #expect(box.x == layout.plotLeft + 10 && box.y + box.height == layout.plotBottom - 10)
+        #expect(textIsDrawn("norm", in: png, x: box.x + 48, y: box.y + 10, scale: 2))
         // An exponential decay is a straight line: the point at t = 15 lies where log10 puts it.
         let point = layout.pixel(ChartPoint(x: 15, y: log10(2 * pow(10, -14.0 / 7))))
         #expect(png.color(x: Int(point.x), y: Int(point.y)) == Color.palette[0])

@@ -91,7 +91,7 @@ struct RememberingStage: Stage {
                             color: palette[index % palette.count])
             },
             title: "Test accuracy after D blank rows", xLabel: "D (blank rows between the digit and the answer)",
-            yLabel: "test accuracy (%)")
+            yLabel: "test accuracy (%)", legend: .bottomLeft)
         try PNGWriter.write(chart, to: context.outputURL(for: "remembering.png"))
         context.addFigure("remembering.png", caption: "Test accuracy against the delay D, per cell")
     }

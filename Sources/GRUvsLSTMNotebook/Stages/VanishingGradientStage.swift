@@ -77,7 +77,7 @@ struct VanishingGradientStage: Stage {
                     thickness: curve.trained ? 3 : 1.5)
             },
             title: "Gradient reaching each step's input", xLabel: "time step t (image row)",
-            yLabel: "mean ||dL/dx_t|| (log scale)", logarithmicY: true)
+            yLabel: "mean ||dL/dx_t|| (log scale)", logarithmicY: true, legend: .bottomRight)
         try PNGWriter.write(chart, to: context.outputURL(for: "vanishing-gradient.png"))
         context.addFigure("vanishing-gradient.png",
                           caption: "Mean norm of dLoss/dx_t per time step (log scale), before (light) and after (bold) training")
