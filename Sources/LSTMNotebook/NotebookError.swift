@@ -4,7 +4,6 @@ import NeuralNetwork
 enum NotebookError: Error, CustomStringConvertible {
     case indexOutOfRange(parameter: String, value: Int, count: Int)
     case weightsDoNotFitMNIST(path: String, found: RecurrentConfiguration, expected: RecurrentConfiguration)
-    case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
 
     var description: String {
         switch self {
@@ -15,9 +14,6 @@ enum NotebookError: Error, CustomStringConvertible {
         case let .weightsDoNotFitMNIST(path, found, expected):
             return "the weights in \(path) take \(found.inputSize) inputs per step and score \(found.outputSize) classes, "
                 + "but MNIST needs \(expected.inputSize) (one 28-pixel row per step) and \(expected.outputSize) (the digits)"
-        case let .nonFiniteLoss(epoch, batch, loss):
-            return "training diverged: the loss of batch \(batch) in epoch \(epoch) is \(loss); "
-                + "training stopped there (try a smaller learning-rate)"
         }
     }
 }

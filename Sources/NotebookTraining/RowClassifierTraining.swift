@@ -33,17 +33,36 @@ public struct RowClassifierTraining {
         public var cpuSecondsPerEpoch: Double
     }
 
-    /// `epochs` passes of Adam over `loader`'s batches.
+    /// `epochs` passes of Adam over `loader`'s batches, from a fresh trainer.
     public func train(
         _ model: SequenceClassifier, loader: MNISTLoader, epochs: Int, learningRate: Float
     ) throws -> Result {
-        let trainer = Trainer(model: model, learningRate: learningRate, maxBatchSize: loader.batchSize,
-                              threads: context.threadCount, maxSteps: sequences.steps)
-        var history = LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs)
+        let trainer = makeTrainer(model, loader: loader, learningRate: learningRate)
+        return try train(trainer, loader: loader, epochs: epochs,
+                         history: LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs))
+    }
+
+    /// A trainer sized for `loader`'s batches and these sequences.
+    public func makeTrainer(_ model: SequenceClassifier, loader: MNISTLoader, learningRate: Float) -> Trainer {
+        Trainer(model: model, learningRate: learningRate, maxBatchSize: loader.batchSize,
+                threads: context.threadCount, maxSteps: sequences.steps)
+    }
+
+    /// The epochs after those `history` already holds (a resumed run passes its checkpoint's
+    /// history), up to `epochs`; `afterEpoch` sees the history after each one (to print it,
+    /// to save a checkpoint). The times are of the epochs run here.
+    public func train(
+        _ trainer: Trainer, loader: MNISTLoader, epochs: Int, history start: LossHistory,
+        afterEpoch: (LossHistory) throws -> Void = { _ in }
+    ) throws -> Result {
+        var history = start
+        // Recording a loss must not grow the array inside the training loop.
+        history.batchLosses.reserveCapacity(loader.batchCount * epochs)
         let buffers = BatchBuffers(batchSize: loader.batchSize, pixelsPerImage: sequences.floatsPerSequence)
         let images = UnsafeBufferPointer(buffers.images), labels = UnsafeBufferPointer(buffers.labels)
+        let prefix = label.isEmpty ? "" : "\(label): "
         var wall = 0.0, cpu = 0.0
-        for epoch in 0..<epochs {
+        for epoch in history.completedEpochs..<max(epochs, history.completedEpochs) {
             let batches = loader.epoch(epoch)
             let progress = context.progress(total: batches.batchCount, unit: "batch")
             let wallStart = Date(), cpuStart = Self.processCPUSeconds()
@@ -52,18 +71,21 @@ public struct RowClassifierTraining {
                 let count = batches.fill(batch: batch, images: buffers.images, labels: buffers.labels)
                 sequences.spread(buffers.images, count: count)
                 let loss = trainer.step(images: images, labels: labels, batchSize: count, steps: sequences.steps)
+                // The loss is already computed: checking it costs nothing, and a NaN or an
+                // infinity would otherwise spread into every weight and be saved.
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(run: label, epoch: epoch + 1, batch: batch + 1, loss: loss)
                 }
                 history.record(loss)
-                progress.advance(status: "\(label): epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
+                progress.advance(status: "\(prefix)epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
             }
             wall += Date().timeIntervalSince(wallStart)
             cpu += Self.processCPUSeconds() - cpuStart
             progress.finish()
             history.endEpoch()
+            try afterEpoch(history)
         }
-        let divisor = Double(max(epochs, 1))
+        let divisor = Double(max(history.completedEpochs - start.completedEpochs, 1))
         return Result(history: history, wallSecondsPerEpoch: wall / divisor, cpuSecondsPerEpoch: cpu / divisor)
     }
 
@@ -85,13 +107,14 @@ public struct RowClassifierTraining {
 
 /// Training that cannot go on.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// `run` names the network when a stage trains several ("GRU, D = 20"), or is empty.
     case nonFiniteLoss(run: String, epoch: Int, batch: Int, loss: Float)
 
     public var description: String {
         switch self {
         case let .nonFiniteLoss(run, epoch, batch, loss):
-            return "\(run): the loss became \(loss) at batch \(batch) of epoch \(epoch); "
-                + "the weights are no longer usable (try a smaller learning rate)"
+            return "training \(run.isEmpty ? "" : "of \(run) ")diverged: the loss of batch \(batch) in epoch \(epoch) is "
+                + "\(loss); training stopped there (try a smaller learning-rate)"
         }
     }
 }
