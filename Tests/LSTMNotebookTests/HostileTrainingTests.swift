@@ -103,4 +103,22 @@ extension InterruptedTrainingTests {
         #expect(!result.text.contains("Epoch 1/2, Loss"))
         #expect(!result.text.contains("EncodingError"))
     }
+
+    /// A tensor name carrying terminal escapes (retitle the window, ring the bell) reaches
+    /// the terminal escaped, in the error that names it.
+    @Test func tensorNamesWithTerminalEscapesAreShownEscaped() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path))
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let model = DigitClassification(configuration: LSTMConfiguration(inputSize: 28, hiddenSize: 8, outputSize: 10), seed: 1)
+        var tensors = model.namedParameters.map { SafetensorsFile.Tensor(name: $0.name, shape: $0.shape, values: $0.values) }
+        tensors.append(.init(name: "evil\u{1B}]0;pwned\u{7}\u{1B}[2J", shape: [1], values: [0]))
+        let url = scratch.appendingPathComponent("evil.safetensors")
+        try SafetensorsFile(tensors: tensors).write(to: url)
+        let result = try run(output: scratch.appendingPathComponent("evil"), name: "evil",
+                             extra: ["build-model.weights=\(url.path)", "train.epochs=0"])
+        #expect(result.status != 0)
+        #expect(result.text.contains(#"unexpected tensor 'evil\u{1B}]0;pwned\u{7}\u{1B}[2J'"#), "\(result.text)")
+        #expect(!result.text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{7}" }, "\(result.text.debugDescription)")
+    }
 }

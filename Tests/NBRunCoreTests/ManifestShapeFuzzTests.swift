@@ -137,7 +137,9 @@ struct ManifestShapeFuzzTests {
             let value = generator.value(height: height)
             random = generator.random
             var text = "title: fuzz\ncells: []\nx:"
-            let flowBelow = Bool.random(using: &random) ? height : Int.random(in: max(0, height - 240)...height, using: &random)
+            // Block style for up to 60 levels (its indentation makes deep block text large),
+            // flow style below that; block nesting beyond the limit has its own tests.
+            let flowBelow = Bool.random(using: &random) ? height : Int.random(in: max(0, height - 60)...height, using: &random)
             Self.block(value, indent: 2, flowBelow: flowBelow, into: &text)
             text += "\n"
             // Sometimes a large scalar, so that size varies up to hundreds of kilobytes.
@@ -217,9 +219,9 @@ struct ManifestShapeFuzzTests {
         let names = { (index: Int) in index >= 0 ? "s\(index)" : "missing\(-index)" }
         for iteration in 0..<Self.iterations {
             // Mostly small graphs; some at or just over the cap.
-            let count: Int = switch Int.random(in: 0..<40, using: &random) {
-            case 0: Int.random(in: (ManifestLoader.maximumStages - 2)...(ManifestLoader.maximumStages + 2), using: &random)
-            case 1...4: Int.random(in: 30...300, using: &random)
+            let count: Int = switch Int.random(in: 0..<400, using: &random) {
+            case 0...2: Int.random(in: (ManifestLoader.maximumStages - 2)...(ManifestLoader.maximumStages + 2), using: &random)
+            case 3...20: Int.random(in: 30...300, using: &random)
             default: Int.random(in: 1...30, using: &random)
             }
             let shape = Int.random(in: 0..<4, using: &random)

@@ -22,9 +22,11 @@ enum ManifestFile {
         }
         guard status.st_size <= limit else { throw .unreadable(file: path, reason: tooLarge(limit)) }
         // Read to the end, but never more than the limit: the file may grow while we read.
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        // The buffer starts at the measured size plus one byte, to notice growth.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var count = 0
-        while count < bytes.count {
+        while count < limit + 1 {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - count)) }
             let result = bytes.withUnsafeMutableBytes { buffer in
                 Foundation.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
             }
