@@ -1,6 +1,6 @@
 /// The model's parameters in one flat buffer (layout: `ParameterLayout`), plus the copies
-/// the passes read in another layout: Wa and Wx stacked [G·H, ·] for the backward products
-/// (into a_{t−1} and into x_t), Wc [O, H], and b_x + b_a fused into one gate bias. Call
+/// the passes read in another layout: Wa stacked [G·H, H] for the backward product into
+/// a_{t−1}, Wc [O, H], and b_x + b_a fused into one gate bias. Call
 /// `refreshDerived()` after the parameters change (the trainer does it once per step; the
 /// copies are 1% of a step).
 public final class RecurrentWeights {
@@ -10,8 +10,6 @@ public final class RecurrentWeights {
     public let parameters: UnsafeMutableBufferPointer<Float>
     /// Wa stacked by block: row `block·H + unit` is that gate's recurrent weight row [H].
     public let recurrentWeights: UnsafeMutablePointer<Float>
-    /// Wx stacked by block [G·H, I]; only the input gradient reads it.
-    public let inputWeights: UnsafeMutablePointer<Float>
     let classifierWeights: UnsafeMutablePointer<Float>
     public let fusedGateBias: UnsafeMutablePointer<Float>
 
@@ -27,7 +25,6 @@ public final class RecurrentWeights {
             return pointer
         }
         recurrentWeights = zeroed(width * hidden)
-        inputWeights = zeroed(width * configuration.inputSize)
         classifierWeights = zeroed(configuration.outputSize * hidden)
         fusedGateBias = zeroed(width)
     }
@@ -35,7 +32,6 @@ public final class RecurrentWeights {
     deinit {
         parameters.deallocate()
         recurrentWeights.deallocate()
-        inputWeights.deallocate()
         classifierWeights.deallocate()
         fusedGateBias.deallocate()
     }
@@ -45,21 +41,29 @@ public final class RecurrentWeights {
         UnsafePointer(parameters.baseAddress! + layout.recurrentWeightsOffset)
     }
 
+    /// Wx stacked by block [G·H, I], built on demand: only the input gradient, which training
+    /// never needs, reads it, so the trainer does not pay for it at every step.
+    public func stackedInputWeights() -> [Float] {
+        let width = configuration.gateWidth, input = configuration.inputSize
+        let wxT = UnsafePointer(parameters.baseAddress! + layout.inputWeightsOffset)
+        var stacked = [Float](repeating: 0, count: width * input)
+        for feature in 0..<input {
+            for gate in 0..<width {
+                stacked[gate * input + feature] = wxT[feature * width + gate]
+            }
+        }
+        return stacked
+    }
+
     /// Rebuilds the derived copies from `parameters`.
     public func refreshDerived() {
         let width = configuration.gateWidth, hidden = configuration.hiddenSize
-        let output = configuration.outputSize, input = configuration.inputSize
+        let output = configuration.outputSize
         let flat = UnsafePointer(parameters.baseAddress!)
         let waT = flat + layout.recurrentWeightsOffset
         for unit in 0..<hidden {
             for gate in 0..<width {
                 recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
-            }
-        }
-        let wxT = flat + layout.inputWeightsOffset
-        for feature in 0..<input {
-            for gate in 0..<width {
-                inputWeights[gate * input + feature] = wxT[feature * width + gate]
             }
         }
         let wcT = flat + layout.classifierWeightsOffset

@@ -187,13 +187,16 @@ public final class SequenceWorkspace {
     public func inputGradients(weights: RecurrentWeights) -> [Float] {
         precondition(supportsBackward && batch > 0, "input gradients need a forward and backward pass")
         let n = batch, steps = steps, input = configuration.inputSize, width = configuration.gateWidth
+        let stacked = weights.stackedInputWeights()
         var timeMajor = [Float](repeating: 0, count: steps * n * input)
         timeMajor.withUnsafeMutableBufferPointer { buffer in
-            MatrixProduct.multiply(
-                m: steps * n, n: input, k: width,
-                a: gateGradients, aRowStride: width, aColumnStride: 1,
-                b: weights.inputWeights, bRowStride: input,
-                c: buffer.baseAddress!, cRowStride: input, accumulate: false)
+            stacked.withUnsafeBufferPointer { wx in
+                MatrixProduct.multiply(
+                    m: steps * n, n: input, k: width,
+                    a: gateGradients, aRowStride: width, aColumnStride: 1,
+                    b: wx.baseAddress!, bRowStride: input,
+                    c: buffer.baseAddress!, cRowStride: input, accumulate: false)
+            }
         }
         var batchFirst = [Float](repeating: 0, count: timeMajor.count)
         for sequence in 0..<n {
