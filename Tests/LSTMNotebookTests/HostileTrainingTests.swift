@@ -110,7 +110,7 @@ extension InterruptedTrainingTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path))
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let model = DigitClassification(configuration: LSTMConfiguration(inputSize: 28, hiddenSize: 8, outputSize: 10), seed: 1)
+        let model = SequenceClassifier(configuration: RecurrentConfiguration(cell: .lstm, inputSize: 28, hiddenSize: 8, outputSize: 10), seed: 1)
         var tensors = model.namedParameters.map { SafetensorsFile.Tensor(name: $0.name, shape: $0.shape, values: $0.values) }
         tensors.append(.init(name: "evil\u{1B}]0;pwned\u{7}\u{1B}[2J", shape: [1], values: [0]))
         let url = scratch.appendingPathComponent("evil.safetensors")
