@@ -21,6 +21,10 @@ struct ManifestOptions: ParsableArguments {
     }
 
     func load(with runner: Runner) throws -> Manifest {
+        // An empty path would become the current folder: say what is wrong instead.
+        guard !manifest.isEmpty else {
+            throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
+        }
         do {
             let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
             return try runner.loadManifest(URL(fileURLWithPath: manifest), overrides: parsed)
