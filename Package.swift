@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
-        // Matrix kernels, the from-scratch LSTM, cross-entropy, Adam, safetensors checkpoints.
+        // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
         .target(name: "NeuralNetwork", dependencies: ["AtomicFiles"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
@@ -63,10 +63,31 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["EmbedStageSources"]),
 
+        // What both MNIST notebooks share: the data description `load-data` writes and the
+        // batches it implies (MNISTNotebookData); the loss history, test-set evaluation and
+        // per-epoch checkpoints of training (NotebookTraining). Two modules, so a stage that
+        // only reads data is not fingerprinted with the network code.
+        .target(name: "MNISTNotebookData", dependencies: ["NBRunCore", "MNIST"], swiftSettings: hostCPU),
+        .target(
+            name: "NotebookTraining",
+            dependencies: ["NBRunCore", "MNIST", "MNISTNotebookData", "NeuralNetwork", "Figures", "AtomicFiles"],
+            swiftSettings: hostCPU),
+
         // Notebook plugins: the core knows none of them by name.
         .target(
             name: "LSTMNotebook",
-            dependencies: ["NBRunCore", "NeuralNetwork", "MNIST", "Figures", "AtomicFiles"],
+            dependencies: [
+                "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "AtomicFiles", "MNISTNotebookData",
+                "NotebookTraining",
+            ],
+            swiftSettings: hostCPU,
+            plugins: ["EmbedStageSourcesPlugin"]),
+        // The second notebook: LSTM, GRU and plain RNN measured side by side.
+        .target(
+            name: "GRUvsLSTMNotebook",
+            dependencies: [
+                "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
+            ],
             swiftSettings: hostCPU,
             plugins: ["EmbedStageSourcesPlugin"]),
         .target(
@@ -77,14 +98,14 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "LSTMNotebook", "DemoNotebook", "Figures",
+                "NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook", "DemoNotebook", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU),
 
         // Benchmarks print figures; they are not timed tests.
         .executableTarget(
-            name: "lstm-benchmark",
+            name: "recurrent-benchmark",
             dependencies: ["NeuralNetwork", "MNIST"],
             swiftSettings: hostCPU),
 
@@ -99,6 +120,11 @@ let package = Package(
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(
             name: "LSTMNotebookTests",
-            dependencies: ["LSTMNotebook", "NBRunCore", "NeuralNetwork", "MNIST", "Figures"]),
+            dependencies: [
+                "LSTMNotebook", "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
+            ]),
+        .testTarget(
+            name: "GRUvsLSTMNotebookTests",
+            dependencies: ["GRUvsLSTMNotebook", "LSTMNotebook", "NBRunCore", "NeuralNetwork", "Figures"]),
     ]
 )

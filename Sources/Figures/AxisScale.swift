@@ -6,6 +6,8 @@ struct AxisScale: Equatable {
     var lower: Double
     var upper: Double
     var step: Double
+    /// Values are log10 of the data: ticks fall on whole decades and read as powers of ten.
+    var isLogarithmic = false
 
     /// Covers `minimum...maximum` with about `targetTicks` intervals. A range of zero
     /// width is widened around its value so the data still lands mid-axis.
@@ -34,7 +36,25 @@ struct AxisScale: Equatable {
     /// Decimals enough to tell neighbouring ticks apart, and no more.
     var decimals: Int { max(0, -Int(log10(step).rounded(.down))) }
 
+    /// An axis over log10 of the data, from `minimum` to `maximum` in log10 units: its ticks
+    /// are whole decades (every decade, or every second, fifth, … when there are many).
+    init(logarithmicMinimum minimum: Double, maximum: Double, targetTicks: Int = 5) {
+        var low = minimum, high = maximum
+        if !(low.isFinite && high.isFinite) { (low, high) = (0, 1) }
+        if high < low { swap(&low, &high) }
+        self.init(minimum: low.rounded(.down), maximum: max(high.rounded(.up), low.rounded(.down) + 1),
+                  targetTicks: targetTicks)
+        step = max(1, step.rounded())
+        lower = (lower / step).rounded(.down) * step
+        upper = (upper / step).rounded(.up) * step
+        isLogarithmic = true
+    }
+
     func label(_ value: Double) -> String {
+        if isLogarithmic {
+            let exponent = Int(value.rounded())
+            return exponent == 0 ? "1" : exponent == 1 ? "10" : "1e\(exponent)"
+        }
         let cleaned = abs(value) < step * 1e-6 ? 0 : value
         return String(format: "%.\(decimals)f", cleaned)
     }

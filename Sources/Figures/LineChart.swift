@@ -1,4 +1,6 @@
-/// One line of a ``Figure/lineChart(series:title:xLabel:yLabel:width:height:)``.
+import Foundation
+
+/// One line of a ``Figure/lineChart(series:title:xLabel:yLabel:width:height:logarithmicY:legend:)``.
 public struct ChartSeries: Sendable {
     public var name: String
     public var points: [ChartPoint]
@@ -29,6 +31,11 @@ public struct ChartPoint: Sendable, Hashable {
     }
 }
 
+/// Which corner of the plot area a line chart's legend sits in: the one the data leaves free.
+public enum LegendCorner: Sendable {
+    case topRight, topLeft, bottomRight, bottomLeft
+}
+
 /// Where a line chart puts its plot area and what its axes cover, shared with tests.
 struct LineChartLayout {
     var plotLeft: Int, plotTop: Int, plotRight: Int, plotBottom: Int
@@ -49,10 +56,22 @@ extension Figure {
     /// A line chart with axes, numbered ticks on nice values, axis labels, a title, and a
     /// legend naming each series in its colour. Points with a NaN or infinite
     /// coordinate are left out (a diverged loss must not wreck the whole chart).
+    /// - Parameter logarithmicY: a log-scale y axis with ticks on powers of ten, for values
+    ///   spanning orders of magnitude; points with y ≤ 0 are left out.
     public static func lineChart(
-        series: [ChartSeries], title: String, xLabel: String, yLabel: String, width: Int = 960, height: Int = 560
+        series: [ChartSeries], title: String, xLabel: String, yLabel: String, width: Int = 960, height: Int = 560,
+        logarithmicY: Bool = false, legend corner: LegendCorner = .topRight
     ) -> Canvas {
-        let layout = lineChartLayout(series: series, title: title, width: width, height: height)
+        // A log axis is a linear axis over log10(y).
+        let series = logarithmicY
+            ? series.map { line in
+                var line = line
+                line.points = line.points.filter { $0.y > 0 }.map { ChartPoint(x: $0.x, y: log10($0.y)) }
+                return line
+            }
+            : series
+        let layout = lineChartLayout(series: series, title: title, width: width, height: height,
+                                     logarithmicY: logarithmicY, legend: corner)
         var canvas = Canvas(width: width, height: height)
         let (left, top, right, bottom) = (layout.plotLeft, layout.plotTop, layout.plotRight, layout.plotBottom)
         let tickHeight = BitmapFont.lineHeight * tickScale
@@ -105,10 +124,15 @@ extension Figure {
         series.color ?? Color.palette[index % Color.palette.count]
     }
 
-    static func lineChartLayout(series: [ChartSeries], title: String, width: Int, height: Int) -> LineChartLayout {
+    static func lineChartLayout(
+        series: [ChartSeries], title: String, width: Int, height: Int, logarithmicY: Bool = false,
+        legend corner: LegendCorner = .topRight
+    ) -> LineChartLayout {
         let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xAxis = AxisScale(minimum: finite.map(\.x).min() ?? 0, maximum: finite.map(\.x).max() ?? 1, targetTicks: 8)
-        let yAxis = AxisScale(minimum: finite.map(\.y).min() ?? 0, maximum: finite.map(\.y).max() ?? 1, targetTicks: 6)
+        let yAxis = logarithmicY
+            ? AxisScale(logarithmicMinimum: finite.map(\.y).min() ?? 0, maximum: finite.map(\.y).max() ?? 1, targetTicks: 6)
+            : AxisScale(minimum: finite.map(\.y).min() ?? 0, maximum: finite.map(\.y).max() ?? 1, targetTicks: 6)
         let tickHeight = BitmapFont.lineHeight * tickScale
         let widestYTick = yAxis.ticks.map { BitmapFont.size(of: yAxis.label($0), scale: tickScale).width }.max() ?? 0
         let left = margin + BitmapFont.lineHeight * labelScale + 12 + widestYTick + 10
@@ -124,7 +148,9 @@ extension Figure {
             let longest = series.map { BitmapFont.size(of: $0.name, scale: tickScale).width }.max() ?? 0
             let legendWidth = 48 + longest + 12
             let legendHeight = 20 + series.count * (tickHeight + 6) - 6
-            legend = (right - 10 - legendWidth, top + 10, legendWidth, legendHeight)
+            let x = corner == .topLeft || corner == .bottomLeft ? left + 10 : right - 10 - legendWidth
+            let y = corner == .topLeft || corner == .topRight ? top + 10 : bottom - 10 - legendHeight
+            legend = (x, y, legendWidth, legendHeight)
         }
         return LineChartLayout(plotLeft: left, plotTop: top, plotRight: right, plotBottom: bottom,
                                xAxis: xAxis, yAxis: yAxis, legendBox: legend)

@@ -1,5 +1,5 @@
 /// The LSTM cell's equations and their derivatives, elementwise over one time step of a
-/// batch laid out as in `LSTMWorkspace` (gates [n, 4H] with blocks c̃, Γu, Γf, Γo; states [n, H]).
+/// batch laid out as in `SequenceWorkspace` (gates [n, 4H] with blocks c̃, Γu, Γf, Γo; states [n, H]).
 /// Full 16-lane blocks take the fast path; a partial block covers H not a multiple of 16.
 public enum LSTMCellEquations {
     /// The cell equations of one step, on every sequence of the batch:

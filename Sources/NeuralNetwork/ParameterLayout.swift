@@ -1,49 +1,37 @@
 /// Where each PyTorch-named tensor lives inside the model's single fused parameter buffer.
 ///
-/// Internally the four gates are fused so one product computes them all: the input weights
-/// are stored transposed as Wxᵀ [input, 4·hidden] with gate column blocks in the order
-/// candidate, update, forget, output; likewise Waᵀ [hidden, 4·hidden]; the classifier as
-/// Wcᵀ [hidden, output]. Checkpoints, tests and users only ever see PyTorch's tensors
-/// (Linear weight [out, in], row-major), in `state_dict` order; this type converts.
+/// The gates of a cell are fused so one product computes them all: the input weights are
+/// stored transposed as Wxᵀ [input, G·hidden] with one column block per gate (the block
+/// order is the cell's choice, see `RecurrentGate`); likewise Waᵀ [hidden, G·hidden]; the
+/// classifier as Wcᵀ [hidden, output]. Checkpoints, tests and users only ever see PyTorch's
+/// tensors (Linear weight [out, in], row-major), in `state_dict` order; this type converts.
 public struct ParameterLayout: Sendable, Hashable {
-    public let configuration: LSTMConfiguration
+    public let configuration: RecurrentConfiguration
+    /// The cell's gates in `state_dict` order.
+    public let gates: [RecurrentGate]
 
-    /// Which reference gate a Linear belongs to; the raw value is its column block.
-    public enum Gate: Int, Sendable, CaseIterable {
-        case candidate = 0, update, forget, output
-
-        /// Suffix of the reference's attribute names (`x_t`, `x_t_u`, `x_t_f`, `x_t_o`).
-        var nameSuffix: String {
-            switch self {
-            case .candidate: ""
-            case .update: "_u"
-            case .forget: "_f"
-            case .output: "_o"
-            }
-        }
-    }
-
-    /// One named tensor of the PyTorch model.
+    /// One named tensor of the PyTorch model; the gate is an index into `gates`.
     public enum Tensor: Sendable, Hashable {
-        case inputWeight(Gate), inputBias(Gate), recurrentWeight(Gate), recurrentBias(Gate)
+        case inputWeight(Int), inputBias(Int), recurrentWeight(Int), recurrentBias(Int)
         case classifierWeight, classifierBias
     }
 
-    public init(configuration: LSTMConfiguration) {
+    public init(configuration: RecurrentConfiguration) {
         self.configuration = configuration
+        gates = configuration.cell.gates
     }
 
     private var input: Int { configuration.inputSize }
     private var hidden: Int { configuration.hiddenSize }
     private var output: Int { configuration.outputSize }
-    private var gates: Int { configuration.gateWidth }
+    private var width: Int { configuration.gateWidth }
 
     // Offsets of the fused blocks in the flat buffer.
     public var inputWeightsOffset: Int { 0 }
-    public var inputBiasOffset: Int { input * gates }
-    public var recurrentWeightsOffset: Int { inputBiasOffset + gates }
-    public var recurrentBiasOffset: Int { recurrentWeightsOffset + hidden * gates }
-    public var classifierWeightsOffset: Int { recurrentBiasOffset + gates }
+    public var inputBiasOffset: Int { input * width }
+    public var recurrentWeightsOffset: Int { inputBiasOffset + width }
+    public var recurrentBiasOffset: Int { recurrentWeightsOffset + hidden * width }
+    public var classifierWeightsOffset: Int { recurrentBiasOffset + width }
     public var classifierBiasOffset: Int { classifierWeightsOffset + hidden * output }
     public var parameterCount: Int { classifierBiasOffset + output }
 
@@ -51,18 +39,20 @@ public struct ParameterLayout: Sendable, Hashable {
     /// Linear (weight before bias), then the classifier.
     public var tensors: [Tensor] {
         var result: [Tensor] = []
-        for gate in Gate.allCases {
+        for gate in gates.indices {
             result += [.inputWeight(gate), .inputBias(gate), .recurrentWeight(gate), .recurrentBias(gate)]
         }
         return result + [.classifierWeight, .classifierBias]
     }
 
     public func name(of tensor: Tensor) -> String {
-        switch tensor {
-        case .inputWeight(let gate): "LSTM.LSTMCell.x_t\(gate.nameSuffix).weight"
-        case .inputBias(let gate): "LSTM.LSTMCell.x_t\(gate.nameSuffix).bias"
-        case .recurrentWeight(let gate): "LSTM.LSTMCell.a_t\(gate.nameSuffix).weight"
-        case .recurrentBias(let gate): "LSTM.LSTMCell.a_t\(gate.nameSuffix).bias"
+        let module = configuration.cell.name
+        let cell = "\(module).\(module)Cell"
+        return switch tensor {
+        case .inputWeight(let gate): "\(cell).x_t\(gates[gate].suffix).weight"
+        case .inputBias(let gate): "\(cell).x_t\(gates[gate].suffix).bias"
+        case .recurrentWeight(let gate): "\(cell).a_t\(gates[gate].suffix).weight"
+        case .recurrentBias(let gate): "\(cell).a_t\(gates[gate].suffix).bias"
         case .classifierWeight: "classifier.weight"
         case .classifierBias: "classifier.bias"
         }
@@ -92,25 +82,22 @@ public struct ParameterLayout: Sendable, Hashable {
     }
 
     /// Flat-buffer index of element `index` (row-major in PyTorch's shape) of `tensor`.
-    @inlinable
     public func flatIndex(of tensor: Tensor, element index: Int) -> Int {
-        let hidden = configuration.hiddenSize
-        let gates = configuration.gateWidth
         switch tensor {
         case .inputWeight(let gate):
-            // PyTorch W[row, column] (row = hidden unit, column = input feature) ↦ Wxᵀ[column, gate·H + row]
-            let (row, column) = index.quotientAndRemainder(dividingBy: configuration.inputSize)
-            return inputWeightsOffset + column * gates + gate.rawValue * hidden + row
+            // PyTorch W[row, column] (row = hidden unit, column = input feature) ↦ Wxᵀ[column, block·H + row]
+            let (row, column) = index.quotientAndRemainder(dividingBy: input)
+            return inputWeightsOffset + column * width + gates[gate].block * hidden + row
         case .inputBias(let gate):
-            return inputBiasOffset + gate.rawValue * hidden + index
+            return inputBiasOffset + gates[gate].block * hidden + index
         case .recurrentWeight(let gate):
             let (row, column) = index.quotientAndRemainder(dividingBy: hidden)
-            return recurrentWeightsOffset + column * gates + gate.rawValue * hidden + row
+            return recurrentWeightsOffset + column * width + gates[gate].block * hidden + row
         case .recurrentBias(let gate):
-            return recurrentBiasOffset + gate.rawValue * hidden + index
+            return recurrentBiasOffset + gates[gate].block * hidden + index
         case .classifierWeight:
             let (row, column) = index.quotientAndRemainder(dividingBy: hidden)
-            return classifierWeightsOffset + column * configuration.outputSize + row
+            return classifierWeightsOffset + column * output + row
         case .classifierBias:
             return classifierBiasOffset + index
         }

@@ -17,8 +17,15 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(path: String, tensor: String, expected: [Int], found: [Int])
     case badMetadata(path: String, key: String, reason: String)
     case writeFailed(path: String, reason: String)
+    case notARegularFile(path: String, kind: String)
+    case nonFiniteValue(path: String, tensor: String, index: Int, value: Float)
+    case dimensionTooLarge(path: String, tensor: String, shape: [Int], limit: Int)
 
-    public var description: String {
+    /// Names and keys come from the file: control characters in them are escaped, so a
+    /// hostile file cannot send terminal escape sequences through an error message.
+    public var description: String { rawDescription.escapingControlCharacters }
+
+    private var rawDescription: String {
         switch self {
         case .unreadable(let path, let reason):
             return "\(path): cannot read safetensors file: \(reason)"
@@ -52,6 +59,12 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             return "\(path): metadata '\(key)': \(reason)"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .notARegularFile(let path, let kind):
+            return "\(path): is \(kind), not a regular file; a safetensors file must be a regular file"
+        case .nonFiniteValue(let path, let tensor, let index, let value):
+            return "\(path): tensor '\(tensor)' holds \(value) at element \(index); weights must be finite numbers"
+        case .dimensionTooLarge(let path, let tensor, let shape, let limit):
+            return "\(path): tensor '\(tensor)' has shape \(shape); no model size may exceed \(limit)"
         }
     }
 }

@@ -40,112 +40,38 @@ public struct SafetensorsFile: Sendable, Equatable {
 
     // MARK: Reading
 
+    /// Reads every tensor; each goes straight from the file into its own array.
     public init(contentsOf url: URL) throws(SafetensorsError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        let reader = try SafetensorsReader(url: url)
+        var tensors: [Tensor] = []
+        for entry in reader.header.entries {
+            tensors.append(Tensor(name: entry.name, shape: entry.shape, values: try reader.values(of: entry)))
         }
-        try self.init(data: data, source: url.path)
+        self.tensors = tensors
+        metadata = reader.header.metadata
     }
 
     /// Parses the bytes of a safetensors file; `source` names it in errors.
     public init(data: Data, source: String) throws(SafetensorsError) {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw .tooShort(path: source, byteCount: bytes.count) }
-        var declared: UInt64 = 0
-        for index in (0..<8).reversed() { declared = declared << 8 | UInt64(bytes[index]) }
-        // The reference loader refuses headers over 100 MB; so do we (a corrupt length field
-        // must not make us parse the whole file as JSON).
-        guard declared <= UInt64(bytes.count - 8), declared <= 100_000_000 else {
-            throw .headerLengthOutOfRange(path: source, declared: declared, available: bytes.count - 8)
-        }
-        let headerEnd = 8 + Int(declared)
-        let header: [String: Any]
-        do {
-            let object = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
-            guard let dictionary = object as? [String: Any] else {
-                throw SafetensorsError.headerNotJSON(path: source, reason: "top level is not an object")
+        guard data.count >= 8 else { throw .tooShort(path: source, byteCount: data.count) }
+        let start = data.startIndex
+        let headerLength = try SafetensorsHeader.headerLength(
+            lengthField: data[start..<start + 8], bytesAfterField: data.count - 8, source: source)
+        let headerEnd = start + 8 + headerLength
+        let header = try SafetensorsHeader(json: data[(start + 8)..<headerEnd], dataStart: 8 + headerLength,
+                                           dataByteCount: data.count - 8 - headerLength, source: source)
+        tensors = header.entries.map { entry in
+            var values = [Float](repeating: 0, count: entry.valueCount)
+            let first = headerEnd + entry.begin
+            values.withUnsafeMutableBytes { destination in
+                _ = data.copyBytes(to: destination, from: first..<(first + entry.end - entry.begin))
             }
-            header = dictionary
-        } catch let error as SafetensorsError {
-            throw error
-        } catch {
-            throw .headerNotJSON(path: source, reason: error.localizedDescription)
-        }
-
-        var metadata: [String: String] = [:]
-        if let rawMetadata = header["__metadata__"] {
-            guard let map = rawMetadata as? [String: Any] else {
-                throw .badMetadata(path: source, key: "__metadata__", reason: "is not an object")
-            }
-            for (key, value) in map {
-                guard let string = value as? String else {
-                    throw .badMetadata(path: source, key: key, reason: "value is not a string")
-                }
-                metadata[key] = string
-            }
-        }
-
-        let dataByteCount = bytes.count - headerEnd
-        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for name in header.keys.sorted() where name != "__metadata__" {
-            guard let entry = header[name] as? [String: Any] else {
-                throw .malformedEntry(path: source, tensor: name, reason: "entry is not an object")
-            }
-            guard let dtype = entry["dtype"] as? String else {
-                throw .malformedEntry(path: source, tensor: name, reason: "missing dtype")
-            }
-            guard let shape = Self.integers(entry["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw .malformedEntry(path: source, tensor: name, reason: "shape is not a list of non-negative integers")
-            }
-            guard let offsets = Self.integers(entry["data_offsets"]), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] >= offsets[0]
-            else {
-                throw .malformedEntry(path: source, tensor: name, reason: "data_offsets is not [begin, end] with 0 ≤ begin ≤ end")
-            }
-            guard dtype == "F32" else { throw .unsupportedDType(path: source, tensor: name, dtype: dtype) }
-            guard offsets[1] <= dataByteCount else {
-                throw .dataOutOfRange(path: source, tensor: name, begin: offsets[0], end: offsets[1], dataByteCount: dataByteCount)
-            }
-            guard let expectedByteCount = Self.float32ByteCount(of: shape) else {
-                throw .malformedEntry(path: source, tensor: name,
-                                      reason: "shape \(shape) has more elements than any file can hold (byte count overflows)")
-            }
-            guard offsets[1] - offsets[0] == expectedByteCount else {
-                throw .byteCountMismatch(path: source, tensor: name, shape: shape,
-                                         expectedByteCount: expectedByteCount, byteCount: offsets[1] - offsets[0])
-            }
-            entries.append((name, shape, offsets[0], offsets[1]))
-        }
-        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
-        var expectedBegin = 0
-        for (index, entry) in entries.enumerated() {
-            if entry.begin < expectedBegin {
-                throw .overlappingTensors(path: source, first: entries[index - 1].name, second: entry.name)
-            }
-            if entry.begin > expectedBegin {
-                throw .gapBeforeTensor(path: source, tensor: entry.name, expectedBegin: expectedBegin, begin: entry.begin)
-            }
-            expectedBegin = entry.end
-        }
-        if expectedBegin != dataByteCount {
-            throw .trailingBytes(path: source, count: dataByteCount - expectedBegin)
-        }
-
-        tensors = entries.map { entry in
-            var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
-            var position = headerEnd + entry.begin
             for index in values.indices {
-                let bits = UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
-                    | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
-                values[index] = Float(bitPattern: bits)
-                position += 4
+                values[index] = Float(bitPattern: UInt32(littleEndian: values[index].bitPattern))
             }
             return Tensor(name: entry.name, shape: entry.shape, values: values)
         }
-        self.metadata = metadata
+        metadata = header.metadata
     }
 
     /// Bytes of F32 data a tensor of `shape` holds, or nil if a dimension is negative or
@@ -159,22 +85,6 @@ public struct SafetensorsFile: Sendable, Equatable {
             product = next
         }
         return product
-    }
-
-    /// JSON numbers arrive as NSNumber/Int/Double depending on the platform; accept only integral ones.
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let list = value as? [Any] else { return nil }
-        var result: [Int] = []
-        for element in list {
-            if let integer = element as? Int {
-                result.append(integer)
-            } else if let double = element as? Double, double == double.rounded(), abs(double) < 1e15 {
-                result.append(Int(double))
-            } else {
-                return nil
-            }
-        }
-        return result
     }
 
     // MARK: Writing

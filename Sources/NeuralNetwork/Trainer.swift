@@ -1,6 +1,6 @@
 import Foundation
 
-/// Trains a `DigitClassification` with softmax cross-entropy and Adam.
+/// Trains a `SequenceClassifier` (any cell) with softmax cross-entropy and Adam.
 ///
 /// A batch is cut into fixed shards of `shardSize` sequences. Each shard runs forward,
 /// loss and backpropagation in its own preallocated workspace and gradient buffer, on
@@ -8,7 +8,7 @@ import Foundation
 /// arithmetic therefore never depends on the number of threads: the same seed gives
 /// bit-identical weights on one core or two.
 public final class Trainer {
-    public let model: DigitClassification
+    public let model: SequenceClassifier
     public let maxBatchSize: Int
     /// Worker threads per step: the requested count, capped at `ParallelShards.maximumThreads`.
     public let threads: Int
@@ -17,11 +17,12 @@ public final class Trainer {
     public static let shardSize = 16
 
     private let maxSteps: Int
-    private let workspaces: [LSTMWorkspace]
+    private let workspaces: [SequenceWorkspace]
     private let shardGradients: [UnsafeMutablePointer<Float>]
     private let shardLosses: UnsafeMutablePointer<Float>
 
-    public init(model: DigitClassification, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int = 28) {
+    /// - Parameter maxSteps: the longest sequence a batch will have (the data's, e.g. 28 MNIST rows).
+    public init(model: SequenceClassifier, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int) {
         precondition(maxBatchSize > 0 && threads > 0 && maxSteps > 0, "trainer sizes must be positive")
         self.model = model
         self.maxBatchSize = maxBatchSize
@@ -30,7 +31,7 @@ public final class Trainer {
         adam = Adam(parameterCount: model.parameterCount, learningRate: learningRate)
         let shards = (maxBatchSize + Self.shardSize - 1) / Self.shardSize
         workspaces = (0..<shards).map { _ in
-            LSTMWorkspace(configuration: model.configuration, maxBatch: min(Self.shardSize, maxBatchSize), maxSteps: maxSteps)
+            SequenceWorkspace(configuration: model.configuration, maxBatch: min(Self.shardSize, maxBatchSize), maxSteps: maxSteps)
         }
         shardGradients = (0..<shards).map { _ in
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: model.parameterCount)
@@ -72,7 +73,7 @@ public final class Trainer {
     ///   - images: batchSize × steps × inputSize floats, batch-first.
     ///   - labels: batchSize class indices.
     public func step(
-        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
+        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int
     ) -> Float {
         let loss = computeShardGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
         let start = isProfiling ? threadCPUSeconds() : 0
@@ -106,7 +107,7 @@ public final class Trainer {
     /// model's flat layout (see `ParameterLayout`), readable through `gradients` until the next call.
     @discardableResult
     public func computeGradients(
-        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int = 28
+        images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>, batchSize: Int, steps: Int
     ) -> Float {
         let loss = computeShardGradients(images: images, labels: labels, batchSize: batchSize, steps: steps)
         for shard in 1..<max(lastShardCount, 1) {
@@ -188,25 +189,29 @@ public final class Trainer {
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
-    /// Restores the moments and step count written by `saveState`. Strict like model loading;
-    /// the current state is untouched unless the whole file is valid.
+    /// Restores the moments and step count written by `saveState`. Strict like model loading
+    /// (names, shapes and finite values); the current state is untouched unless the whole
+    /// file is valid.
     public func loadState(from url: URL) throws(SafetensorsError) {
-        let file = try SafetensorsFile(contentsOf: url)
-        let path = url.path
+        let reader = try SafetensorsReader(url: url)
+        let header = reader.header, path = reader.path
         let layout = model.weights.layout
-        for tensor in file.tensors where !(tensor.name.hasPrefix("adam.m.") || tensor.name.hasPrefix("adam.v.")) {
-            throw .unexpectedTensor(path: path, tensor: tensor.name)
+        for entry in header.entries where !(entry.name.hasPrefix("adam.m.") || entry.name.hasPrefix("adam.v.")) {
+            throw .unexpectedTensor(path: path, tensor: entry.name)
         }
-        let first = try DigitClassification.strictTensors(from: file, path: path, prefix: "adam.m.", layout: layout)
-        let second = try DigitClassification.strictTensors(from: file, path: path, prefix: "adam.v.", layout: layout)
-        guard let stepText = file.metadata["step"] else {
+        let first = try SequenceClassifier.strictEntries(of: header, path: path, prefix: "adam.m.", layout: layout)
+        let second = try SequenceClassifier.strictEntries(of: header, path: path, prefix: "adam.v.", layout: layout)
+        guard let stepText = header.metadata["step"] else {
             throw .badMetadata(path: path, key: "step", reason: "missing")
         }
         guard let step = Int(stepText), step >= 0 else {
             throw .badMetadata(path: path, key: "step", reason: "'\(stepText)' is not a non-negative integer")
         }
-        for (tensor, values) in first { layout.store(values, as: tensor, in: adam.firstMoments) }
-        for (tensor, values) in second { layout.store(values, as: tensor, in: adam.secondMoments) }
+        var firstValues: [[Float]] = [], secondValues: [[Float]] = []
+        for (_, entry) in first { firstValues.append(try reader.finiteValues(of: entry)) }
+        for (_, entry) in second { secondValues.append(try reader.finiteValues(of: entry)) }
+        for ((tensor, _), values) in zip(first, firstValues) { layout.store(values, as: tensor, in: adam.firstMoments) }
+        for ((tensor, _), values) in zip(second, secondValues) { layout.store(values, as: tensor, in: adam.secondMoments) }
         adam.stepCount = step
     }
 }

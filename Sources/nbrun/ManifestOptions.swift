@@ -30,6 +30,10 @@ struct ManifestOptions: ParsableArguments {
     var manifestURL: URL { URL(fileURLWithPath: manifest) }
 
     func load(with runner: Runner) throws -> Manifest {
+        // An empty path would become the current folder: say what is wrong instead.
+        guard !manifest.isEmpty else {
+            throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
+        }
         do {
             let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
             return try runner.loadManifest(manifestURL, overrides: parsed)

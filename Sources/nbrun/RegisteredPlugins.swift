@@ -1,4 +1,5 @@
 import DemoNotebook
+import GRUvsLSTMNotebook
 import LSTMNotebook
 import NBRunCore
 
@@ -6,6 +7,7 @@ import NBRunCore
 /// adding its plugin here; the runner core knows none of them by name.
 let registeredPlugins: [any StagePlugin] = [
     LSTMNotebookPlugin(),
+    GRUvsLSTMNotebookPlugin(),
     DemoNotebookPlugin(),
 ]
 

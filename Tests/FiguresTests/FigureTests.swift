@@ -126,6 +126,35 @@ struct FigureTests {
         #expect(count(Color.palette[0], in: png) > 3)
     }
 
+    @Test("log-scale line chart: decade ticks labelled as powers of ten, values ≤ 0 left out")
+    func logarithmicLineChart() throws {
+        // A gradient norm falling by 10× every 7 steps, from 2 to about 2e-4, and a zero.
+        let decaying = ChartSeries(name: "norm", values: (0..<29).map { 2 * pow(10, -Double($0) / 7) } + [0])
+        let canvas = Figure.lineChart(series: [decaying], title: "Gradient", xLabel: "t", yLabel: "norm",
+                                      logarithmicY: true, legend: .bottomLeft)
+        let png = try roundTrip(canvas, name: "log-chart.png")
+        let logSeries = ChartSeries(name: "norm", values: (0..<29).map { log10(2 * pow(10, -Double($0) / 7)) })
+        let layout = Figure.lineChartLayout(series: [logSeries], title: "Gradient", width: 960, height: 560,
+                                            logarithmicY: true, legend: .bottomLeft)
+        #expect(layout.yAxis.ticks == [-4, -3, -2, -1, 0, 1])
+        #expect(layout.yAxis.ticks.map(layout.yAxis.label) == ["1e-4", "1e-3", "1e-2", "1e-1", "1", "10"])
+        // Each tick label is drawn left of its grid line.
+        for value in layout.yAxis.ticks {
+            let y = Int(layout.pixel(ChartPoint(x: 1, y: value)).y.rounded(.down))
+            let text = layout.yAxis.label(value)
+            let width = BitmapFont.size(of: text, scale: 2).width
+            #expect(textIsDrawn(text, in: png, x: layout.plotLeft - 10 - width, y: y - BitmapFont.capHeight, scale: 2),
+                    "y tick \(text)")
+        }
+        // The legend sits in the corner asked for, inside the plot.
+        let box = try #require(layout.legendBox)
+        #expect(box.x == layout.plotLeft + 10 && box.y + box.height == layout.plotBottom - 10)
+        #expect(textIsDrawn("norm", in: png, x: box.x + 48, y: box.y + 10, scale: 2))
+        // An exponential decay is a straight line: the point at t = 15 lies where log10 puts it.
+        let point = layout.pixel(ChartPoint(x: 15, y: log10(2 * pow(10, -14.0 / 7))))
+        #expect(png.color(x: Int(point.x), y: Int(point.y)) == Color.palette[0])
+    }
+
     @Test("nice axis steps are 1, 2 or 5 times a power of ten and cover the data")
     func axisScale() {
         for (low, high) in [(0.0, 1.0), (0.013, 0.0271), (1, 1875), (-3.2, 7.9), (0.9877, 0.9912), (1e6, 3.3e6)] {

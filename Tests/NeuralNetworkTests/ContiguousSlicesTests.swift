@@ -33,7 +33,7 @@ import Testing
         #expect(ParallelShards.clampedThreads(0) == 1)
         #expect(ParallelShards.clampedThreads(3) == 3)
         #expect(ContiguousSlices(count: 82_186, threads: 1000).workerCount <= ParallelShards.maximumThreads)
-        let model = DigitClassification(configuration: LSTMConfiguration(inputSize: 2, hiddenSize: 3, outputSize: 2), seed: 1)
+        let model = SequenceClassifier(configuration: RecurrentConfiguration(cell: .lstm, inputSize: 2, hiddenSize: 3, outputSize: 2), seed: 1)
         #expect(Trainer(model: model, learningRate: 0.001, maxBatchSize: 2, threads: 1000, maxSteps: 2).threads
             == ParallelShards.maximumThreads)
     }

@@ -1,14 +1,14 @@
 import Foundation
 @testable import NeuralNetwork
 
-/// A naive double-precision transcription of the reference model, written from its
+/// A naive double-precision transcription of the reference models, written from their
 /// equations and PyTorch's parameter names only (no shared code with the fast path), used
 /// as an independent oracle for gradients by central differences.
 struct DoubleReferenceModel {
-    let configuration: LSTMConfiguration
+    let configuration: RecurrentConfiguration
     var parameters: [String: [Double]]
 
-    init(_ model: DigitClassification) {
+    init(_ model: SequenceClassifier) {
         configuration = model.configuration
         parameters = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.values.map(Double.init)) })
     }
@@ -26,6 +26,32 @@ struct DoubleReferenceModel {
 
     func sigmoid(_ v: [Double]) -> [Double] { v.map { 1 / (1 + Foundation.exp(-$0)) } }
 
+    /// One step of the cell from (a, c) on input x; c is the LSTM's cell state (unused otherwise).
+    func step(_ x: [Double], _ a: [Double], _ c: [Double]) -> (a: [Double], c: [Double]) {
+        let hidden = configuration.hiddenSize
+        let module = configuration.cell.name
+        let cell = "\(module).\(module)Cell"
+        func sum(_ suffix: String, recurrentInput: [Double]) -> [Double] {
+            zip(linear("\(cell).x_t\(suffix)", x), linear("\(cell).a_t\(suffix)", recurrentInput)).map(+)
+        }
+        switch configuration.cell {
+        case .lstm:
+            let candidate = sum("", recurrentInput: a).map { Foundation.tanh($0) }
+            let update = sigmoid(sum("_u", recurrentInput: a)), forget = sigmoid(sum("_f", recurrentInput: a))
+            let output = sigmoid(sum("_o", recurrentInput: a))
+            let newC = (0..<hidden).map { update[$0] * candidate[$0] + forget[$0] * c[$0] }
+            return ((0..<hidden).map { output[$0] * Foundation.tanh(newC[$0]) }, newC)
+        case .gru:
+            let reset = sigmoid(sum("_r", recurrentInput: a)), update = sigmoid(sum("_u", recurrentInput: a))
+            let candidate = sum("", recurrentInput: (0..<hidden).map { reset[$0] * a[$0] }).map { Foundation.tanh($0) }
+            return ((0..<hidden).map { update[$0] * candidate[$0] + (1 - update[$0]) * a[$0] }, c)
+        case .rnn:
+            return (sum("", recurrentInput: a).map { Foundation.tanh($0) }, c)
+        default:
+            fatalError("no double-precision reference for \(configuration.cell)")
+        }
+    }
+
     /// Mean cross-entropy of a batch (inputs [batch, steps, I], batch-first).
     func loss(inputs: [Float], labels: [Int32], steps: Int) -> Double {
         let input = configuration.inputSize, hidden = configuration.hiddenSize
@@ -35,14 +61,7 @@ struct DoubleReferenceModel {
             var a = [Double](repeating: 0, count: hidden), c = a
             for step in 0..<steps {
                 let start = (sequence * steps + step) * input
-                let x = inputs[start..<start + input].map(Double.init)
-                func gate(_ suffix: String) -> [Double] {
-                    zip(linear("LSTM.LSTMCell.x_t\(suffix)", x), linear("LSTM.LSTMCell.a_t\(suffix)", a)).map(+)
-                }
-                let candidate = gate("").map { Foundation.tanh($0) }
-                let update = sigmoid(gate("_u")), forget = sigmoid(gate("_f")), output = sigmoid(gate("_o"))
-                c = (0..<hidden).map { update[$0] * candidate[$0] + forget[$0] * c[$0] }
-                a = (0..<hidden).map { output[$0] * Foundation.tanh(c[$0]) }
+                (a, c) = self.step(inputs[start..<start + input].map(Double.init), a, c)
             }
             let logits = linear("classifier", a)
             let maximum = logits.max()!

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import NeuralNetwork
 
-/// PyTorch's values for the reference model (input 3, hidden 4, output 5, 6 steps, batch 2),
-/// from `Fixtures/lstm-reference.json`.
+/// PyTorch's values for the reference model with one cell (input 3, hidden 4, output 5,
+/// 6 steps, batch 2), from `Fixtures/<cell>-reference.json`.
 struct ReferenceFixture {
-    let configuration: LSTMConfiguration
+    let configuration: RecurrentConfiguration
     let steps: Int
     let batch: Int
     let learningRate: Float
@@ -16,7 +16,8 @@ struct ReferenceFixture {
     let inputs: [Float]
     let targets: [Int32]
     let hiddenStates: [Float]  // [batch, steps, hidden]
-    let cellStates: [Float]
+    /// The LSTM's c_t [batch, steps, hidden]; other cells have none.
+    let cellStates: [Float]?
     let logits: [Float]  // [batch, output]
     let loss: Float
     let gradients: [String: [Float]]
@@ -27,8 +28,12 @@ struct ReferenceFixture {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
     }
 
-    static func load() throws -> ReferenceFixture {
-        let url = fixturesFolder.appendingPathComponent("lstm-reference.json")
+    static func url(of cell: RecurrentCellKind, _ extension: String) -> URL {
+        fixturesFolder.appendingPathComponent("\(cell.name.lowercased())-reference.\(`extension`)")
+    }
+
+    static func load(_ cell: RecurrentCellKind) throws -> ReferenceFixture {
+        let url = url(of: cell, "json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         func floats(_ value: Any?) throws -> [Float] {
             try #require(value as? [Any]).map { Float(try #require($0 as? Double ?? ($0 as? Int).map(Double.init))) }
@@ -41,6 +46,8 @@ struct ReferenceFixture {
             return try dictionary.mapValues { try floats($0) }
         }
         let config = try #require(root["config"] as? [String: Any])
+        // The LSTM fixture predates the field; the others name their cell.
+        #expect((config["cell"] as? String ?? "lstm") == cell.name.lowercased())
         let parameterObjects = try #require(root["parameters"] as? [String: Any])
         // JSONSerialization does not keep key order: take the order from the raw text.
         let text = try String(contentsOf: url, encoding: .utf8)
@@ -55,7 +62,8 @@ struct ReferenceFixture {
             values[name] = try floats(entry["values"])
         }
         return ReferenceFixture(
-            configuration: LSTMConfiguration(
+            configuration: RecurrentConfiguration(
+                cell: cell,
                 inputSize: try #require(config["input_size"] as? Int),
                 hiddenSize: try #require(config["hidden_size"] as? Int),
                 outputSize: try #require(config["output_size"] as? Int)),
@@ -68,7 +76,7 @@ struct ReferenceFixture {
             inputs: try tensor(root["x"]),
             targets: try #require(root["targets"] as? [Int]).map(Int32.init),
             hiddenStates: try tensor(root["hidden_states"]),
-            cellStates: try tensor(root["cell_states"]),
+            cellStates: root["cell_states"] == nil ? nil : try tensor(root["cell_states"]),
             logits: try tensor(root["logits"]),
             loss: Float(try #require(root["loss"] as? Double)),
             gradients: try map("gradients"),
@@ -77,8 +85,8 @@ struct ReferenceFixture {
     }
 
     /// A model holding the fixture's parameters.
-    func makeModel() throws -> DigitClassification {
-        let model = DigitClassification(configuration: configuration, seed: 0)
+    func makeModel() throws -> SequenceClassifier {
+        let model = SequenceClassifier(configuration: configuration, seed: 0)
         for name in parameterNames {
             try model.setParameter(named: name, values: parameters[name]!)
         }

@@ -3,7 +3,7 @@ import Testing
 @testable import NeuralNetwork
 
 @Suite struct SafetensorsTests {
-    let small = LSTMConfiguration(inputSize: 3, hiddenSize: 4, outputSize: 5)
+    let small = RecurrentConfiguration(cell: .lstm, inputSize: 3, hiddenSize: 4, outputSize: 5)
 
     func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("nn-safetensors-\(UUID().uuidString)")
@@ -41,22 +41,22 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("model.safetensors")
-        let model = DigitClassification(configuration: small, seed: 3)
+        let model = SequenceClassifier(configuration: small, seed: 3)
         try model.saveSafetensors(to: url)
         // Overwrite with a second model: the replacement is whole, with no temporary left behind.
-        let second = DigitClassification(configuration: small, seed: 4)
+        let second = SequenceClassifier(configuration: small, seed: 4)
         try second.saveSafetensors(to: url)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
-        let loaded = try DigitClassification.loadSafetensors(from: url)
+        let loaded = try SequenceClassifier.loadSafetensors(from: url)
         #expect(loaded.configuration == small)
         #expect(loaded.namedParameters.map(\.values) == second.namedParameters.map(\.values))
     }
 
     @Test func writingIntoAMissingFolderFailsWithoutSideEffects() throws {
         let url = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/model.safetensors")
-        #expect(throws: SafetensorsError.self) { try DigitClassification(configuration: small, seed: 1).saveSafetensors(to: url) }
+        #expect(throws: SafetensorsError.self) { try SequenceClassifier(configuration: small, seed: 1).saveSafetensors(to: url) }
         do {
-            try DigitClassification(configuration: small, seed: 1).saveSafetensors(to: url)
+            try SequenceClassifier(configuration: small, seed: 1).saveSafetensors(to: url)
         } catch {
             #expect(error.description.contains(url.path))
         }
@@ -167,13 +167,13 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("edited.safetensors")
-        var tensors = DigitClassification(configuration: small, seed: 1).namedParameters.map {
+        var tensors = SequenceClassifier(configuration: small, seed: 1).namedParameters.map {
             SafetensorsFile.Tensor(name: $0.name, shape: $0.shape, values: $0.values)
         }
         edit(&tensors)
         try SafetensorsFile(tensors: tensors).write(to: url)
         do {
-            _ = try DigitClassification.loadSafetensors(from: url)
+            _ = try SequenceClassifier.loadSafetensors(from: url)
             return nil
         } catch {
             return error
@@ -206,7 +206,7 @@ import Testing
         // A state file with one missing tensor must not change the trainer's moments.
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = DigitClassification(configuration: small, seed: 2)
+        let model = SequenceClassifier(configuration: small, seed: 2)
         let trainer = Trainer(model: model, learningRate: 0.01, maxBatchSize: 2, threads: 1, maxSteps: 3)
         let url = folder.appendingPathComponent("state.safetensors")
         try trainer.saveState(to: url)

@@ -1,5 +1,6 @@
 import Foundation
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 
 /// Cell 1: load MNIST and set up the batch loaders (batch 32, training set shuffled).

@@ -1,5 +1,6 @@
 import Figures
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 import NeuralNetwork
 
@@ -19,11 +20,11 @@ struct PredictStage: Stage {
         guard index < test.count else {
             throw NotebookError.indexOutOfRange(parameter: "index", value: index, count: test.count)
         }
-        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
 
         let image = test.floatImages(index..<index + 1)
         let predicted = image.withUnsafeBufferPointer {
-            model.predict(images: $0, count: 1, threads: 1).predictions[0]
+            model.predict(sequences: $0, count: 1, steps: test.rows, threads: 1).predictions[0]
         }
         let truth = Int(test.labels[index])
 

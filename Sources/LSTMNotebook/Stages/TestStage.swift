@@ -1,8 +1,10 @@
 import Figures
 import Foundation
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 import NeuralNetwork
+import NotebookTraining
 
 /// Cell 5: accuracy on the 10,000 test images, where the errors are, and what they look like.
 struct TestStage: Stage {
@@ -16,11 +18,11 @@ struct TestStage: Stage {
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
         let test = try data.testSet()
-        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
 
         let images = test.floatImages(0..<test.count)
         let predictions = images.withUnsafeBufferPointer {
-            model.predict(images: $0, count: test.count, threads: context.threadCount).predictions
+            model.predict(sequences: $0, count: test.count, steps: test.rows, threads: context.threadCount).predictions
         }
         let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init))
         context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")

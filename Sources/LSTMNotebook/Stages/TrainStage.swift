@@ -1,8 +1,10 @@
 import Figures
 import Foundation
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 import NeuralNetwork
+import NotebookTraining
 
 /// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
 struct TrainStage: Stage {
@@ -17,43 +19,32 @@ struct TrainStage: Stage {
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
-        let training = try data.trainingSet()
-        let loader = data.trainingLoader(training)
+        let trainingSet = try data.trainingSet()
+        let loader = data.trainingLoader(trainingSet)
         let epochs = context.parameters.int("epochs")
 
-        let model = try DigitClassification.loadSafetensors(from: context.inputArtifact("model.safetensors"))
-        let trainer = Trainer(model: model, learningRate: Float(context.parameters.double("learning-rate")),
-                              maxBatchSize: loader.batchSize, threads: context.threadCount)
+        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        // One image row per step, trained by the loop both notebooks share.
+        let training = RowClassifierTraining(context: context, sequences: RowSequences(trainingSet), label: "")
+        let trainer = training.makeTrainer(model, loader: loader,
+                                           learningRate: Float(context.parameters.double("learning-rate")))
         var history = LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs)
 
         // Resume after an interruption: weights, Adam's moments and the losses so far.
         let checkpoints = TrainingCheckpoints(directory: context.resumeDirectory, runKey: context.fingerprint,
                                               log: context.print)
-        if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer) {
+        if let resumed = checkpoints.restoreLatest(model: model, trainer: trainer, epochs: epochs,
+                                                   batchesPerEpoch: loader.batchCount) {
             history = resumed
-            history.batchLosses.reserveCapacity(loader.batchCount * epochs)
             for epoch in 0..<history.completedEpochs {
                 context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
             }
         }
 
-        let buffers = BatchBuffers(batchSize: loader.batchSize, pixelsPerImage: training.pixelsPerImage)
-        for epoch in history.completedEpochs..<epochs {
-            let batches = loader.epoch(epoch)
-            let progress = context.progress(total: batches.batchCount, unit: "batch")
-            for batch in 0..<batches.batchCount {
-                if context.isCancelled { throw CancellationError() }
-                let count = batches.fill(batch: batch, images: buffers.images, labels: buffers.labels)
-                let loss = trainer.step(images: UnsafeBufferPointer(buffers.images),
-                                        labels: UnsafeBufferPointer(buffers.labels), batchSize: count)
-                history.record(loss)
-                progress.advance(status: "epoch \(epoch + 1)/\(epochs), loss \(history.recentMean.formatted4)")
-            }
-            progress.finish()
-            history.endEpoch()
-            context.print("Epoch \(epoch + 1)/\(epochs), Loss: \(history.epochMeans[epoch].formatted4)")
+        history = try training.train(trainer, loader: loader, epochs: epochs, history: history) { history in
+            context.print("Epoch \(history.completedEpochs)/\(epochs), Loss: \(history.epochMeans.last!.formatted4)")
             try checkpoints.save(model: model, trainer: trainer, history: history)
-        }
+        }.history
 
         try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
         try context.writeArtifact(history.jsonData(), named: "loss-history.json")

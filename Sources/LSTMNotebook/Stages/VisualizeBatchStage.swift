@@ -1,5 +1,6 @@
 import Figures
 import MNIST
+import MNISTNotebookData
 import NBRunCore
 
 /// Cell 2: the first images of a shuffled training batch, each titled with its label.

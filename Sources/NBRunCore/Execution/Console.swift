@@ -48,17 +48,27 @@ public final class Console: @unchecked Sendable {
         if records { recorded += text } else { write(text) }
     }
 
-    /// A complete line of output.
+    /// A complete line of output (it may span several lines).
+    ///
+    /// Control characters other than newline and tab are escaped (`\u{1B}`): what a stage
+    /// prints, or an error quotes from a file, must not drive the terminal. The raw text is
+    /// still what stages record; only the terminal sees the escaped form. The only escape
+    /// sequences nbrun sends are its own, for the progress line.
     public func line(_ text: String) {
+        let safe = text.escapingControlCharacters(keeping: Self.keptInLines)
         lock.lock(); defer { lock.unlock() }
         if showsProgressLine { emit("\r\u{1B}[2K"); showsProgressLine = false }
-        emit(text.hasSuffix("\n") ? text : text + "\n")
+        emit(safe.hasSuffix("\n") ? safe : safe + "\n")
     }
 
-    /// Replaces the transient progress line (interactive terminals only).
+    private static let keptInLines: Set<Unicode.Scalar> = ["\n", "\t"]
+
+    /// Replaces the transient progress line (interactive terminals only); one line, so a
+    /// newline in the status is escaped too.
     func progressLine(_ text: String) {
+        let safe = text.escapingControlCharacters()
         lock.lock(); defer { lock.unlock() }
-        emit("\r\u{1B}[2K" + text)
+        emit("\r\u{1B}[2K" + safe)
         showsProgressLine = true
     }
 

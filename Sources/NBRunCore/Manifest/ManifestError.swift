@@ -21,8 +21,14 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `path` as written; `resolved` is the absolute path nbrun checked.
     case missingPath(ManifestLocation, stage: String, parameter: String, path: String, resolved: String)
     case invalidOverride(String, reason: String)
+    case nestedTooDeeply(ManifestLocation, depth: Int, limit: Int)
+    case tooManyStages(ManifestLocation, limit: Int)
 
-    public var description: String {
+    /// Keys, names and values are quoted from the manifest: control characters in them are
+    /// escaped, so the message is one line and cannot send escape sequences to the terminal.
+    public var description: String { rawDescription.escapingControlCharacters() }
+
+    private var rawDescription: String {
         switch self {
         case .unreadable(let file, let reason):
             return "\(file): cannot read manifest: \(reason)"
@@ -48,7 +54,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .readsLaterStage(let at, let stage, let reader):
             return "\(at.prefix)stage '\(reader)' reads from '\(stage)', which comes later in the manifest; a stage may only read from stages listed before it"
         case .dependencyCycle(let at, let path):
-            return "\(at.prefix)dependency cycle: \(path.joined(separator: " -> "))"
+            // A cycle through hundreds of stages is shown by its ends, not as one huge line.
+            let shown = path.count <= 12 ? path.joined(separator: " -> ")
+                : (path.prefix(6) + ["… (\(path.count - 10) more)"] + path.suffix(4)).joined(separator: " -> ")
+            return "\(at.prefix)dependency cycle: \(shown)"
         case .unknownParameter(let at, let stage, let parameter, let declared):
             let list = declared.isEmpty ? "(it declares no parameters)" : declared.joined(separator: ", ")
             return "\(at.prefix)stage '\(stage)' has no parameter '\(parameter)'; declared parameters: \(list)"
@@ -62,6 +71,10 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(at.prefix)parameter '\(stage).\(parameter)' names '\(path)', which does not exist\(written)"
         case .invalidOverride(let text, let reason):
             return "--set \(text): \(reason)"
+        case .nestedTooDeeply(let at, let depth, let limit):
+            return "\(at.prefix)lists and mappings nested \(depth) levels deep; at most \(limit) levels are allowed"
+        case .tooManyStages(let at, let limit):
+            return "\(at.prefix)more than \(limit) stages; a manifest may have at most \(limit)"
         }
     }
 }

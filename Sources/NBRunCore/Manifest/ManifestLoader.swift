@@ -17,19 +17,14 @@ public struct ManifestLoader: Sendable {
     }
 
     public func load(contentsOf url: URL, overrides: [ParameterOverride] = []) throws(ManifestError) -> Manifest {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .unreadable(file: url.path, reason: (error as NSError).localizedDescription)
-        }
+        let data = try ManifestFile.read(url, limit: Self.maximumSize)
         return try parse(data, fileURL: url, overrides: overrides)
     }
 
     public func parse(_ data: Data, fileURL: URL, overrides: [ParameterOverride] = []) throws(ManifestError) -> Manifest {
         let file = fileURL.path
         guard data.count <= Self.maximumSize else {
-            throw .unreadable(file: file, reason: "larger than \(Self.maximumSize) bytes")
+            throw .unreadable(file: file, reason: ManifestFile.tooLarge(Self.maximumSize))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: file, reason: "not valid UTF-8 text")
@@ -37,9 +32,9 @@ public struct ManifestLoader: Sendable {
         guard !text.contains("\0") else {
             throw .unreadable(file: file, reason: "contains a NUL byte")
         }
-        if let line = Self.lineNestedTooDeeply(text) {
-            throw .expected(ManifestLocation(file: file, line: line, column: 1),
-                            what: "at most \(Self.maximumNesting) levels of nesting", found: "deeper nesting")
+        if let excess = ManifestNesting.firstExcess(in: text, limit: Self.maximumNesting) {
+            throw .nestedTooDeeply(ManifestLocation(file: file, line: excess.line, column: excess.column),
+                                   depth: excess.depth, limit: Self.maximumNesting)
         }
         let root: Node?
         do {
@@ -59,43 +54,13 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Far deeper than any manifest needs, and shallow enough that the YAML composer's
-    /// recursion cannot exhaust the stack on hostile input.
+    /// recursion cannot exhaust the stack on hostile input. Measured on the parsed
+    /// structure (see `ManifestNesting`), so brackets in quoted text or prose do not count.
     public static let maximumNesting = 200
 
-    /// A conservative upper bound of each line's nesting (indentation, unclosed flow
-    /// brackets, compact `- `/`? `/`: ` indicators); the first line over the limit, if any.
-    static func lineNestedTooDeeply(_ text: String) -> Int? {
-        var flowDepth = 0
-        var lineNumber = 1
-        var indentation = 0, indicators = 0
-        var atLineStart = true
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\n"):
-                lineNumber += 1
-                indentation = 0
-                indicators = 0
-                atLineStart = true
-                previous = byte
-                continue
-            case UInt8(ascii: " ") where atLineStart:
-                indentation += 1
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                flowDepth += 1
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                flowDepth = max(0, flowDepth - 1)
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if previous == UInt8(ascii: "-") || previous == UInt8(ascii: "?") || previous == UInt8(ascii: ":") { indicators += 1 }
-            default:
-                break
-            }
-            if byte != UInt8(ascii: " ") { atLineStart = false }
-            previous = byte
-            if indentation + flowDepth + indicators > maximumNesting { return lineNumber }
-        }
-        return nil
-    }
+    /// Far more stages than a notebook needs: each is a folder of artifacts and a section of
+    /// the report. The cap bounds the work of validating and planning a hostile manifest.
+    public static let maximumStages = 1000
 
     static func translate(_ error: YamlError, file: String) -> ManifestError {
         func location(_ mark: Mark) -> ManifestLocation {
@@ -191,8 +156,16 @@ struct ManifestNodeReader {
             throw .expected(location(cellsNode), what: "a list of cells", found: describe(cellsNode))
         }
         var cells: [Cell] = []
+        var stageCount = 0
         for cellNode in cellNodes {
-            cells.append(try readCell(cellNode))
+            let cell = try readCell(cellNode)
+            if case .stage = cell {
+                stageCount += 1
+                guard stageCount <= ManifestLoader.maximumStages else {
+                    throw .tooManyStages(location(cellNode), limit: ManifestLoader.maximumStages)
+                }
+            }
+            cells.append(cell)
         }
         try validateReads(cells)
         return Manifest(fileURL: fileURL, title: title, declaredOutput: output, cells: cells)
@@ -324,17 +297,24 @@ struct ManifestNodeReader {
     }
 
     /// A read path from `start` back to `target`, if one exists (which makes a cycle).
+    /// Iterative, with an explicit stack: a chain of stages as long as the cap allows must
+    /// not cost one native stack frame per stage.
     static func path(from start: String, to target: String, readsByName: [String: [String]]) -> [String]? {
-        var visited: Set<String> = []
-        func search(_ node: String) -> [String]? {
-            if node == target { return [node] }
-            guard visited.insert(node).inserted else { return nil }
-            for next in readsByName[node] ?? [] {
-                if let rest = search(next) { return [node] + rest }
+        var cameFrom: [String: String] = [:]
+        var visited: Set<String> = [start]
+        var pending = [start]
+        while let node = pending.popLast() {
+            if node == target {
+                var path = [node]
+                while let previous = cameFrom[path[path.count - 1]] { path.append(previous) }
+                return path.reversed()
             }
-            return nil
+            for next in (readsByName[node] ?? []).reversed() where visited.insert(next).inserted {
+                cameFrom[next] = node
+                pending.append(next)
+            }
         }
-        return search(start)
+        return nil
     }
 
     func apply(_ overrides: [ParameterOverride], to manifest: inout Manifest) throws(ManifestError) {

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Test-set results: accuracy, the confusion matrix and which images were missed.
-struct Evaluation: Codable, Equatable {
-    var total: Int
-    var correct: Int
+public struct Evaluation: Codable, Equatable, Sendable {
+    public var total: Int
+    public var correct: Int
     /// `confusion[truth][prediction]`: how many images of digit `truth` were read as `prediction`.
-    var confusion: [[Int]]
+    public var confusion: [[Int]]
     /// Indices of the misclassified test images, in file order.
-    var misclassified: [Int]
+    public var misclassified: [Int]
 
-    init(predictions: [Int], labels: [Int], classes: Int = 10) {
+    public init(predictions: [Int], labels: [Int], classes: Int = 10) {
         precondition(predictions.count == labels.count)
         total = labels.count
         confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
@@ -21,8 +21,8 @@ struct Evaluation: Codable, Equatable {
         }
     }
 
-    var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+    public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
 
     /// Two decimals, as in "Accuracy: 98.77%".
-    var accuracyPercent: String { String(format: "%.2f", accuracy * 100) }
+    public var accuracyPercent: String { String(format: "%.2f", accuracy * 100) }
 }

@@ -3,38 +3,38 @@ import Foundation
 
 /// The loss of every training batch, and of every epoch, kept for the report's curve and
 /// for resuming: a resumed run restores it so its printed history and curve are whole.
-struct LossHistory: Codable, Equatable {
-    var batchesPerEpoch: Int
-    var batchLosses: [Float] = []
+public struct LossHistory: Codable, Equatable, Sendable {
+    public var batchesPerEpoch: Int
+    public var batchLosses: [Float] = []
     /// Mean batch loss of each completed epoch, as the reference prints it.
-    var epochMeans: [Double] = []
+    public var epochMeans: [Double] = []
 
-    init(batchesPerEpoch: Int, epochs: Int) {
+    public init(batchesPerEpoch: Int, epochs: Int) {
         self.batchesPerEpoch = batchesPerEpoch
         // Recording a loss must not grow the array inside the training loop.
         batchLosses.reserveCapacity(batchesPerEpoch * epochs)
     }
 
-    var completedEpochs: Int { epochMeans.count }
+    public var completedEpochs: Int { epochMeans.count }
 
-    mutating func record(_ loss: Float) {
+    public mutating func record(_ loss: Float) {
         batchLosses.append(loss)
     }
 
-    mutating func endEpoch() {
+    public mutating func endEpoch() {
         let epochLosses = batchLosses.suffix(batchLosses.count - completedEpochs * batchesPerEpoch)
         epochMeans.append(epochLosses.reduce(0) { $0 + Double($1) } / Double(max(epochLosses.count, 1)))
     }
 
     /// Mean of the last (up to) 50 batches: the running loss on the progress bar.
-    var recentMean: Double {
+    public var recentMean: Double {
         let recent = batchLosses.suffix(50)
         return recent.reduce(0) { $0 + Double($1) } / Double(max(recent.count, 1))
     }
 
     /// Exponential moving average of the batch losses (weight 0.98 on the past), bias-corrected
     /// so that the first points are not pulled towards zero.
-    var smoothed: [Double] {
+    public var smoothed: [Double] {
         var average = 0.0, weight = 0.0
         return batchLosses.map { loss -> Double in
             average = 0.98 * average + 0.02 * Double(loss)
@@ -43,7 +43,7 @@ struct LossHistory: Codable, Equatable {
         }
     }
 
-    func chart() -> Canvas {
+    public func chart() -> Canvas {
         let epochOf = { (batch: Int) in Double(batch + 1) / Double(batchesPerEpoch) }
         let smoothed = smoothed
         return Figure.lineChart(
@@ -65,5 +65,5 @@ struct LossHistory: Codable, Equatable {
 
 extension Double {
     /// Four decimals, as the reference notebook prints its losses.
-    var formatted4: String { String(format: "%.4f", self) }
+    public var formatted4: String { String(format: "%.4f", self) }
 }

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import MNISTNotebookData
 import NeuralNetwork
 
 /// One complete checkpoint per finished epoch, so that an interrupted `train` resumes
@@ -14,11 +15,17 @@ import NeuralNetwork
 /// `runKey` is the stage's fingerprint: a checkpoint left by a run with other parameters,
 /// code or inputs is removed, never resumed from. So is one that cannot be read back
 /// (a damaged disk, a hand-edited file): training then starts over, saying why.
-struct TrainingCheckpoints {
-    let directory: URL
-    let runKey: String
+public struct TrainingCheckpoints {
+    public let directory: URL
+    public let runKey: String
     /// Where to say that a checkpoint was resumed from or set aside (the stage's output).
-    let log: (String) -> Void
+    public let log: (String) -> Void
+
+    public init(directory: URL, runKey: String, log: @escaping (String) -> Void) {
+        self.directory = directory
+        self.runKey = runKey
+        self.log = log
+    }
 
     private static let prefix = "epoch-"
     private var fileManager: FileManager { .default }
@@ -28,7 +35,7 @@ struct TrainingCheckpoints {
         var history: LossHistory
     }
 
-    func save(model: DigitClassification, trainer: Trainer, history: LossHistory) throws {
+    public func save(model: SequenceClassifier, trainer: Trainer, history: LossHistory) throws {
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = Self.prefix + String(format: "%04d", history.completedEpochs)
         let temporary = directory.appendingPathComponent(".\(name).\(getpid()).tmp")
@@ -49,7 +56,11 @@ struct TrainingCheckpoints {
 
     /// Loads the newest complete checkpoint of this run into `model` and `trainer`, and
     /// returns its loss history; nil when there is none to resume from.
-    func restoreLatest(model: DigitClassification, trainer: Trainer) -> LossHistory? {
+    ///
+    /// Every field is checked against this run (`epochs`, `batchesPerEpoch`) before anything
+    /// is loaded: a checkpoint that does not describe a point of this very run is set aside
+    /// with a message, and `model` and `trainer` are left exactly as they were.
+    public func restoreLatest(model: SequenceClassifier, trainer: Trainer, epochs: Int, batchesPerEpoch: Int) -> LossHistory? {
         removeTemporaryFolders()
         guard let latest = completeCheckpoints().last else { return nil }
         do {
@@ -59,21 +70,66 @@ struct TrainingCheckpoints {
                 discard("it was saved by a run with other parameters, code or inputs")
                 return nil
             }
-            let weights = try DigitClassification.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
+            let history = manifest.history
+            if let problem = Self.problem(with: history, folderName: latest.lastPathComponent,
+                                          epochs: epochs, batchesPerEpoch: batchesPerEpoch) {
+                discard(problem)
+                return nil
+            }
+            let weights = try SequenceClassifier.loadSafetensors(from: latest.appendingPathComponent("model.safetensors"))
             guard weights.configuration == model.configuration else {
                 discard("its model is \(weights.configuration), this run's is \(model.configuration)")
                 return nil
             }
+            let adamURL = latest.appendingPathComponent("adam.safetensors")
+            let expectedSteps = history.completedEpochs * batchesPerEpoch
+            let recordedSteps = try SafetensorsReader(url: adamURL).header.metadata["step"]
+            guard recordedSteps == String(expectedSteps) else {
+                discard("its optimiser has taken \(recordedSteps.map { "'\($0)'" } ?? "no recorded") steps, "
+                    + "but \(history.completedEpochs) epochs of \(batchesPerEpoch) batches take \(expectedSteps)")
+                return nil
+            }
+            try trainer.loadState(from: adamURL)
             for parameter in weights.namedParameters {
                 try model.setParameter(named: parameter.name, values: parameter.values)
             }
-            try trainer.loadState(from: latest.appendingPathComponent("adam.safetensors"))
-            log("Resuming from the checkpoint after epoch \(manifest.history.completedEpochs)")
-            return manifest.history
+            log("Resuming from the checkpoint after epoch \(history.completedEpochs)")
+            return history
         } catch {
             discard("it cannot be read back (\(error))")
             return nil
         }
+    }
+
+    /// Why a checkpoint's loss history cannot belong to this run, or nil if it can.
+    static func problem(with history: LossHistory, folderName: String, epochs: Int, batchesPerEpoch: Int) -> String? {
+        let completed = history.completedEpochs
+        guard history.batchesPerEpoch == batchesPerEpoch else {
+            return "it has \(history.batchesPerEpoch) batches per epoch, this run has \(batchesPerEpoch)"
+        }
+        guard completed >= 1, completed <= epochs else {
+            return "it records \(completed) completed epochs, but this run has \(epochs)"
+        }
+        guard folderName == prefix + String(format: "%04d", completed) else {
+            return "its folder \(folderName) does not match the \(completed) epochs it records"
+        }
+        guard history.batchLosses.count == completed * batchesPerEpoch else {
+            return "it records \(history.batchLosses.count) batch losses, but \(completed) epochs of "
+                + "\(batchesPerEpoch) batches have \(completed * batchesPerEpoch)"
+        }
+        guard history.batchLosses.allSatisfy(\.isFinite) else { return "its batch losses are not all finite" }
+        // The epoch means are derived data: they must be exactly what the batch losses give.
+        var recomputed = LossHistory(batchesPerEpoch: batchesPerEpoch, epochs: 0)
+        for epoch in 0..<completed {
+            for loss in history.batchLosses[(epoch * batchesPerEpoch)..<((epoch + 1) * batchesPerEpoch)] {
+                recomputed.record(loss)
+            }
+            recomputed.endEpoch()
+        }
+        guard recomputed.epochMeans == history.epochMeans else {
+            return "its epoch means do not match its batch losses"
+        }
+        return nil
     }
 
     private func discard(_ reason: String) {

@@ -1,0 +1,117 @@
+import Figures
+import Foundation
+import MNIST
+import MNISTNotebookData
+import NBRunCore
+import NeuralNetwork
+import NotebookTraining
+
+/// Experiment 2: how long can each cell hold on to a digit? After the 28 rows of the image
+/// come D blank rows, and only then is the network asked for the label. Each cell is trained
+/// and tested at every D; the LSTM twice, with PyTorch's random forget-gate bias and with
+/// the bias set to `forget-bias`.
+struct RememberingStage: Stage {
+    static let kind = "compare.remembering"
+    static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
+    static let sourceFileName = "RememberingStage.swift"
+    static let parameters = [
+        ParameterSpec("delays", .string, default: .string("0, 10, 20, 30, 40"),
+                      "Blank rows after each digit, one experiment per value (comma-separated)."),
+        ParameterSpec("train-images", .integer(1...60_000), default: .integer(12_000),
+                      "Training images per run (the first ones of the data stage's training set)."),
+        ParameterSpec("test-images", .integer(1...10_000), default: .integer(2_000),
+                      "Test images per run (the first ones of the data stage's test set)."),
+        ParameterSpec("epochs", .integer(1...100), default: .integer(3), "Passes over the training images, per run."),
+        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
+        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
+        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),
+        ParameterSpec("forget-bias", .number(-10...10), default: .number(1.0),
+                      "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0)."),
+    ]
+
+    /// One trained network at one delay.
+    struct Run: Codable, Equatable {
+        var variant: String
+        var delay: Int
+        var accuracy: Double
+        var finalLoss: Double
+        var wallSecondsPerEpoch: Double
+    }
+
+    func run(_ context: StageContext) throws {
+        let delays = try DelayList.parse(context.parameters.string("delays"), parameter: "delays")
+        let data = try NotebookData(context)
+        let training = try data.trainingSet().firstImages(context.parameters.int("train-images"))
+        let test = try data.testSet().firstImages(context.parameters.int("test-images"))
+        let loader = data.trainingLoader(training)
+        let epochs = context.parameters.int("epochs"), hidden = context.parameters.int("hidden-size")
+        let seed = UInt64(context.parameters.int("seed"))
+        let forgetBias = Float(context.parameters.double("forget-bias"))
+        let lstmWithBias = "LSTM, forget bias \(String(format: "%g", forgetBias))"
+        let variants: [(name: String, cell: RecurrentCellKind, forgetBias: Float?)] = [
+            ("RNN", .rnn, nil), ("GRU", .gru, nil), ("LSTM", .lstm, nil), (lstmWithBias, .lstm, forgetBias),
+        ]
+        context.print("\(training.count) training and \(test.count) test images, \(epochs) epoch(s) per run, "
+                      + "hidden size \(hidden), delays \(delays.map(String.init).joined(separator: ", "))")
+
+        var runs: [Run] = []
+        for delay in delays {
+            let sequences = RowSequences(training, blankRows: delay)
+            for variant in variants {
+                let model = SequenceClassifier(
+                    configuration: RecurrentConfiguration(cell: variant.cell, inputSize: training.columns,
+                                                          hiddenSize: hidden, outputSize: 10),
+                    seed: seed)
+                if let bias = variant.forgetBias { try model.setGateBias("_f", to: bias) }
+                let run = RowClassifierTraining(context: context, sequences: sequences, label: "\(variant.name), D = \(delay)")
+                let result = try run.train(model, loader: loader, epochs: epochs,
+                                           learningRate: Float(context.parameters.double("learning-rate")))
+                let accuracy = run.evaluate(model, on: test).accuracy
+                runs.append(Run(variant: variant.name, delay: delay, accuracy: accuracy,
+                                finalLoss: result.history.epochMeans.last ?? .nan,
+                                wallSecondsPerEpoch: result.wallSecondsPerEpoch))
+            }
+            func accuracy(_ name: String) -> String { percent(runs.last { $0.variant == name && $0.delay == delay }!.accuracy) }
+            context.print("At D = \(delay) the RNN reaches \(accuracy("RNN")), the GRU \(accuracy("GRU")), "
+                          + "the LSTM \(accuracy("LSTM")) (\(accuracy(lstmWithBias)) with its forget-gate bias at "
+                          + "\(String(format: "%g", forgetBias))).")
+        }
+        try context.writeArtifact(runs.jsonData(), named: "remembering.json")
+        context.print("")
+        for variant in variants {
+            context.print(holdSentence(variant.name, runs.filter { $0.variant == variant.name }))
+        }
+
+        let palette = Color.palette
+        let chart = Figure.lineChart(
+            series: variants.enumerated().map { index, variant in
+                ChartSeries(name: variant.name,
+                            points: runs.filter { $0.variant == variant.name }
+                                .map { ChartPoint(x: Double($0.delay), y: $0.accuracy * 100) },
+                            color: palette[index % palette.count])
+            },
+            title: "Test accuracy after D blank rows", xLabel: "D (blank rows between the digit and the answer)",
+            yLabel: "test accuracy (%)", legend: .bottomLeft)
+        try PNGWriter.write(chart, to: context.outputURL(for: "remembering.png"))
+        context.addFigure("remembering.png", caption: "Test accuracy against the delay D, per cell")
+    }
+
+    /// Where a cell stops remembering: the longest delay at which it still keeps 90% of its
+    /// accuracy without delay (chance is 10%), and what it scores at the longest delay.
+    func holdSentence(_ name: String, _ runs: [Run]) -> String {
+        guard let first = runs.first, let last = runs.last else { return "" }
+        let kept = runs.filter { $0.accuracy >= 0.9 * first.accuracy }
+        let longest = runs.prefix { $0.accuracy >= 0.9 * first.accuracy }.last
+        var sentence = "\(name): \(percent(first.accuracy)) at D = \(first.delay), \(percent(last.accuracy)) at D = \(last.delay)"
+        if let longest, longest.delay == last.delay {
+            sentence += "; it keeps 90% of its undelayed accuracy at every delay tried."
+        } else if let longest {
+            sentence += "; it keeps 90% of its undelayed accuracy up to D = \(longest.delay) and no further"
+            sentence += kept.count > runs.prefix { $0.accuracy >= 0.9 * first.accuracy }.count
+                ? " (it recovers at some longer delays)." : "."
+        } else {
+            sentence += "."
+        }
+        return sentence
+    }
+}

@@ -1,0 +1,102 @@
+import Figures
+import Foundation
+import MNIST
+import MNISTNotebookData
+import NBRunCore
+import NeuralNetwork
+import NotebookTraining
+
+/// Experiment 1: the three cells trained alike (same data, seed, batches, optimiser, hidden
+/// size and epochs), compared on size, speed, loss and test accuracy.
+struct SameBudgetStage: Stage {
+    static let kind = "compare.same-budget"
+    static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
+    static let sourceFileName = "SameBudgetStage.swift"
+    static let parameters = [
+        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
+        ParameterSpec("epochs", .integer(1...100), default: .integer(2), "Passes over the training set, for every cell."),
+        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
+        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),
+    ]
+
+    struct Row: Codable, Equatable {
+        var cell: String
+        var parameters: Int
+        var wallSecondsPerEpoch: Double
+        var cpuSecondsPerEpoch: Double
+        var finalLoss: Double
+        var accuracy: Double
+        var history: LossHistory
+    }
+
+    func run(_ context: StageContext) throws {
+        let data = try NotebookData(context)
+        let training = try data.trainingSet(), test = try data.testSet()
+        let loader = data.trainingLoader(training)
+        let epochs = context.parameters.int("epochs")
+        let hidden = context.parameters.int("hidden-size")
+        let sequences = RowSequences(training)
+
+        var rows: [Row] = []
+        for cell in ComparedCells.all {
+            let configuration = RecurrentConfiguration(
+                cell: cell, inputSize: training.columns, hiddenSize: hidden, outputSize: 10)
+            let model = SequenceClassifier(configuration: configuration, seed: UInt64(context.parameters.int("seed")))
+            let run = RowClassifierTraining(context: context, sequences: sequences, label: cell.name)
+            let result = try run.train(model, loader: loader, epochs: epochs,
+                                       learningRate: Float(context.parameters.double("learning-rate")))
+            let evaluation = run.evaluate(model, on: test)
+            try model.saveSafetensors(to: context.outputURL(for: ComparedCells.weightsName(cell)))
+            rows.append(Row(cell: cell.name, parameters: model.parameterCount,
+                            wallSecondsPerEpoch: result.wallSecondsPerEpoch, cpuSecondsPerEpoch: result.cpuSecondsPerEpoch,
+                            finalLoss: result.history.epochMeans.last ?? .nan, accuracy: evaluation.accuracy,
+                            history: result.history))
+            context.print("\(cell.name): \(epochs) epoch(s), last epoch's mean loss \((rows.last!.finalLoss).formatted4), "
+                          + "test accuracy \(evaluation.accuracyPercent)%")
+        }
+        try context.writeArtifact(rows.jsonData(), named: "same-budget.json")
+
+        context.print("")
+        context.print("| cell | trainable parameters | s/epoch (wall) | s/epoch (CPU, all threads) | final loss | test accuracy |")
+        context.print("|---|---:|---:|---:|---:|---:|")
+        for row in rows {
+            context.print("| \(row.cell) | \(row.parameters) | \(seconds(row.wallSecondsPerEpoch)) | "
+                          + "\(seconds(row.cpuSecondsPerEpoch)) | \(row.finalLoss.formatted4) | \(percent(row.accuracy)) |")
+        }
+        context.print("")
+        context.print(conclusions(rows, epochs: epochs, images: training.count))
+
+        let palette = Color.palette
+        let chart = Figure.lineChart(
+            series: rows.enumerated().map { index, row in
+                let smoothed = row.history.smoothed
+                return ChartSeries(
+                    name: row.cell,
+                    points: smoothed.indices.map {
+                        ChartPoint(x: Double($0 + 1) / Double(row.history.batchesPerEpoch), y: smoothed[$0])
+                    },
+                    color: palette[index % palette.count])
+            },
+            title: "Training loss, same budget (smoothed)", xLabel: "epoch", yLabel: "cross-entropy loss")
+        try PNGWriter.write(chart, to: context.outputURL(for: "same-budget-loss.png"))
+        context.addFigure("same-budget-loss.png", caption: "Training loss of the three cells, smoothed, on the same budget")
+    }
+
+    /// What the table shows, in words, from the numbers themselves.
+    func conclusions(_ rows: [Row], epochs: Int, images: Int) -> String {
+        let byCell = Dictionary(uniqueKeysWithValues: rows.map { ($0.cell, $0) })
+        guard let lstm = byCell["LSTM"], let gru = byCell["GRU"], let rnn = byCell["RNN"] else { return "" }
+        let ranked = rows.sorted { $0.accuracy > $1.accuracy }.map(\.cell)
+        return """
+            After \(epochs) epoch(s) of \(images) images, the LSTM reaches \(percent(lstm.accuracy)), \
+            the GRU \(percent(gru.accuracy)) and the RNN \(percent(rnn.accuracy)) on the test set \
+            (best first: \(ranked.joined(separator: ", "))).
+            The GRU has \(percent(Double(gru.parameters) / Double(lstm.parameters))) of the LSTM's parameters \
+            and the RNN \(percent(Double(rnn.parameters) / Double(lstm.parameters))).
+            Per epoch, the GRU took \(String(format: "%.2f", gru.cpuSecondsPerEpoch / lstm.cpuSecondsPerEpoch))× \
+            the LSTM's CPU time and the RNN \(String(format: "%.2f", rnn.cpuSecondsPerEpoch / lstm.cpuSecondsPerEpoch))× \
+            (wall clock: \(String(format: "%.2f", gru.wallSecondsPerEpoch / lstm.wallSecondsPerEpoch))× and \
+            \(String(format: "%.2f", rnn.wallSecondsPerEpoch / lstm.wallSecondsPerEpoch))×).
+            """
+    }
+}

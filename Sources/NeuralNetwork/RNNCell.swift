@@ -1,0 +1,74 @@
+/// The plain (Elman) recurrent cell, the reference's starting point before gates:
+///   a_t = tanh(x_t(x) + a_t(a_{t−1}))
+/// with `x_t` and `a_t` Linears (each with a bias). Nothing protects the gradient from
+/// shrinking by a factor (1 − a²)·Wa at every step, which is what the LSTM and GRU fix.
+public final class RNNCell: RecurrentCell {
+    public static let moduleName = "RNN"
+    public static let gates = [RecurrentGate(suffix: "", block: 0)]
+
+    public init(hiddenSize: Int, maxBatch: Int, maxSteps: Int, supportsBackward: Bool) {}
+
+    public func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
+        let n = step.batch, hidden = step.hiddenSize
+        // z_t = x_t(x) + a_t(a_{t−1}): the input half is already in `gates`.
+        if step.index > 0 {
+            MatrixProduct.multiply(
+                m: n, n: hidden, k: hidden,
+                a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
+                b: weights.transposedRecurrentWeights, bRowStride: hidden,
+                c: step.gates, cRowStride: hidden, accumulate: true)
+        }
+        clock.lap(\.recurrentForward)
+        // a_t = tanh(z_t), kept in both places: `gates` for the backward pass, `hidden` for the next step.
+        let gates = step.gates, output = step.hidden, count = n * hidden
+        var index = 0
+        while index + 16 <= count {
+            Self.activateBlock(gates + index, output + index, width: 16)
+            index += 16
+        }
+        if index < count { Self.activateBlock(gates + index, output + index, width: count - index) }
+        clock.lap(\.activations)
+    }
+
+    public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
+        let n = step.batch, hidden = step.hiddenSize
+        // ∂L/∂z_t = ∂L/∂a_t ⊙ (1 − a_t²)
+        let a = step.gates, da = step.hiddenGradient, dz = step.gateGradients, count = n * hidden
+        var index = 0
+        while index + 16 <= count {
+            Self.gradientBlock(a + index, da + index, dz + index, width: 16)
+            index += 16
+        }
+        if index < count { Self.gradientBlock(a + index, da + index, dz + index, width: count - index) }
+        clock.lap(\.gateBackward)
+        if step.index > 0 {
+            // ∂L/∂a_{t−1} = ∂L/∂z_t · Wa
+            MatrixProduct.multiply(
+                m: n, n: hidden, k: hidden,
+                a: dz, aRowStride: hidden, aColumnStride: 1,
+                b: weights.recurrentWeights, bRowStride: hidden,
+                c: da, cRowStride: hidden, accumulate: false)
+            clock.lap(\.recurrentBackward)
+        }
+    }
+
+    // Block functions with the width a literal 16 in the main loops, as in `LSTMCellEquations`.
+    @inline(__always)
+    static func activateBlock(_ gates: UnsafeMutablePointer<Float>, _ hidden: UnsafeMutablePointer<Float>, width: Int) {
+        let a = VectorMath.tanh(loadPartial(gates, count: width))
+        storePartial(a, gates, count: width)
+        storePartial(a, hidden, count: width)
+    }
+
+    @inline(__always)
+    static func gradientBlock(
+        _ a: UnsafePointer<Float>, _ da: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, width: Int
+    ) {
+        let activation = loadPartial(a, count: width)
+        storePartial(loadPartial(da, count: width) * (1 - activation * activation), dz, count: width)
+    }
+}
+
+extension RecurrentCellKind {
+    public static let rnn = RecurrentCellKind(RNNCell.self)
+}

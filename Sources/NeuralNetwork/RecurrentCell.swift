@@ -1,0 +1,98 @@
+/// One kind of recurrent cell (LSTM, GRU, plain RNN, …) as the shared sequence classifier
+/// drives it.
+///
+/// The classifier owns everything the cells have in common, so each cell writes only what
+/// makes it different: every cell is a set of *gates*, each the sum of one Linear on x_t and
+/// one Linear on the previous state (each with a bias, in the reference's from-scratch
+/// style), followed by the cell's own nonlinear update. That shared shape is what lets one
+/// batched input projection, one fused bias, one trainer, one checkpoint format and one set
+/// of weight-gradient products serve every cell. A cell supplies:
+/// - its PyTorch names (`moduleName`, and per gate the attribute suffix) and where each
+///   gate sits in the fused column layout (`gates`),
+/// - per-shard state for what its update keeps besides a_t (the LSTM's c_t, the GRU's Γr ⊙ a),
+/// - one step forward (recurrent product(s) and update) and one step of backpropagation.
+///
+/// An instance is the cell's working memory for one shard on one thread; it is created by
+/// the workspace with the largest batch and sequence it will see. Adding a cell means one
+/// new conforming class and one line in `RecurrentCellKind.all`; no other cell changes.
+public protocol RecurrentCell: AnyObject {
+    /// The reference's module name: parameters are called `<name>.<name>Cell.<attribute>`.
+    static var moduleName: String { get }
+    /// The cell's Linear pairs in PyTorch `state_dict` order, with their fused column blocks.
+    static var gates: [RecurrentGate] { get }
+
+    init(hiddenSize: Int, maxBatch: Int, maxSteps: Int, supportsBackward: Bool)
+
+    /// Completes step t. On entry `step.gates` holds x_t·Wxᵀ + b_x + b_a for every gate; the
+    /// cell adds its recurrent term(s), applies its update, writes a_t to `step.hidden`, and
+    /// leaves in `step.gates` whatever its `backward` needs (typically the activated gates).
+    /// At t = 0 the previous state is zero.
+    func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock)
+
+    /// Step t of backpropagation through time, called for t = T−1 down to 0 after `forward`
+    /// of all steps. On entry `step.hiddenGradient` is ∂L/∂a_t; the cell writes ∂L/∂z_t (the
+    /// gradient of every gate pre-activation) to `step.gateGradients` and, for t > 0,
+    /// replaces `step.hiddenGradient` by ∂L/∂a_{t−1}.
+    func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock)
+
+    /// ∂L/∂Waᵀ summed over all steps, written (not accumulated) in the fused layout
+    /// [H, G·H]. The default suits cells whose every recurrent Linear reads a_{t−1}.
+    func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>)
+}
+
+/// One gate of a cell: the suffix of its Linear pair's names (`x_t_u`, `a_t_u` → "_u") and
+/// its column block in the fused layout. Blocks let a cell order its gates for its products
+/// (the GRU puts Γr and Γu first so one product computes both) while names stay PyTorch's.
+public struct RecurrentGate: Sendable, Hashable {
+    public let suffix: String
+    public let block: Int
+
+    public init(suffix: String, block: Int) {
+        self.suffix = suffix
+        self.block = block
+    }
+}
+
+/// The buffers of one time step, as views into the workspace (time-major, batch `n`).
+public struct RecurrentStep {
+    /// t, counted from 0, and the sequence length T.
+    public let index: Int
+    public let count: Int
+    public let batch: Int
+    public let hiddenSize: Int
+    /// G·H: the row length of `gates` and `gateGradients`.
+    public let gateWidth: Int
+    /// z_t [n, G·H]: pre-activations on entry to `forward`, then what the cell keeps.
+    public let gates: UnsafeMutablePointer<Float>
+    /// a_{t−1} [n, H] (zero at t = 0) and a_t [n, H].
+    public let previousHidden: UnsafeMutablePointer<Float>
+    public let hidden: UnsafeMutablePointer<Float>
+    /// ∂L/∂z_t [n, G·H] and ∂L/∂a [n, H] (backward only).
+    public let gateGradients: UnsafeMutablePointer<Float>
+    public let hiddenGradient: UnsafeMutablePointer<Float>
+}
+
+/// A whole forward pass's buffers, for the products over all steps at once.
+public struct RecurrentPass {
+    public let steps: Int
+    public let batch: Int
+    public let hiddenSize: Int
+    public let gateWidth: Int
+    /// a_{−1} … a_{T−1}: [T+1, n, H] with slot 0 the zero initial state.
+    public let hidden: UnsafePointer<Float>
+    /// ∂L/∂z for all steps [T, n, G·H].
+    public let gateGradients: UnsafePointer<Float>
+}
+
+extension RecurrentCell {
+    /// dWaᵀ = Σ_t a_{t−1}ᵀ·dZ_t over all steps in one product (rows are (t, b) pairs). Step 0
+    /// contributes nothing (a_{−1} = 0), so its rows are skipped.
+    public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
+        let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth
+        MatrixProduct.multiply(
+            m: hidden, n: width, k: (pass.steps - 1) * n,
+            a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
+            b: pass.gateGradients + n * width, bRowStride: width,
+            c: gradient, cRowStride: width, accumulate: false)
+    }
+}

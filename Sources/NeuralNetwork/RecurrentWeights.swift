@@ -1,0 +1,79 @@
+/// The model's parameters in one flat buffer (layout: `ParameterLayout`), plus the copies
+/// the passes read in another layout: Wa stacked [G·H, H] for the backward product into
+/// a_{t−1}, Wc [O, H], and b_x + b_a fused into one gate bias. Call
+/// `refreshDerived()` after the parameters change (the trainer does it once per step; the
+/// copies are 1% of a step).
+public final class RecurrentWeights {
+    public let configuration: RecurrentConfiguration
+    public let layout: ParameterLayout
+    /// The parameters, owned by this object.
+    public let parameters: UnsafeMutableBufferPointer<Float>
+    /// Wa stacked by block: row `block·H + unit` is that gate's recurrent weight row [H].
+    public let recurrentWeights: UnsafeMutablePointer<Float>
+    let classifierWeights: UnsafeMutablePointer<Float>
+    public let fusedGateBias: UnsafeMutablePointer<Float>
+
+    public init(configuration: RecurrentConfiguration) {
+        self.configuration = configuration
+        layout = ParameterLayout(configuration: configuration)
+        parameters = .allocate(capacity: layout.parameterCount)
+        parameters.initialize(repeating: 0)
+        let width = configuration.gateWidth, hidden = configuration.hiddenSize
+        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+            return pointer
+        }
+        recurrentWeights = zeroed(width * hidden)
+        classifierWeights = zeroed(configuration.outputSize * hidden)
+        fusedGateBias = zeroed(width)
+    }
+
+    deinit {
+        parameters.deallocate()
+        recurrentWeights.deallocate()
+        classifierWeights.deallocate()
+        fusedGateBias.deallocate()
+    }
+
+    /// Waᵀ [H, G·H] in the flat buffer: the forward recurrent products read column blocks of it.
+    public var transposedRecurrentWeights: UnsafePointer<Float> {
+        UnsafePointer(parameters.baseAddress! + layout.recurrentWeightsOffset)
+    }
+
+    /// Wx stacked by block [G·H, I], built on demand: only the input gradient, which training
+    /// never needs, reads it, so the trainer does not pay for it at every step.
+    public func stackedInputWeights() -> [Float] {
+        let width = configuration.gateWidth, input = configuration.inputSize
+        let wxT = UnsafePointer(parameters.baseAddress! + layout.inputWeightsOffset)
+        var stacked = [Float](repeating: 0, count: width * input)
+        for feature in 0..<input {
+            for gate in 0..<width {
+                stacked[gate * input + feature] = wxT[feature * width + gate]
+            }
+        }
+        return stacked
+    }
+
+    /// Rebuilds the derived copies from `parameters`.
+    public func refreshDerived() {
+        let width = configuration.gateWidth, hidden = configuration.hiddenSize
+        let output = configuration.outputSize
+        let flat = UnsafePointer(parameters.baseAddress!)
+        let waT = flat + layout.recurrentWeightsOffset
+        for unit in 0..<hidden {
+            for gate in 0..<width {
+                recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
+            }
+        }
+        let wcT = flat + layout.classifierWeightsOffset
+        for unit in 0..<hidden {
+            for label in 0..<output {
+                classifierWeights[label * hidden + unit] = wcT[unit * output + label]
+            }
+        }
+        for gate in 0..<width {
+            fusedGateBias[gate] = flat[layout.inputBiasOffset + gate] + flat[layout.recurrentBiasOffset + gate]
+        }
+    }
+}

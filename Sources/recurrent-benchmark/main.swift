@@ -1,0 +1,273 @@
+import Foundation
+import MNIST
+import NeuralNetwork
+
+// Timing of the reference model's training and inference at the real shapes (batch 32,
+// 28 steps, input 28, hidden 128, output 10) for the LSTM, the GRU and the plain RNN:
+// kernels and phases on synthetic data, then one real epoch of MNIST per cell.
+// Run in release: `swift run -c release recurrent-benchmark [MNIST folder]`
+// (default folder: Notebooks/data/mnist).
+
+let cells: [RecurrentCellKind] = [.lstm, .gru, .rnn]
+func configuration(_ cell: RecurrentCellKind) -> RecurrentConfiguration {
+    RecurrentConfiguration(cell: cell, inputSize: 28, hiddenSize: 128, outputSize: 10)
+}
+let steps = 28, batchSize = 32, epochImages = 60_000
+let hidden = 128, input = 28
+let gates = configuration(.lstm).gateWidth
+let shard = Trainer.shardSize
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = Date()
+    body()
+    return Date().timeIntervalSince(start)
+}
+
+/// CPU seconds of the calling thread, or of the whole process.
+func cpuSeconds(_ clock: clockid_t) -> Double {
+    var time = timespec()
+    clock_gettime(clock, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Wall and process-CPU seconds of `body`.
+func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    let cpuStart = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID)
+    let wall = seconds(body)
+    return (wall, cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
+}
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "n/a"
+}
+
+// The machine is shared: wall-clock figures include time other processes take from us,
+// so each figure is also given from CPU time (what an otherwise idle machine would show).
+print("Load average at start: \(loadAverage()) (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+
+func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+// MARK: Matrix products
+
+/// Thread CPU seconds of `body` (kernel rates are per core, so descheduled time is excluded).
+func timedThread(_ body: () -> Void) -> Double {
+    let start = cpuSeconds(CLOCK_THREAD_CPUTIME_ID)
+    body()
+    return cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start
+}
+
+struct ProductShape {
+    let label: String, m: Int, n: Int, k: Int, transposedA: Bool
+}
+
+/// GFLOP/s of one product shape, repeated for about a quarter of a second.
+func productRate(_ shape: ProductShape) -> Double {
+    let a = [Float](repeating: 0.5, count: shape.m * shape.k)
+    let b = [Float](repeating: 0.25, count: shape.k * shape.n)
+    var c = [Float](repeating: 0, count: shape.m * shape.n)
+    let flops = 2.0 * Double(shape.m * shape.n * shape.k)
+    let repetitions = max(1, Int(5e9 / flops))
+    let time = a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                timedThread {
+                    for _ in 0..<repetitions {
+                        MatrixProduct.multiply(
+                            m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!,
+                            aRowStride: shape.transposedA ? 1 : shape.k,
+                            aColumnStride: shape.transposedA ? shape.m : 1,
+                            b: b.baseAddress!, bRowStride: shape.n, c: c.baseAddress!, cRowStride: shape.n,
+                            accumulate: true)
+                    }
+                }
+            }
+        }
+    }
+    return flops * Double(repetitions) / time / 1e9
+}
+
+let shapes = [
+    ProductShape(label: "input projection  X·Wxᵀ   ", m: steps * shard, n: gates, k: input, transposedA: false),
+    ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false),
+    ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false),
+    ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
+    ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
+        ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
+]
+print("Matrix products (one core, GFLOP/s from thread CPU time):")
+var kernelPeak = 0.0
+for shape in shapes {
+    let rate = productRate(shape)
+    kernelPeak = max(kernelPeak, rate)
+    print("  \(shape.label) \(shape.m)×\(shape.k)·\(shape.k)×\(shape.n)\(shape.transposedA ? " (Aᵀ)" : "")  \(format(rate, 1))")
+}
+print("  measured kernel peak (best of the above): \(format(kernelPeak, 1)) GFLOP/s per core")
+
+// MARK: Training
+
+var generator = SeededGenerator(seed: 7)
+let batchCount = 12
+let images = (0..<batchCount * batchSize * steps * input).map { _ in generator.nextUnitFloat() }
+let labels = (0..<batchCount * batchSize).map { _ in Int32(generator.next() % 10) }
+
+/// Forward ≈ 2·(I+H)·G·H flops per sample and step (plus the classifier); backward twice that.
+func flopsPerSample(_ cell: RecurrentCellKind) -> Double {
+    let sizes = configuration(cell)
+    return 3.0 * 2.0 * Double((input + hidden) * sizes.gateWidth * steps + hidden * sizes.outputSize)
+}
+
+func trainingRate(
+    _ cell: RecurrentCellKind, threads: Int, steps measured: Int, profile: Bool
+) -> (wall: Double, cpu: Double, phases: PhaseTimes) {
+    let model = SequenceClassifier(configuration: configuration(cell), seed: 1)
+    let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads, maxSteps: steps)
+    func run(_ count: Int) {
+        images.withUnsafeBufferPointer { images in
+            labels.withUnsafeBufferPointer { labels in
+                for index in 0..<count {
+                    let batch = index % batchCount
+                    _ = trainer.step(
+                        images: UnsafeBufferPointer(rebasing: images[(batch * batchSize * steps * input)...]),
+                        labels: UnsafeBufferPointer(rebasing: labels[(batch * batchSize)...]),
+                        batchSize: batchSize, steps: steps)
+                }
+            }
+        }
+    }
+    run(5)
+    trainer.isProfiling = profile
+    let time = timed { run(measured) }
+    return (time.wall, time.cpu, trainer.phaseTimes)
+}
+
+let measuredSteps = 300
+for cell in cells {
+    let flops = flopsPerSample(cell)
+    print("\nTraining \(cell.name) (batch \(batchSize), \(steps) steps, hidden \(hidden), Adam; \(format(flops / 1e6, 1)) MFLOP per sample), synthetic data:")
+    for threads in [1, 2] {
+        let time = trainingRate(cell, threads: threads, steps: measuredSteps, profile: false)
+        let samples = Double(measuredSteps * batchSize)
+        let wallRate = samples / time.wall
+        // With the cores to ourselves the wall time would be the CPU time spread over the threads.
+        let idleRate = samples / (time.cpu / Double(threads))
+        let gflops = idleRate * flops / 1e9
+        print("  \(threads) thread\(threads == 1 ? " " : "s"): wall \(format(wallRate, 0)) samples/s = \(format(Double(epochImages) / wallRate)) s per epoch of 60,000;"
+            + " from CPU time \(format(idleRate, 0)) samples/s = \(format(Double(epochImages) / idleRate)) s per epoch,"
+            + " \(format(gflops, 1)) GFLOP/s = \(format(100 * gflops / (kernelPeak * Double(threads)), 0))% of \(threads)× kernel peak")
+    }
+
+    let profiled = trainingRate(cell, threads: 1, steps: 150, profile: true).phases
+    print("  Per-phase breakdown (one thread, thread CPU time, share of step time):")
+    let phases: [(String, Double)] = [
+        ("input projection", profiled.inputProjection), ("recurrent products (forward)", profiled.recurrentForward),
+        ("activations (forward)", profiled.activations), ("classifier + loss", profiled.classifierAndLoss),
+        ("gate derivatives (backward)", profiled.gateBackward), ("recurrent products (backward)", profiled.recurrentBackward),
+        ("weight gradients (backward)", profiled.weightGradients), ("optimiser (reduce + Adam)", profiled.optimiser),
+    ]
+    for (name, time) in phases {
+        print("    \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(100 * time / profiled.total, 1))%   \(format(1e6 * time / 150, 0)) µs per batch")
+    }
+}
+
+// MARK: One real epoch per cell
+
+/// FNV-1a over the bit patterns of every parameter: equal digests mean bit-identical weights.
+func digest(_ model: SequenceClassifier) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for parameter in model.namedParameters {
+        for value in parameter.values {
+            var bits = value.bitPattern
+            for _ in 0..<4 {
+                hash = (hash ^ UInt64(bits & 0xff)) &* 0x100_0000_01b3
+                bits >>= 8
+            }
+        }
+    }
+    return String(hash, radix: 16)
+}
+
+let dataFolder = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "Notebooks/data/mnist")
+if let training = try? MNISTDataset.load(.training, from: dataFolder) {
+    print("\nOne epoch of the \(training.count) MNIST training images per cell (batch \(batchSize), 2 threads, seed 0):")
+    let loader = MNISTLoader(dataset: training, batchSize: batchSize, shuffle: true, seed: 0)
+    let epoch = loader.epoch(0)
+    let images = UnsafeMutableBufferPointer<Float>.allocate(capacity: batchSize * training.pixelsPerImage)
+    let labels = UnsafeMutableBufferPointer<Int32>.allocate(capacity: batchSize)
+    var epochTimes: [String: (wall: Double, cpu: Double)] = [:]
+    for cell in cells {
+        let model = SequenceClassifier(configuration: configuration(cell), seed: 0)
+        let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: 2, maxSteps: steps)
+        var lastLoss: Float = 0
+        let time = timed {
+            for batch in 0..<epoch.batchCount {
+                let count = epoch.fill(batch: batch, images: images, labels: labels)
+                lastLoss = trainer.step(images: UnsafeBufferPointer(images), labels: UnsafeBufferPointer(labels),
+                                        batchSize: count, steps: steps)
+            }
+        }
+        epochTimes[cell.name] = time
+        print("  \(cell.name.padding(toLength: 4, withPad: " ", startingAt: 0)) wall \(format(time.wall)) s per epoch, CPU \(format(time.cpu)) s (both threads), last batch loss \(format(Double(lastLoss), 4))")
+    }
+    images.deallocate()
+    labels.deallocate()
+    let lstm = epochTimes["LSTM"]!
+    for cell in ["GRU", "RNN"] {
+        let time = epochTimes[cell]!
+        print("  \(cell)/LSTM: \(format(time.wall / lstm.wall)) wall, \(format(time.cpu / lstm.cpu)) CPU")
+    }
+} else {
+    print("\n(No MNIST in \(dataFolder.path): skipping the real epochs.)")
+}
+
+// Bit-identical weights whatever the thread count, for every cell (20 steps of synthetic batches).
+print("\nWeights after 20 steps, FNV-1a digest by thread count:")
+for cell in cells {
+    let digests = [1, 2].map { threads -> String in
+        let model = SequenceClassifier(configuration: configuration(cell), seed: 1)
+        let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads, maxSteps: steps)
+        images.withUnsafeBufferPointer { images in
+            labels.withUnsafeBufferPointer { labels in
+                for index in 0..<20 {
+                    let batch = index % batchCount
+                    _ = trainer.step(
+                        images: UnsafeBufferPointer(rebasing: images[(batch * batchSize * steps * input)...]),
+                        labels: UnsafeBufferPointer(rebasing: labels[(batch * batchSize)...]),
+                        batchSize: batchSize, steps: steps)
+                }
+            }
+        }
+        return digest(model)
+    }
+    print("  \(cell.name): 1 thread \(digests[0]), 2 threads \(digests[1])\(digests[0] == digests[1] ? " (identical)" : " (DIFFERENT)")")
+}
+
+// MARK: Inference
+
+let testCount = 10_000
+let testImages = (0..<testCount * steps * input).map { _ in generator.nextUnitFloat() }
+let model = SequenceClassifier(configuration: configuration(.lstm), seed: 3)
+print("\nLSTM inference of \(testCount) images:")
+for threads in [1, 2] {
+    _ = testImages.withUnsafeBufferPointer { model.predict(sequences: UnsafeBufferPointer(rebasing: $0[0..<(640 * steps * input)]), count: 640, steps: steps, threads: threads) }
+    let time = timed {
+        _ = testImages.withUnsafeBufferPointer { model.predict(sequences: $0, count: testCount, steps: steps, threads: threads) }
+    }
+    print("  \(threads) thread\(threads == 1 ? " " : "s"): wall \(format(time.wall, 3)) s; from CPU time \(format(time.cpu / Double(threads), 3)) s")
+}
+
+// Forward-only phases over the same images, one 16-image workspace on one thread.
+let inferenceWorkspace = SequenceWorkspace(configuration: configuration(.lstm), maxBatch: 16, maxSteps: steps, supportsBackward: false)
+inferenceWorkspace.isProfiling = true
+testImages.withUnsafeBufferPointer { images in
+    for first in stride(from: 0, to: testCount, by: 16) {
+        inferenceWorkspace.forward(sequences: images.baseAddress! + first * steps * input, batch: min(16, testCount - first),
+                                   steps: steps, weights: model.weights)
+    }
+}
+let forwardPhases = inferenceWorkspace.phaseTimes
+print("  forward phases (one thread, CPU): input projection \(format(forwardPhases.inputProjection, 3)) s, recurrent products \(format(forwardPhases.recurrentForward, 3)) s, activations \(format(forwardPhases.activations, 3)) s, classifier \(format(forwardPhases.classifierAndLoss, 3)) s")
+
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+print("\nLoad average at end: \(loadAverage())")
+print("Peak resident memory: \(format(Double(usage.ru_maxrss) / 1024, 1)) MB")
