@@ -30,11 +30,11 @@ struct HostileOutputTests {
         return sandbox
     }
 
-    @Test(arguments: [".trash", ".staging", ".resume", "report-assets"])
+    @Test(arguments: [".trash", ".staging", ".resume", "report-assets", ".cache"])
     func linkedWorkFolderIsRefusedAndItsTargetKept(name: String) throws {
         let sandbox = try notebook()
         #expect(try sandbox.nbrun(["Test.manifest", "--output", "o"], in: "nb").status == 0)
-        if sandbox.exists("nb/o/\(name)") {  // report-assets: a real folder after the first run
+        if sandbox.exists("nb/o/\(name)") {  // report-assets, .cache: real folders after the first run
             try FileManager.default.removeItem(at: sandbox.url("nb/o/\(name)"))
         }
         try sandbox.link("nb/o/\(name)", to: "../../victim")
