@@ -163,3 +163,27 @@ struct VariantCacheTests {
         #expect(!FileManager.default.fileExists(atPath: notebook.output.appendingPathComponent(".cache").path))
     }
 }
+
+@Suite("Links planted inside the variant cache")
+struct VariantCacheLinkTests {
+    @Test(arguments: ["stages", "objects", "stages/generate"])
+    func aLinkInsideTheCacheIsRefusedAndItsTargetKept(path: String) throws {
+        let notebook = try TestNotebook()
+        try notebook.run()
+        let victim = notebook.folder.appendingPathComponent("victim")
+        let planted = notebook.output.appendingPathComponent(".cache/\(path)")
+        try FileManager.default.moveItem(at: planted, to: victim)
+        try FileManager.default.createSymbolicLink(at: planted, withDestinationURL: victim)
+        let before = FileTreeSnapshot(of: victim)
+        let error = #expect(throws: RunError.self) { try notebook.run(["generate.count=3"]) }
+        #expect(error?.description.contains(".cache/\(path) is a symbolic link, where nbrun keeps") == true,
+                "\(String(describing: error))")
+        #expect(throws: RunError.self) { try notebook.runner.collectGarbage(notebook.load(), policy: .keepLast(0), options: notebook.options()) }
+        #expect(FileTreeSnapshot(of: victim) == before)
+        // status does not read through the link either: the variant is not found there.
+        if path == "stages/generate" {
+            let summary = try #require(try notebook.status(["generate.count=3"])["generate"]).statusSummary
+            #expect(summary.hasPrefix("stale"), "\(summary)")
+        }
+    }
+}

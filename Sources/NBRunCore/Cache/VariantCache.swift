@@ -43,7 +43,26 @@ public struct VariantCache: Sendable {
         name.utf8.count == 64 && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// Refuses a cache whose folders are not real folders (a link planted at `stages/<stage>`
+    /// would make a run restore, or `gc` delete, what lies behind it), before anything in it
+    /// is read, written or removed. Missing folders are fine: they are created as needed.
+    public func checkFolders(stages: [String]) throws(StorageError) {
+        for url in [root, stagesRoot, objectsRoot] + stages.map(stageFolder) {
+            let kind = FileKind.of(url.path)
+            guard kind == .missing || kind.isDirectory else {
+                throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its cache folder \(url.lastPathComponent)")
+            }
+        }
+    }
+
+    /// True when every folder on the way to `stage`'s variants is a real folder (lstat, no
+    /// link followed); otherwise the cache is not consulted and a run refuses it by name.
+    func isSound(_ stage: String) -> Bool {
+        [root, stagesRoot, stageFolder(stage)].allSatisfy { FileKind.of($0.path).isDirectory }
+    }
+
     public func loadVariant(_ stage: String, fingerprint: String) -> ArtifactStore.RecordState {
+        guard isSound(stage) else { return .missing }
         let state = ArtifactStore.loadRecord(in: variantFolder(stage, fingerprint: fingerprint), stage: stage)
         if case .present(let record) = state, record.fingerprint != fingerprint {
             return .damaged(reason: "\(variantFolder(stage, fingerprint: fingerprint).path) holds the record of another fingerprint")

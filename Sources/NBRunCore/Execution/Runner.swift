@@ -97,6 +97,8 @@ public final class Runner: @unchecked Sendable {
         defer { outputLock.release() }
         // Ctrl-C that arrived as the lock was granted: stop before changing anything.
         if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
+        // Before anything in the cache is swept up or read: its folders must be real folders.
+        do { try store.cache.checkFolders(stages: names) } catch { throw .storage(error) }
         for action in store.recoverInterruptedCommits(stages: Set(names)) {
             console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
@@ -231,6 +233,7 @@ public final class Runner: @unchecked Sendable {
         defer { lock.release() }
         do {
             try store.folder.checkOwnEntries()
+            try store.cache.checkFolders(stages: stageNames)
             store.cache.removeAbandonedTemporaries(stages: stageNames)
             return try GarbageCollector(store: store, stages: stageNames).collect(policy)
         } catch { throw .storage(error) }
