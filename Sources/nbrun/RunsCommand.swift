@@ -22,6 +22,10 @@ extension NBRun {
                 let runner = Runner(registry: try makeRegistry())
                 let manifest = try notebook.load(with: runner)
                 let table = try runner.variants(manifest, options: notebook.runOptions())
+                // An output folder of an earlier layout has results the table cannot show yet: say so.
+                for note in runner.statusNotes(manifest, options: notebook.runOptions()) {
+                    FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+                }
                 if json {
                     FileHandle.standardOutput.write(table.json() + Data("\n".utf8))
                 } else {
