@@ -2,10 +2,11 @@ import Foundation
 @testable import NBRunCore
 import Testing
 
-/// Issue 14, part 4 (what this branch covers of it): real processes, some running at once on
-/// one notebook, are killed with SIGKILL at random moments while they compute and commit
-/// variants. Afterwards no cached variant may be half there or hold bytes other than its
-/// record says, and the next run completes every variant.
+/// Issue 14, part 4: real processes, running at once on one notebook (each computing its
+/// variants under their own locks, swapping views under the output lock), are killed with
+/// SIGKILL at random moments. Afterwards no cached variant may be half there or hold bytes
+/// other than its record says, no stage folder may show half a variant, and the next run
+/// completes every variant.
 @Suite("SIGKILL during concurrent runs leaves no partial or corrupted variant")
 struct VariantKillTests {
     static let manifest = """
@@ -48,11 +49,14 @@ struct VariantKillTests {
                 _ = process.finish()
             }
             try checkEveryCachedVariant(in: notebook.output, round: round)
+            try checkEveryView(in: notebook.output, round: round)
         }
         let final = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--sweep", "generate.seed=\(seeds.joined(separator: ","))"],
                                      in: notebook.folder).finish()
         #expect(final.status == 0, "\(final.output)")
         try checkEveryCachedVariant(in: notebook.output, round: 99)
+        try checkEveryView(in: notebook.output, round: 99)
+        #expect(!FileManager.default.fileExists(atPath: notebook.output.appendingPathComponent(".staging").path), "\(final.output)")
         let cache = VariantCache(root: notebook.output.appendingPathComponent(".cache"))
         for stage in ["generate", "square", "slow", "summarize"] {
             #expect(cache.fingerprints(of: stage).count == seeds.count, "\(stage): every seed's variant is cached")
@@ -61,6 +65,20 @@ struct VariantKillTests {
         let again = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--sweep", "generate.seed=\(seeds.joined(separator: ","))"],
                                      in: notebook.folder).finish()
         #expect(again.status == 0 && !again.output.contains("▶ "), "\(again.output)")
+    }
+
+    /// Every stage folder that is there shows one whole variant: a record of this stage whose
+    /// artifacts are all there with their recorded bytes, and nothing else.
+    func checkEveryView(in output: URL, round: Int) throws {
+        let store = ArtifactStore(outputDirectory: output)
+        for stage in ["generate", "square", "slow", "summarize"] where FileKind.of(store.stageDirectory(stage).path).exists {
+            guard case .present(let record) = store.loadRecord(stage) else {
+                Issue.record("round \(round): \(stage)/ has no readable record"); continue
+            }
+            #expect(store.verify(record) == nil, "round \(round): \(stage)/")
+            let names = Set(try FileManager.default.contentsOfDirectory(atPath: store.stageDirectory(stage).path))
+            #expect(names == Set(record.artifacts.map(\.name) + ["record.json"]), "round \(round): \(stage)/ holds \(names)")
+        }
     }
 
     /// Every variant folder holds a readable record and exactly the bytes it lists, every

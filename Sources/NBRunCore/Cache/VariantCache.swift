@@ -162,14 +162,15 @@ public struct VariantCache: Sendable {
     }
 
     /// Removes what a killed process left mid-commit: `.tmp-<pid>-…` entries of processes
-    /// that no longer exist (a live process's commit in progress is left alone). Returns
+    /// that no longer exist (a live process's commit in progress is left alone, this one's
+    /// included: another run in this process may be committing). Returns
     /// the paths removed.
     @discardableResult
     public func removeAbandonedTemporaries(stages: [String]) -> [String] {
         var removed: [String] = []
         for folder in stages.map(stageFolder) + [objectsRoot] {
             for name in NoFollowRemoval.entries(ofFolderAt: folder.path) ?? [] {
-                guard let pid = Self.writerPID(ofTemporary: name), pid == getpid() || !Self.isAlive(pid) else { continue }
+                guard let pid = Self.writerPID(ofTemporary: name), !Self.isAlive(pid) else { continue }
                 let path = folder.appendingPathComponent(name).path
                 if (try? NoFollowRemoval.removeTree(atPath: path)) != nil { removed.append(path) }
             }

@@ -112,8 +112,18 @@ public final class Runner: @unchecked Sendable {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
         let plans = try plans(manifest, store: store)
+        // Stages are computed without the output lock, each under its variant's lock, so that
+        // processes computing other variants of this notebook proceed at the same time.
+        outputLock.release()
         let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
         session.execute()
+        // Held only to swap the views in and write the report; waited for even under
+        // --no-wait, because the results are computed by now and holders keep it briefly.
+        var relock = options
+        relock.waitForLock = true
+        let viewLock = try lockForRun(manifest, store: store, options: relock)
+        defer { viewLock.release() }
+        session.showResults()
         store.removeEmptyWorkFolders()
         var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
