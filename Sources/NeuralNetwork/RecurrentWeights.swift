@@ -12,6 +12,10 @@ public final class RecurrentWeights {
     public let recurrentWeights: UnsafeMutablePointer<Float>
     let classifierWeights: UnsafeMutablePointer<Float>
     public let fusedGateBias: UnsafeMutablePointer<Float>
+    /// Waᵀ [H, G·H] and Wa stacked [G·H, H] in 32-column panels, what the per-step recurrent
+    /// products read: contiguous panels keep streaming fast once the matrices outgrow the caches.
+    public let packedTransposedRecurrentWeights: PackedPanels
+    public let packedRecurrentWeights: PackedPanels
 
     public init(configuration: RecurrentConfiguration) {
         self.configuration = configuration
@@ -27,6 +31,9 @@ public final class RecurrentWeights {
         recurrentWeights = zeroed(width * hidden)
         classifierWeights = zeroed(configuration.outputSize * hidden)
         fusedGateBias = zeroed(width)
+        packedTransposedRecurrentWeights = PackedPanels(
+            depth: hidden, blockWidth: hidden, blockCount: configuration.cell.gates.count)
+        packedRecurrentWeights = PackedPanels(depth: width, blockWidth: hidden, blockCount: 1)
     }
 
     deinit {
@@ -66,6 +73,8 @@ public final class RecurrentWeights {
                 recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
             }
         }
+        packedTransposedRecurrentWeights.pack(from: waT, rowStride: width)
+        packedRecurrentWeights.pack(from: recurrentWeights, rowStride: hidden)
         let wcT = flat + layout.classifierWeightsOffset
         for unit in 0..<hidden {
             for label in 0..<output {

@@ -67,6 +67,8 @@ func timedThread(_ body: () -> Void) -> Double {
 
 struct ProductShape {
     let label: String, m: Int, n: Int, k: Int, transposedA: Bool
+    /// B read from packed panels, as the cells' per-step recurrent products read the weights.
+    var packed = false
 }
 
 /// GFLOP/s of one product shape, repeated for about a quarter of a second.
@@ -76,11 +78,19 @@ func productRate(_ shape: ProductShape) -> Double {
     var c = [Float](repeating: 0, count: shape.m * shape.n)
     let flops = 2.0 * Double(shape.m * shape.n * shape.k)
     let repetitions = max(1, Int(5e9 / flops))
+    let packed = PackedPanels(depth: shape.k, blockWidth: shape.n, blockCount: 1)
+    b.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: shape.n) }
     let time = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 timedThread {
-                    for _ in 0..<repetitions {
+                    for _ in 0..<repetitions where shape.packed {
+                        MatrixProduct.multiply(
+                            m: shape.m, a: a.baseAddress!, aRowStride: shape.k, aColumnStride: 1,
+                            packed: packed, rows: 0..<shape.k, blocks: 0..<1,
+                            c: c.baseAddress!, cRowStride: shape.n, accumulate: true)
+                    }
+                    for _ in 0..<repetitions where !shape.packed {
                         MatrixProduct.multiply(
                             m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!,
                             aRowStride: shape.transposedA ? 1 : shape.k,
@@ -97,14 +107,14 @@ func productRate(_ shape: ProductShape) -> Double {
 
 let shapes = [
     ProductShape(label: "input projection  X·Wxᵀ   ", m: steps * shard, n: gates, k: input, transposedA: false),
-    ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false),
-    ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false),
+    ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false, packed: true),
+    ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false, packed: true),
     ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
 ] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
     ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
-                 m: shard, n: 4 * size, k: size, transposedA: false)
+                 m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
 }
 print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
