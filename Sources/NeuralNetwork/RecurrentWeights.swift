@@ -68,9 +68,17 @@ public final class RecurrentWeights {
         let output = configuration.outputSize
         let flat = UnsafePointer(parameters.baseAddress!)
         let waT = flat + layout.recurrentWeightsOffset
-        for unit in 0..<hidden {
-            for gate in 0..<width {
-                recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
+        // In 32×32 tiles, so both the rows read and the rows written stay in L1: at hidden
+        // 1024 a row-by-row transpose of the 16 MB matrix misses the cache on every write.
+        let tile = 32
+        for unitStart in stride(from: 0, to: hidden, by: tile) {
+            let units = unitStart..<min(unitStart + tile, hidden)
+            for gateStart in stride(from: 0, to: width, by: tile) {
+                for gate in gateStart..<min(gateStart + tile, width) {
+                    for unit in units {
+                        recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
+                    }
+                }
             }
         }
         packedTransposedRecurrentWeights.pack(from: waT, rowStride: width)

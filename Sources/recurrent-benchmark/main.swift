@@ -115,6 +115,9 @@ let shapes = [
 ] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
     ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
+} + options.hiddenSizes.filter { $0 >= 512 }.map { size in
+    ProductShape(label: "weight gradient, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
+                 m: size, n: 4 * size, k: steps * shard, transposedA: true)
 }
 print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
