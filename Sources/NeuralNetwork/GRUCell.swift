@@ -95,14 +95,12 @@ public final class GRUCell: RecurrentCell {
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
         let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth, rows = (pass.steps - 1) * n
         MatrixProduct.multiply(
-            m: hidden, n: 2 * hidden, k: rows,
-            a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
-            b: pass.gateGradients + n * width, bRowStride: width,
+            m: hidden, a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
+            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 0..<2,
             c: gradient, cRowStride: width, accumulate: false)
         MatrixProduct.multiply(
-            m: hidden, n: hidden, k: rows,
-            a: resetHidden + 2 * n * hidden, aRowStride: 1, aColumnStride: hidden,
-            b: pass.gateGradients + n * width + 2 * hidden, bRowStride: width,
+            m: hidden, a: resetHidden + 2 * n * hidden, aRowStride: 1, aColumnStride: hidden,
+            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 2..<3,
             c: gradient + 2 * hidden, cRowStride: width, accumulate: false)
     }
 }

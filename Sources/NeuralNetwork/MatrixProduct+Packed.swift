@@ -26,8 +26,11 @@ extension MatrixProduct {
             }
             return
         }
-        // The same k-blocking rule as the unpacked product (it does not change any sum).
-        let kStep = k > 2 * kBlock ? kBlock : k
+        // k-blocking never changes a sum. A few rows (one shard's step) reuse a k-block of
+        // the panel from L1 across their two row tiles; many rows (the weight gradients,
+        // m = H) would instead reload and store their large C once per block, so they take
+        // blocks of `longKBlock`, whose panel stays in L2.
+        let kStep = m <= 16 ? (k > 2 * kBlock ? kBlock : k) : min(k, longKBlock)
         let fullRowBlocks = m / 4 * 4
         for block in blocks {
             for panel in 0..<b.panelsPerBlock {

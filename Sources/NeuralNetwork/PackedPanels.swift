@@ -43,10 +43,13 @@ public final class PackedPanels {
         UnsafePointer(storage + (block * panelsPerBlock + panel) * depth * Self.panelWidth)
     }
 
-    /// Copies B (`depth` × `columns`, row-major with `rowStride`) into the panels. The
-    /// padding columns stay zero from `init`; they are never read into C.
-    public func pack(from b: UnsafePointer<Float>, rowStride: Int) {
+    /// Copies the first `rows` rows of B (`columns` wide, row-major with `rowStride`; all
+    /// `depth` rows unless told) into the panels. The padding columns stay zero from `init`;
+    /// they are never read into C.
+    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Int? = nil) {
+        let rows = rows ?? depth
         precondition(rowStride >= columns, "row stride \(rowStride) is shorter than the \(columns) columns")
+        precondition(rows >= 0 && rows <= depth, "\(rows) rows do not fit the packed matrix's \(depth)")
         let width = Self.panelWidth
         for block in 0..<blockCount {
             for panel in 0..<panelsPerBlock {
@@ -54,7 +57,7 @@ public final class PackedPanels {
                 let count = min(width, blockWidth - panel * width)
                 var destination = storage + (block * panelsPerBlock + panel) * depth * width
                 var source = b + first
-                for _ in 0..<depth {
+                for _ in 0..<rows {
                     destination.update(from: source, count: count)
                     destination += width
                     source += rowStride

@@ -26,6 +26,9 @@ import Testing
         // k > 256 takes the k-blocked path; a width below one vector.
         Case(m: 6, depth: 300, blockWidth: 7, blockCount: 2, rows: 0..<300, blocks: 0..<2, transposedA: false, accumulate: true),
         Case(m: 3, depth: 520, blockWidth: 96, blockCount: 1, rows: 3..<520, blocks: 0..<1, transposedA: false, accumulate: false),
+        // Many rows (the weight gradients, m = H): k-blocks of 512 instead of 128.
+        Case(m: 37, depth: 1100, blockWidth: 40, blockCount: 2, rows: 16..<1100, blocks: 0..<2, transposedA: true, accumulate: false),
+        Case(m: 20, depth: 300, blockWidth: 64, blockCount: 3, rows: 0..<300, blocks: 1..<3, transposedA: true, accumulate: true),
         // k = 0: C is zeroed (or left alone when accumulating).
         Case(m: 4, depth: 10, blockWidth: 17, blockCount: 2, rows: 5..<5, blocks: 0..<2, transposedA: false, accumulate: false),
         Case(m: 4, depth: 10, blockWidth: 17, blockCount: 2, rows: 5..<5, blocks: 1..<2, transposedA: false, accumulate: true),
@@ -86,6 +89,23 @@ import Testing
                 let tolerance = Double(k + 1) * 1.2e-7 * magnitude + 1e-12
                 #expect(abs(Double(packedC[index]) - expected) <= tolerance,
                         "C[\(i), \(j)] = \(packedC[index]), expected \(expected)")
+            }
+        }
+    }
+
+    /// A smaller batch packs only its rows; the rows it reads are exactly the new ones,
+    /// whatever a larger earlier batch left below them.
+    @Test func packingARowPrefixLeavesLaterRowsAlone() {
+        let packed = PackedPanels(depth: 4, blockWidth: 3, blockCount: 1)
+        let first = (0..<12).map { Float($0 + 1) }
+        first.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: 3) }
+        let second: [Float] = [-1, -2, -3, -4, -5, -6]
+        second.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: 3, rows: 2) }
+        let panel = packed.panel(block: 0, 0), width = PackedPanels.panelWidth
+        for row in 0..<4 {
+            for column in 0..<3 {
+                let expected = row < 2 ? second[row * 3 + column] : first[row * 3 + column]
+                #expect(panel[row * width + column] == expected, "row \(row), column \(column)")
             }
         }
     }
