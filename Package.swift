@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook", "DemoNotebook",
+                "NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook", "DemoNotebook", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU),
@@ -109,7 +109,9 @@ let package = Package(
             dependencies: ["NeuralNetwork", "MNIST"],
             swiftSettings: hostCPU),
 
-        .testTarget(name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"]),
+        .testTarget(
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
             resources: [.copy("Fixtures")]),
