@@ -13,6 +13,7 @@ import NotebookTraining
 struct RememberingStage: Stage {
     static let name = "remembering"
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
+
     @Parameter(help: "Blank rows after each digit, one experiment per value (comma-separated).")
     var delays = "0, 10, 20, 30, 40"
     @Parameter(help: "Training images per run (the first ones of the data stage's training set).", range: 1...60_000)
@@ -23,7 +24,8 @@ struct RememberingStage: Stage {
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
     @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
-    @Parameter(help: "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0).", range: -10...10)
+    @Parameter(help: "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0).",
+               range: -10...10)
     var forgetBias = 1.0
 
     /// One trained network at one delay.

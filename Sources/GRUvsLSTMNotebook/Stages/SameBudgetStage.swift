@@ -11,6 +11,7 @@ import NotebookTraining
 struct SameBudgetStage: Stage {
     static let name = "same-budget"
     static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
+
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
     @Parameter(help: "Passes over the training set, for every cell.", range: 1...100) var epochs = 2
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001

@@ -13,10 +13,12 @@ import NotebookTraining
 struct VanishingGradientStage: Stage {
     static let name = "vanishing-gradient"
     static let summary = "Plot ‖∂L/∂x_t‖ per time step for the three cells, before and after training, on a log scale."
+
     @Parameter(help: "Test images the norms are averaged over (the first ones).", range: 1...10_000) var images = 512
     @Parameter(help: "Blank rows after each digit, to follow the gradient further back.", range: 0...500)
     var blankRows = 0
-    @Parameter(help: "Seed of the untrained networks (the same-budget stage's seed shows them as it started).", range: 0...4_294_967_295)
+    @Parameter(help: "Seed of the untrained networks (the same-budget stage's seed shows them as it started).",
+               range: 0...4_294_967_295)
     var seed = 0
 
     struct Curve: Codable, Equatable {

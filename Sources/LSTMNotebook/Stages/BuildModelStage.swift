@@ -5,10 +5,13 @@ import NeuralNetwork
 struct BuildModelStage: Stage {
     static let name = "build-model"
     static let summary = "Build the DigitClassification LSTM (seeded initialisation, or weights from a safetensors file)."
-    @Parameter(help: "Size of the LSTM's hidden and cell states (a weights file brings its own).", range: 1...RecurrentConfiguration.maximumSize)
+
+    @Parameter(help: "Size of the LSTM's hidden and cell states (a weights file brings its own).",
+               range: 1...RecurrentConfiguration.maximumSize)
     var hiddenSize = 128
     @Parameter(help: "Seed of the initial weights (unused with a weights file).", range: 0...4_294_967_295) var seed = 0
-    @Parameter(help: "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch).") var weights: NotebookPath? = nil
+    @Parameter(help: "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch).")
+    var weights: NotebookPath? = nil
 
     func run(_ context: StageContext) throws {
         let model: SequenceClassifier

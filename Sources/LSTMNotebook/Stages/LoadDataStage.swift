@@ -7,7 +7,9 @@ import NBRunCore
 struct LoadDataStage: Stage {
     static let name = "load-data"
     static let summary = "Load the MNIST training and test sets and set up their batch loaders."
-    @Parameter(help: "Folder with the four MNIST IDX files (gzip or raw), relative to the manifest.") var data: NotebookPath = "data/mnist"
+
+    @Parameter(help: "Folder with the four MNIST IDX files (gzip or raw), relative to the manifest.")
+    var data: NotebookPath = "data/mnist"
     @Parameter(help: "Images per batch.", range: 1...4096) var batchSize = 32
     @Parameter(help: "Seed of the training set's per-epoch shuffle.", range: 0...4_294_967_295) var seed = 0
     @Parameter(help: "Use only the first N training images (0 keeps all 60,000).", range: 0...60_000) var trainLimit = 0

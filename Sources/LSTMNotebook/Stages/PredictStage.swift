@@ -8,6 +8,7 @@ import NeuralNetwork
 struct PredictStage: Stage {
     static let name = "predict"
     static let summary = "Predict the digit of one test image and draw it titled with the prediction and the truth."
+
     @Parameter(help: "Which test image to show.", range: 0...9_999) var index = 0
 
     func run(_ context: StageContext) throws {

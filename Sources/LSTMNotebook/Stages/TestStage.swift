@@ -10,6 +10,7 @@ import NotebookTraining
 struct TestStage: Stage {
     static let name = "test"
     static let summary = "Measure accuracy on the test set; draw the confusion matrix and the misclassified digits."
+
     @Parameter(help: "How many misclassified digits to show.", range: 0...64) var misclassified = 16
 
     func run(_ context: StageContext) throws {

@@ -10,7 +10,9 @@ import NotebookTraining
 struct TrainStage: Stage {
     static let name = "train"
     static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
-    @Parameter(help: "Passes over the training set (0 passes the built model through, e.g. to test given weights).", range: 0...1000)
+
+    @Parameter(help: "Passes over the training set (0 passes the built model through, e.g. to test given weights).",
+               range: 0...1000)
     var epochs = 10
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
 

@@ -7,6 +7,7 @@ import NBRunCore
 struct VisualizeBatchStage: Stage {
     static let name = "visualize-batch"
     static let summary = "Draw the first images of a shuffled training batch in a grid titled with their labels."
+
     @Parameter(help: "Rows of the grid.", range: 1...16) var rows = 2
     @Parameter(help: "Columns of the grid.", range: 1...16) var columns = 8
 
