@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `nbrun new` end to end, as a new author would use it: scaffold a notebook into a copy of
-/// this package, build nbrun there, run the notebook and read its report.
+/// this package, build nbrun there, run the scaffold's tests, run the notebook and read its
+/// report.
 ///
 /// The copy lives at a fixed place under `.build/scaffold-test/` with its own scratch
 /// folder, so only the first run builds everything; its folders link to this package's
@@ -112,6 +113,12 @@ struct ScaffoldBuildTests {
         let swift = URL(fileURLWithPath: "/usr/bin/env")
         try run(swift, ["swift", "build", "--package-path", copy.path, "--scratch-path", scratch.path,
                         "--product", "nbrun", "--manifest-cache", "none"], in: copy)
+        // The scaffold's own tests build and pass.
+        try run(swift, ["swift", "build", "--package-path", copy.path, "--scratch-path", scratch.path,
+                        "--build-tests"], in: copy)
+        let tested = try run(swift, ["swift", "test", "--package-path", copy.path, "--scratch-path", scratch.path,
+                                     "--skip-build", "--filter", "\(notebook)NotebookTests"], in: copy)
+        #expect(tested.contains("Test run with 3 tests in 1 suite passed"), "\(tested.suffix(2000))")
 
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("scaffolded-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
