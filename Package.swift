@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore",
+                "NBRunCore", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + notebookNames.map { .target(name: $0) },
             swiftSettings: hostCPU,
@@ -133,7 +133,9 @@ let package = Package(
             dependencies: ["NeuralNetwork", "MNIST"],
             swiftSettings: hostCPU),
 
-        .testTarget(name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"]),
+        .testTarget(
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
             resources: [.copy("Fixtures")]),

@@ -20,6 +20,15 @@ struct ManifestOptions: ParsableArguments {
         if let output, output.isEmpty { throw ValidationError(StorageError.emptyOutputPath.description) }
     }
 
+    /// The `--set` overrides, parsed (exit 2 with the message on a malformed one).
+    func parsedOverrides() throws -> [ParameterOverride] {
+        do { return try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) } } catch {
+            throw CommandFailure(message: error.description, exitCode: 2)
+        }
+    }
+
+    var manifestURL: URL { URL(fileURLWithPath: manifest) }
+
     func load(with runner: Runner) throws -> Manifest {
         // An empty path would become the current folder: say what is wrong instead.
         guard !manifest.isEmpty else {
@@ -27,7 +36,7 @@ struct ManifestOptions: ParsableArguments {
         }
         do {
             let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
-            return try runner.loadManifest(URL(fileURLWithPath: manifest), overrides: parsed)
+            return try runner.loadManifest(manifestURL, overrides: parsed)
         } catch let error as ManifestError {
             throw CommandFailure(message: error.description, exitCode: 2)
         } catch let error as RunError {

@@ -32,9 +32,18 @@ extension NBRun {
         @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")
         var noWait = false
 
+        @Option(name: .customLong("sweep"), help: ArgumentHelp(
+            "Run every value of a parameter (repeatable: the repeats form a grid) and write sweep.md next to the report.",
+            valueName: "stage.param=v1,v2,…"))
+        var sweeps: [String] = []
+
+        @Option(help: ArgumentHelp("The metric the sweep report charts (default: the first one recorded).", valueName: "stage.metric"))
+        var metric: String?
+
         func validate() throws {
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
             if stage != nil && from != nil { throw ValidationError("use either --stage or --from, not both") }
+            if metric != nil && sweeps.isEmpty { throw ValidationError("--metric chooses what a sweep charts; add --sweep") }
         }
 
         func run() throws {
@@ -52,6 +61,25 @@ extension NBRun {
                 options.waitForLock = !noWait
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)
+                if !sweeps.isEmpty {
+                    let fixed = try notebook.parsedOverrides()
+                    let grid: SweepGrid
+                    do throws(SweepError) {
+                        grid = try SweepGrid(axes: sweeps.map { text throws(SweepError) in try SweepAxis(parsing: text) }, fixed: fixed)
+                    } catch { throw CommandFailure(message: error.description, exitCode: 2) }
+                    let result: SweepResult
+                    do {
+                        result = try runner.sweep(manifest: notebook.manifestURL, fixed: fixed, grid: grid,
+                                                  metric: metric, options: options, chartWriter: SweepChartPNG.write)
+                    } catch RunError.manifest(let error) {
+                        throw CommandFailure(message: error.description, exitCode: 2)
+                    } catch RunError.sweep(let error) {
+                        throw CommandFailure(message: error.description, exitCode: 2)
+                    }
+                    console.tidy()
+                    if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+                    return
+                }
                 let result = try runner.run(manifest, options: options)
                 console.tidy()
                 if result.exitCode != 0 { throw ExitCode(result.exitCode) }

@@ -20,7 +20,7 @@ extension NBRun {
                 let width = plans.map(\.stage.name.count).max() ?? 0
                 for plan in plans {
                     let padded = plan.stage.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    Swift.print("\(padded)  \(plan.freshness.summary)")
+                    Swift.print("\(padded)  \(plan.statusSummary)")
                 }
             }
         }

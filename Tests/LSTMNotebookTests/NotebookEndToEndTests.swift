@@ -77,6 +77,17 @@ struct NotebookEndToEndTests {
         // measured 39%; the bound leaves room for another machine's rounding.
         #expect(correct > 125, "only \(correct) of 500 test images correct after one small epoch")
 
+        // The metrics `nbrun runs` and sweeps compare: test accuracy and final training loss.
+        guard case .ranNow(let testRecord) = first.outcomes["test"], case .ranNow(let trainRecord) = first.outcomes["train"] else {
+            Issue.record("test and train should have run"); return
+        }
+        #expect(testRecord.metrics?["accuracy"] == Double(correct) / 500)
+        let losses = try JSONSerialization.jsonObject(with: Data(contentsOf: artifact("train", "loss-history.json"))) as? [String: Any]
+        let epochMeans = try #require(losses?["epochMeans"] as? [Double])
+        // Through JSON text and back: equal to the last printed digit, not necessarily to the bit.
+        let finalLoss = try #require(trainRecord.metrics?["final-loss"])
+        #expect(abs(finalLoss - (epochMeans.last ?? .nan)) <= 1e-12 * abs(finalLoss))
+
         // The report mirrors the notebook: prose, code, printed output, figures, footers.
         let report = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("# Long Short-Term Memory from scratch, on MNIST"))

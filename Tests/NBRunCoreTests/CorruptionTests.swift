@@ -32,7 +32,16 @@ struct CorruptionTests {
         #expect(status?.freshness.summary.contains("squares.txt has 1 bytes") == true)
         #expect(try notebook.run().executed == ["square"])
 
+        // Deleted from the output folder only: the cached variant is intact and is put back.
         try FileManager.default.removeItem(at: url)
+        #expect(try notebook.status()["square"]?.statusSummary.contains("squares.txt is missing") == true)
+        #expect(try notebook.run().executed.isEmpty)
+        #expect(try notebook.read("square", "squares.txt").count > 1)
+
+        // Deleted from the cache as well: recomputed.
+        try FileManager.default.removeItem(at: url)
+        let fingerprint = try #require(try notebook.status()["square"]?.fingerprint)
+        try NoFollowRemoval.removeTree(atPath: notebook.output.appendingPathComponent(".cache/stages/square/\(fingerprint)").path)
         #expect(try notebook.status()["square"]?.freshness.summary.contains("is missing") == true)
         #expect(try notebook.run().executed == ["square"])
         #expect(try notebook.read("square", "squares.txt").count > 1)

@@ -30,11 +30,11 @@ struct HostileOutputTests {
         return sandbox
     }
 
-    @Test(arguments: [".trash", ".staging", ".resume", "report-assets"])
+    @Test(arguments: [".trash", ".staging", ".resume", "report-assets", ".cache"])
     func linkedWorkFolderIsRefusedAndItsTargetKept(name: String) throws {
         let sandbox = try notebook()
         #expect(try sandbox.nbrun(["Test.manifest", "--output", "o"], in: "nb").status == 0)
-        if sandbox.exists("nb/o/\(name)") {  // report-assets: a real folder after the first run
+        if sandbox.exists("nb/o/\(name)") {  // report-assets, .cache: real folders after the first run
             try FileManager.default.removeItem(at: sandbox.url("nb/o/\(name)"))
         }
         try sandbox.link("nb/o/\(name)", to: "../../victim")
@@ -147,6 +147,7 @@ struct HostileOutputTests {
         let fifo = try sandbox.nbrun(["status", "Test.manifest", "--output", "o"], in: "nb", timeout: 20)
         #expect(!fifo.timedOut)
         #expect(fifo.output.contains("record.json: it is a FIFO (named pipe)"), "\(fifo.output)")
+        #expect(fifo.output.contains("generate  fresh: cached variant, put back in place by the next run"), "\(fifo.output)")
     }
 
     /// Item 7: a run starting while `clean` holds the lock must never lose its results.

@@ -15,5 +15,7 @@ struct SummarizeStage: Stage {
         context.print("\(label): \(sum)")
         context.print("mean: \(String(format: "%.2f", mean))")
         try context.writeArtifact(Data("{\"sum\": \(sum), \"count\": \(squares.count)}\n".utf8), named: "summary.json")
+        try context.recordMetric("mean", mean)
+        try context.recordMetric("count", Double(squares.count))
     }
 }

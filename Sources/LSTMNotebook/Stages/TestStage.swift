@@ -25,6 +25,7 @@ struct TestStage: Stage {
         let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init))
         context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")
         try context.writeArtifact(evaluation.jsonData(), named: "metrics.json")
+        try context.recordMetric("accuracy", evaluation.accuracy)
 
         try PNGWriter.write(Figure.confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
                             to: context.outputURL(for: "confusion.png"))

@@ -47,6 +47,7 @@ struct TrainStage: Stage {
         try context.write(model, to: LSTMArtifacts.model)
         try context.writeArtifact(history.jsonData(), named: "loss-history.json")
         if epochs > 0 {
+            try context.recordMetric("final-loss", history.epochMeans.last!)
             try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
             context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")
         } else {

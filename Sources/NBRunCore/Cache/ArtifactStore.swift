@@ -11,15 +11,21 @@ import Foundation
 ///     <output>/.resume/<stage>/    checkpoints that survive a failed or killed run
 ///     <output>/.lock               the advisory run lock
 ///     <output>/report.md
+///     <output>/.cache/             every variant ever computed, by fingerprint (``VariantCache``)
 ///
+/// `<output>/<stage>/` is the view of the last run's variant: its files are hard links to
+/// the cached variant's, so it costs no space and every path a user knows keeps working.
 /// A commit renames the old folder aside, renames the new one in, then deletes the old:
 /// a crash between the two renames is repaired by `recoverInterruptedCommits()`, so a
 /// reader always finds either the old complete result or the new one.
 public struct ArtifactStore: Sendable {
     public let outputDirectory: URL
+    /// Where variants are kept: `<output>/.cache` unless a run names another folder.
+    public let cache: VariantCache
 
-    public init(outputDirectory: URL) {
+    public init(outputDirectory: URL, cacheDirectory: URL? = nil) {
         self.outputDirectory = outputDirectory
+        self.cache = VariantCache(root: cacheDirectory ?? outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true))
     }
 
     public enum RecordState: Sendable {
@@ -55,7 +61,13 @@ public struct ArtifactStore: Sendable {
     static let recordSizeLimit = 64 << 20
 
     public func loadRecord(_ stage: String) -> RecordState {
-        let url = recordFolder(stage).appendingPathComponent(Self.recordFileName)
+        Self.loadRecord(in: recordFolder(stage), stage: stage)
+    }
+
+    /// The record in `folder` (a stage folder, a work folder or a cached variant), checked
+    /// to be of this format, of `stage`, and to name only plain files inside the folder.
+    static func loadRecord(in folder: URL, stage: String) -> RecordState {
+        let url = folder.appendingPathComponent(Self.recordFileName)
         guard FileKind.of(url.path).exists else { return .missing }
         let data: Data
         do { data = try RegularFile.read(at: url, limit: Self.recordSizeLimit) } catch {
@@ -120,8 +132,8 @@ public struct ArtifactStore: Sendable {
 
     /// Fast check used to decide freshness without reading artifacts: each exists, as a
     /// regular file (never a link planted in its place), with its recorded size.
-    public func quickCheck(_ record: StageRecord) -> String? {
-        let folder = recordFolder(record.stage)
+    public func quickCheck(_ record: StageRecord, in variantFolder: URL? = nil) -> String? {
+        let folder = variantFolder ?? recordFolder(record.stage)
         for artifact in record.artifacts {
             let url = folder.appendingPathComponent(artifact.name)
             switch FileKind.of(url.path) {
@@ -201,7 +213,9 @@ public struct ArtifactStore: Sendable {
         throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }
 
-    /// Writes `record` into `staging` and swaps the folder in as the stage's committed result.
+    /// Writes `record` into `staging`, keeps the result in the variant cache, and swaps the
+    /// folder in as the stage's view. Killed after the cache has it but before the swap, the
+    /// next run restores the view from the cache.
     public func commit(staging: URL, record: StageRecord) throws(StorageError) {
         let encoded: Data
         do { encoded = try StageRecord.encoder().encode(record) } catch {
@@ -210,11 +224,53 @@ public struct ArtifactStore: Sendable {
         do { try AtomicFile.write(encoded, to: staging.appendingPathComponent(Self.recordFileName)) } catch {
             throw StorageError(error)
         }
-        let destination = stageDirectory(record.stage)
-        try checkReplaceable(record.stage)
+        try cache.store(from: staging, record: record)
+        try install(staging: staging, stage: record.stage)
+    }
+
+    /// Makes the output folder show a cached variant again (going back to earlier
+    /// parameters), by links to the variant's files: nothing is recomputed or copied.
+    public func restore(_ record: StageRecord) throws(StorageError) {
+        let variant = cache.variantFolder(record.stage, fingerprint: record.fingerprint)
+        let staging = try makeStagingDirectory(record.stage)
+        do throws(StorageError) {
+            for name in record.artifacts.map(\.name) + [Self.recordFileName] {
+                try FileLinking.linkOrCopy(variant.appendingPathComponent(name).path, to: staging.appendingPathComponent(name).path)
+            }
+            try install(staging: staging, stage: record.stage)
+        } catch {
+            try? NoFollowRemoval.removeTree(atPath: staging.path)
+            throw error
+        }
+    }
+
+    /// Nil when the stage's view already shows `record`'s variant: the same `record.json`
+    /// inode as the cached variant (no read needed), or, when the cache is on another file
+    /// system and the view holds copies, a record of the same fingerprint whose files check
+    /// out. Otherwise what the view shows instead, for `status`.
+    func viewDifference(_ record: StageRecord) -> String? {
+        let folder = stageDirectory(record.stage)
+        let view = folder.appendingPathComponent(Self.recordFileName).path
+        let cached = cache.variantFolder(record.stage, fingerprint: record.fingerprint).appendingPathComponent(Self.recordFileName).path
+        if FileLinking.sameFile(view, cached) { return quickCheck(record, in: folder) }
+        switch Self.loadRecord(in: folder, stage: record.stage) {
+        case .missing:
+            return "\(folder.path) does not show it"
+        case .damaged(let reason):
+            return reason
+        case .present(let shown):
+            guard shown.fingerprint == record.fingerprint else { return "\(folder.path) shows another variant" }
+            return quickCheck(shown, in: folder)
+        }
+    }
+
+    /// Swaps a complete folder (with its record) in as the stage's view.
+    func install(staging: URL, stage: String) throws(StorageError) {
+        let destination = stageDirectory(stage)
+        try checkReplaceable(stage)
         var trash: URL?
         if FileKind.of(destination.path).exists {
-            let aside = trashRoot.appendingPathComponent("\(record.stage)-\(getpid())", isDirectory: true)
+            let aside = trashRoot.appendingPathComponent("\(stage)-\(getpid())", isDirectory: true)
             try makeWorkFolder(trashRoot)
             try NoFollowRemoval.removeTree(atPath: aside.path)
             guard rename(destination.path, aside.path) == 0 else {

@@ -18,8 +18,14 @@ public struct OutputFolder: Sendable {
 
     /// The marker's name; its presence (a regular file with a known format) means "nbrun's".
     public static let markerName = ".nbrun-output"
-    static let markerFormat = 1
+    /// The marker's format is the folder's layout: 2 keeps every variant in `.cache` and
+    /// shows the last run's in the stage folders; 1 (and folders from before the marker)
+    /// held one result per stage and is migrated by the next run (``LayoutMigration``).
+    static let layoutFormat = 2
+    static let legacyLayoutFormat = 1
     public static let lockName = ".lock"
+    /// The variant cache's folder, when a run does not name another one.
+    public static let cacheName = ".cache"
 
     /// What nbrun keeps at one of its own names: a file or a folder.
     public enum EntryKind: Sendable {
@@ -33,19 +39,20 @@ public struct OutputFolder: Sendable {
     public static let ownEntries: [(name: String, kind: EntryKind)] = [
         (markerName, .file), (lockName, .file),
         ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
-        (".staging", .folder), (".trash", .folder), (".resume", .folder),
+        (SweepReport.fileName, .file), (SweepReport.chartName, .file),
+        (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder),
     ]
 
     /// nbrun's private work folders: everything inside them is nbrun's own.
-    static let workFolders: Set<String> = [".staging", ".trash", ".resume"]
+    static let workFolders: Set<String> = [".staging", ".trash", ".resume", cacheName]
 
     /// Whether a stage named `name` would collide with one of nbrun's own entries.
     public static func isReserved(_ name: String) -> Bool {
         ownEntries.contains { $0.name == name }
     }
 
-    /// What `.nbrun-output` holds. The format lets a later layout (per-fingerprint storage)
-    /// recognise and migrate folders written by this one.
+    /// What `.nbrun-output` holds. The format names the layout, so a run recognises and
+    /// migrates folders written in an earlier one (see ``LayoutMigration``).
     struct Marker: Codable {
         var format: Int
         var createdBy: String
@@ -107,11 +114,25 @@ public struct OutputFolder: Sendable {
 
     /// True when `folder` carries a readable marker of a known format.
     public static func isMarked(_ folder: URL) -> Bool {
+        readMarker(folder).map { ($0.format == legacyLayoutFormat || $0.format == layoutFormat) } ?? false
+    }
+
+    private static func readMarker(_ folder: URL) -> Marker? {
         let marker = folder.appendingPathComponent(markerName)
         guard case .regular(let size) = FileKind.of(marker.path), size <= 4096,
-              let data = try? RegularFile.read(at: marker, limit: 4096),
-              let decoded = try? markerDecoder().decode(Marker.self, from: data) else { return false }
-        return decoded.format == markerFormat
+              let data = try? RegularFile.read(at: marker, limit: 4096) else { return nil }
+        return try? markerDecoder().decode(Marker.self, from: data)
+    }
+
+    /// The layout the marker names (nil for a folder without a readable marker).
+    func layoutFormat() -> Int? {
+        Self.readMarker(url)?.format
+    }
+
+    /// Marks the folder as being in the current layout, keeping when and how it was first claimed.
+    func upgradeMarker() throws(StorageError) {
+        let old = Self.readMarker(url)
+        try writeMarker(createdFolder: old?.createdFolder ?? false, createdAt: old?.createdAt ?? Date(), format: Self.layoutFormat)
     }
 
     /// Makes the folder nbrun's for a run: creates and marks a missing one, marks an empty
@@ -128,7 +149,8 @@ public struct OutputFolder: Sendable {
         case .empty:
             try writeMarker(createdFolder: false)
         case .unmarkedNBRunOutput:
-            try writeMarker(createdFolder: true)
+            // Written before the marker existed, so in the layout of one result per stage.
+            try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
         case .foreign(let entries):
             throw .foreignOutputFolder(path: url.path, entries: entries)
         case .notAFolder(let kind):
@@ -147,17 +169,14 @@ public struct OutputFolder: Sendable {
 
     /// Whether nbrun created the folder itself (rather than adopting an empty one), as the marker says.
     func createdFolder() -> Bool {
-        let marker = url.appendingPathComponent(Self.markerName)
-        guard let data = try? RegularFile.read(at: marker, limit: 4096),
-              let decoded = try? Self.markerDecoder().decode(Marker.self, from: data) else { return false }
-        return decoded.createdFolder
+        Self.readMarker(url)?.createdFolder ?? false
     }
 
-    private func writeMarker(createdFolder: Bool) throws(StorageError) {
+    private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let marker = Marker(format: Self.markerFormat, createdBy: "nbrun", createdAt: Date(), createdFolder: createdFolder)
+        let marker = Marker(format: format, createdBy: "nbrun", createdAt: createdAt, createdFolder: createdFolder)
         guard let data = try? encoder.encode(marker) else {
             throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
         }

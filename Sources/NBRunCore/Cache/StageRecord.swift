@@ -30,6 +30,9 @@ public struct StageRecord: Codable, Sendable, Equatable {
     public var durationSeconds: Double
     public var peakMemoryBytes: UInt64
     public var status: String = "succeeded"
+    /// What the stage measured (``StageContext/recordMetric(_:_:)``), for `nbrun runs` and
+    /// sweep reports. Absent in records written before metrics existed.
+    public var metrics: [String: Double]?
 
     public func artifact(named name: String) -> Artifact? {
         artifacts.first { $0.name == name }

@@ -26,6 +26,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case foreignStageFolder(path: String, reason: String)
     /// A stage named like a file or folder nbrun keeps next to the stage folders.
     case reservedStageName(String)
+    /// A stage recorded a metric nbrun cannot store or show.
+    case invalidMetric(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .foreignStageFolder(let path, let reason):
             return "stage folder \(path) is not an nbrun result (\(reason)) and a run would replace it: "
                 + "move it away or choose another --output"
+        case .invalidMetric(let name, let reason):
+            return "invalid metric '\(name)': \(reason)"
         case .reservedStageName(let name):
             return "stage name '\(name)' is a name nbrun uses for its own file in the output folder; rename the stage"
         }

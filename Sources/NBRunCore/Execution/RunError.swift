@@ -9,6 +9,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownStage(String, known: [String])
     /// Ctrl-C while waiting for another nbrun's lock: the run stopped before changing anything.
     case interrupted(path: String)
+    /// A `--sweep` or `--metric` that cannot be run as given.
+    case sweep(SweepError)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no stage named '\(name)' in the manifest; stages: \(known.joined(separator: ", "))"
         case .interrupted(let path):
             return "interrupted while waiting for another nbrun on \(path); nothing was changed"
+        case .sweep(let error): return error.description
         }
     }
 }

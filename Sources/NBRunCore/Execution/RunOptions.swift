@@ -17,6 +17,10 @@ public struct RunOptions: Sendable {
     public var waitForLock = true
     /// `--output DIR`, overriding the manifest's output folder.
     public var outputDirectory: URL?
+    /// Where variants are kept, instead of `<output>/.cache`: the seam for a cache on a shared
+    /// file system. Not offered on the command line yet, because a folder outside the output
+    /// folder is not claimed and checked like one; callers pass only a folder they own.
+    public var cacheDirectory: URL?
     /// Base of the default output folder (the process's current directory when nil).
     public var currentDirectory: URL?
     /// Simulates a disk with this many bytes free for a stage's outputs: a stage whose

@@ -41,7 +41,11 @@ final class RunSession {
             }
             guard selection.scope.contains(name) else {
                 if case .fresh(let record) = plan.freshness {
-                    outcomes[name] = .cached(record)
+                    if let problem = bringIntoView(plan, record) {
+                        outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
+                    } else {
+                        outcomes[name] = .cached(record)
+                    }
                 } else {
                     outcomes[name] = .notRun(reason: "not selected in this run (\(plan.freshness.summary))", previous: previous)
                 }
@@ -53,7 +57,11 @@ final class RunSession {
             }
             let forceCause = selection.forceCause(name)
             if forceCause == nil, case .fresh(let record) = plan.freshness {
-                outcomes[name] = .cached(record)
+                guard let problem = bringIntoView(plan, record) else {
+                    outcomes[name] = .cached(record)
+                    continue
+                }
+                run(plan, reason: problem)
                 continue
             }
             if forceCause == nil, selection.isTargeted {
@@ -61,6 +69,29 @@ final class RunSession {
             }
             run(plan, reason: forceCause?.description ?? plan.freshness.summary,
                 discardResumableState: forceCause?.discardsResumableState ?? false)
+        }
+    }
+
+    /// Makes the output folder show a fresh stage's result: links a cached variant back in,
+    /// or adds a result only the output folder has to the cache once its hashes check out.
+    /// Nil when done; otherwise why not (the stage is then recomputed).
+    private func bringIntoView(_ plan: StagePlan, _ record: StageRecord) -> String? {
+        let name = plan.stage.name
+        switch plan.source {
+        case .view:
+            return nil
+        case .cache:
+            do { try store.restore(record) } catch { return "its cached variant could not be restored: \(error.description)" }
+            console.line("↺ \(name): restored from the cache (the variant computed \(ReportFormat.isoDate(record.startedAt)))")
+            verifiedStages.remove(name)
+            return nil
+        case .viewOnly:
+            if let damage = store.verify(record) { return damage.description }
+            do { try store.cache.store(from: store.stageDirectory(name), record: record) } catch {
+                return "its result could not be added to the cache: \(error.description)"
+            }
+            verifiedStages.insert(name)
+            return nil
         }
     }
 
@@ -74,6 +105,7 @@ final class RunSession {
                 if reportedDamage.insert(upstream).inserted {
                     console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
                 }
+                store.cache.discardDamaged(record, viewFolder: store.stageDirectory(upstream))
                 guard let upstreamPlan = plans[upstream] else { return false }
                 guard run(upstreamPlan, reason: "its cached artifact was damaged") else { return false }
             }
@@ -161,7 +193,8 @@ final class RunSession {
                 stage: name, kind: plan.stage.kind, fingerprint: plan.fingerprint, components: plan.components,
                 parameters: plan.stage.parameters.mapValues(\.description), artifacts: artifacts,
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
-                durationSeconds: duration, peakMemoryBytes: peak)
+                durationSeconds: duration, peakMemoryBytes: peak,
+                metrics: context.metrics.isEmpty ? nil : context.metrics)
             try store.commit(staging: staging, record: record)
             try? store.removeResumableState(name)
             outcomes[name] = .ranNow(record)

@@ -21,7 +21,8 @@ public final class Runner: @unchecked Sendable {
     }
 
     func store(for manifest: Manifest, options: RunOptions) -> ArtifactStore {
-        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory))
+        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory),
+                      cacheDirectory: options.cacheDirectory)
     }
 
     func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
@@ -96,12 +97,17 @@ public final class Runner: @unchecked Sendable {
         defer { outputLock.release() }
         // Ctrl-C that arrived as the lock was granted: stop before changing anything.
         if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
+        // Before anything in the cache is swept up or read: its folders must be real folders.
+        do { try store.cache.checkFolders(stages: names) } catch { throw .storage(error) }
         for action in store.recoverInterruptedCommits(stages: Set(names)) {
             console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
-        for path in store.folder.removeStaleTemporaryFiles() {
+        for path in store.folder.removeStaleTemporaryFiles() + store.cache.removeAbandonedTemporaries(stages: names) {
             console.line("nbrun: cleaned up after an earlier run: removed \(path)")
         }
+        do {
+            for line in try LayoutMigration.migrateIfNeeded(store, stages: names) { console.line(line) }
+        } catch { throw .storage(error) }
         for name in names {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
@@ -126,7 +132,15 @@ public final class Runner: @unchecked Sendable {
         return result
     }
 
-    // MARK: - status, why, clean
+    // MARK: - status, why, clean, runs
+
+    /// The cached variants of the notebook's stages (`nbrun runs`), read without the lock:
+    /// variants appear and disappear by whole-folder renames, so each is read whole or not at all.
+    public func variants(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> VariantTable {
+        let store = store(for: manifest, options: options)
+        try checkTarget(manifest, store: store, options: options)
+        return VariantTable.collect(stages: manifest.stages.map(\.name), store: store)
+    }
 
     /// Each stage's cache state, without taking the lock or running anything.
     public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StagePlan] {
@@ -194,6 +208,37 @@ public final class Runner: @unchecked Sendable {
         do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
     }
 
+    /// Removes cached variants by `policy` (`nbrun gc`), under the lock, never those the output
+    /// folder shows; see ``GarbageCollector``. Nil when there is no output folder of nbrun's.
+    public func collectGarbage(_ manifest: Manifest, policy: GCPolicy, options: RunOptions = RunOptions()) throws(RunError) -> GCReport? {
+        let store = store(for: manifest, options: options)
+        try checkTarget(manifest, store: store, options: options)
+        let stageNames = manifest.stages.map(\.name)
+        func proceed() throws(RunError) -> Bool {
+            switch store.folder.state(stageNames: Set(stageNames)) {
+            case .missing, .empty: return false
+            case .owned: return true
+            case .unmarkedNBRunOutput: return false  // nothing cached yet: a run migrates it first
+            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: store.outputDirectory.path, entries: entries))
+            case .notAFolder(let kind):
+                throw .storage(.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder"))
+            }
+        }
+        guard try proceed() else { return nil }
+        guard let lock = try OutputLock.acquire(
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
+            onWait: { [console] pid in
+                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(pid.map { " (pid \($0))" } ?? "")...")
+            }) else { return nil }
+        defer { lock.release() }
+        do {
+            try store.folder.checkOwnEntries()
+            try store.cache.checkFolders(stages: stageNames)
+            store.cache.removeAbandonedTemporaries(stages: stageNames)
+            return try GarbageCollector(store: store, stages: stageNames).collect(policy)
+        } catch { throw .storage(error) }
+    }
+
     /// What `status` adds below the stages: an output folder a run would refuse, and commits
     /// a killed run left half done, which the next run completes (the stages' states shown
     /// are what that run will find).
@@ -207,7 +252,13 @@ public final class Runner: @unchecked Sendable {
         default:
             break
         }
-        return manifest.stages.compactMap { stage in
+        var notes: [String] = []
+        if store.folder.layoutFormat() == OutputFolder.legacyLayoutFormat
+            || store.folder.state(stageNames: Set(manifest.stages.map(\.name))) == .unmarkedNBRunOutput {
+            notes.append("\(store.outputDirectory.path) was written by an earlier nbrun (one result per stage); "
+                + "the next run keeps its intact results in the variant cache")
+        }
+        return notes + manifest.stages.compactMap { stage in
             guard !FileKind.of(store.stageDirectory(stage.name).path).exists,
                   let pending = store.pendingRestore(stage.name) else { return nil }
             return "\(stage.name): the next run restores \(pending.path) (a commit interrupted by a crash)"

@@ -24,6 +24,7 @@ public final class StageContext: @unchecked Sendable {
     private let resumeURL: URL
     private let lock = NSLock()
     private(set) var figures: [StageRecord.Figure] = []
+    private(set) var metrics: [String: Double] = [:]
     private var printed = ""
 
     init(stageName: String, notebookDirectory: URL, parameters: StageParameters, threadCount: Int,
@@ -102,6 +103,25 @@ public final class StageContext: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         figures.removeAll { $0.name == name }
         figures.append(StageRecord.Figure(name: name, caption: caption))
+    }
+
+    /// Records a measurement of this variant (a test accuracy, a final loss) in its record,
+    /// so that `nbrun runs` and sweep reports can compare variants without parsing printed
+    /// output. Recording a name again replaces its value. A name must be a short word
+    /// (letters, digits, `-`, `_`, `.`) and the value finite: JSON has no NaN.
+    public func recordMetric(_ name: String, _ value: Double) throws(StorageError) {
+        guard Self.isValidMetricName(name) else {
+            throw .invalidMetric(name: name, reason: "use 1–64 letters, digits, '-', '_' or '.'")
+        }
+        guard value.isFinite else { throw .invalidMetric(name: name, reason: "its value \(value) is not a finite number") }
+        lock.lock(); defer { lock.unlock() }
+        metrics[name] = value
+    }
+
+    static func isValidMetricName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.unicodeScalars.allSatisfy {
+            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+        }
     }
 
     /// Printed output: captured for the report and the stage record, and shown live.

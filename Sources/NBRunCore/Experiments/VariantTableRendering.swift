@@ -1,0 +1,63 @@
+import Foundation
+
+extension VariantTable {
+    /// The table as `nbrun runs` prints it: one block per stage, `*` marking the variant the
+    /// output folder shows, then a line on disk usage.
+    public func text() -> String {
+        guard !rows.isEmpty else { return "no cached variants yet: run the notebook first\n" }
+        var lines: [String] = []
+        var stages: [String] = []
+        for row in rows where !stages.contains(row.stage) { stages.append(row.stage) }
+        for stage in stages {
+            let stageRows = rows.filter { $0.stage == stage }
+            let parameterNames = Set(stageRows.flatMap(\.parameters.keys)).sorted()
+            let metricNames = Set(stageRows.flatMap(\.metrics.keys)).sorted()
+            let header = ["", "variant"] + parameterNames + metricNames + ["duration", "date", "size"]
+            let body = stageRows.map { row -> [String] in
+                [row.current ? "*" : "", String(row.fingerprint.prefix(10))]
+                    + parameterNames.map { row.parameters[$0] ?? "" }
+                    + metricNames.map { row.metrics[$0].map(Self.formatMetric) ?? "" }
+                    + [ReportFormat.duration(row.durationSeconds), ReportFormat.isoDate(row.startedAt), Self.size(row)]
+            }
+            lines.append("\(stage): \(stageRows.count) variant\(stageRows.count == 1 ? "" : "s")")
+            lines.append(contentsOf: Self.aligned([header] + body).map { "  " + $0 })
+            lines.append("")
+        }
+        lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(Self.bytes(uniqueBytes)) on disk "
+            + "(identical artifacts are stored once and counted once; the output folder's files are links to them)")
+        lines.append("* the variant the output folder shows (the last run's)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The same table for scripts: every row with full fingerprints, dates in ISO 8601.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+    }
+
+    static func formatMetric(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.8g", value)
+    }
+
+    static func size(_ row: Row) -> String {
+        row.sharedBytes == 0 ? bytes(row.bytes) : "\(bytes(row.bytes)) (\(bytes(row.sharedBytes)) shared)"
+    }
+
+    static func bytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        if count < 1 << 30 { return String(format: "%.1f MiB", Double(count) / 1_048_576) }
+        return String(format: "%.2f GiB", Double(count) / 1_073_741_824)
+    }
+
+    static func aligned(_ table: [[String]]) -> [String] {
+        let widths = (0..<(table.first?.count ?? 0)).map { column in table.map { $0[column].count }.max() ?? 0 }
+        return table.map { cells in
+            var line = zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }
+    }
+}

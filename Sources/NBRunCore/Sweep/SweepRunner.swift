@@ -1,0 +1,81 @@
+import AtomicFiles
+import Foundation
+
+/// Draws the sweep chart into a PNG at the URL (the CLI passes one built on the Figures
+/// module, which the runner core does not depend on).
+public typealias SweepChartWriter = @Sendable (SweepChart, URL) throws -> Void
+
+extension Runner {
+    /// Runs every combination of `grid` (with the `fixed` overrides), one variant after the
+    /// other, then writes `sweep.md` and the chart of `metric` (default: the first metric
+    /// recorded, in stage order) next to the report. Every combination's manifest is loaded
+    /// first, so a value of the wrong type stops the sweep before anything runs. Stages shared
+    /// by several variants are computed by the first and found in the variant cache by the
+    /// others. A failing variant does not stop the sweep; Ctrl-C does.
+    public func sweep(
+        manifest url: URL, fixed: [ParameterOverride], grid: SweepGrid, metric: String?,
+        options: RunOptions, chartWriter: SweepChartWriter?
+    ) throws(RunError) -> SweepResult {
+        let combinations = grid.combinations
+        var manifests: [Manifest] = []
+        for combination in combinations { manifests.append(try loadManifest(url, overrides: fixed + combination)) }
+        if let metric {
+            guard let dot = metric.firstIndex(of: "."), dot != metric.startIndex, metric.index(after: dot) != metric.endIndex else {
+                throw .sweep(.invalidMetricName(metric))
+            }
+            let stage = String(metric[..<dot])
+            let names = manifests[0].stages.map(\.name)
+            guard names.contains(stage) else { throw .unknownStage(stage, known: names) }
+        }
+        let startedAt = Date()
+        var variants: [SweepVariant] = []
+        var exitCode: Int32 = 0
+        for (index, (combination, manifest)) in zip(combinations, manifests).enumerated() {
+            console.line("── sweep variant \(index + 1)/\(combinations.count): \(combination.map(\.description).joined(separator: " "))")
+            let result = try run(manifest, options: options)
+            let records = result.outcomes.compactMapValues(\.usableRecord)
+            variants.append(SweepVariant(overrides: combination, exitCode: result.exitCode, records: records, executed: result.executed))
+            if result.exitCode == 130 { exitCode = 130; break }
+            if result.exitCode != 0 { exitCode = 1 }
+        }
+        var result = SweepResult(grid: grid, variants: variants, metric: nil, reportURL: nil, chartURL: nil, exitCode: exitCode)
+        if options.dryRun { return result }
+
+        let stageOrder = manifests[0].stages.map(\.name)
+        let recorded = Set(variants.flatMap(\.metrics.keys)).sorted { a, b in
+            let (stageA, stageB) = (String(a.prefix { $0 != "." }), String(b.prefix { $0 != "." }))
+            let (orderA, orderB) = (stageOrder.firstIndex(of: stageA) ?? 0, stageOrder.firstIndex(of: stageB) ?? 0)
+            return orderA != orderB ? orderA < orderB : a < b
+        }
+        result.metric = metric ?? recorded.first
+        if let metric, !recorded.contains(metric) {
+            console.line("nbrun: \(SweepError.unknownMetric(metric, known: recorded).description)")
+            if result.exitCode == 0 { result.exitCode = 1 }
+        }
+
+        let store = store(for: manifests[0], options: options)
+        let lock = try lockForRun(manifests[0], store: store, options: options)
+        defer { lock.release() }
+        let chartURL = store.outputDirectory.appendingPathComponent(SweepReport.chartName)
+        if let metric = result.metric, recorded.contains(metric), let chartWriter {
+            do {
+                try chartWriter(SweepChart(grid: grid, variants: variants, metric: metric), chartURL)
+                result.chartURL = chartURL
+            } catch {
+                console.line("nbrun: the sweep chart could not be written: \(error)")
+                if result.exitCode == 0 { result.exitCode = 1 }
+            }
+        }
+        if result.chartURL == nil, let folder = Optional(open(store.outputDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)), folder >= 0 {
+            // An earlier sweep's chart would not match this sweep's table.
+            _ = NoFollowRemoval.unlinkFile(SweepReport.chartName, in: folder)
+            close(folder)
+        }
+        let reportURL = store.outputDirectory.appendingPathComponent(SweepReport.fileName)
+        let text = SweepReport.markdown(title: manifests[0].title, result: result, startedAt: startedAt)
+        do { try AtomicFile.write(Data(text.utf8), to: reportURL) } catch { throw .storage(StorageError(error)) }
+        result.reportURL = reportURL
+        console.line("sweep report: \(reportURL.path)" + (result.chartURL.map { ", \($0.path)" } ?? ""))
+        return result
+    }
+}
