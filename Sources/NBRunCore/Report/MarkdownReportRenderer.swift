@@ -14,6 +14,9 @@ public enum MarkdownReportRenderer {
             switch block {
             case .prose(let markdown):
                 blocks.append(ControlCharacters.escaped(markdown, allowingNewlines: true).trimmingCharacters(in: .newlines))
+            case .code(let reference, let text, let fingerprint):
+                blocks.append(fenced(text, language: "swift") + "\n\n_Code \(inlineCode(reference)) as compiled · "
+                              + "\(inlineCode(String(fingerprint.prefix(12))))_")
             case .stage(let stage):
                 blocks.append(section(for: stage))
             }
