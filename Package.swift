@@ -70,17 +70,22 @@ let package = Package(
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
 
+        // What counts as a control character, and how it is shown: one rule for the terminal,
+        // the reports and error messages quoting files.
+        .target(name: "SafeText"),
+
         // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
         .target(
             name: "NBRunCore",
             dependencies: [
                 "AtomicFiles",
+                "SafeText",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
         // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
-        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles"], swiftSettings: hostCPU),
+        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
         .target(
@@ -134,7 +139,7 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"],
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NBRunCore
+import SafeText
 
 /// Random prose, code and values built from the characters that matter to Markdown, HTML
 /// and TeX: whatever they are, the page holds only the renderers' own tags and attributes,

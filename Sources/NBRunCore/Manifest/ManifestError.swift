@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Why a manifest was rejected. Every case names the place at fault; nothing runs
 /// while a manifest has any of these.

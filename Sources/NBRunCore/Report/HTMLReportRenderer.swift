@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Renders `report.html` from the same `Report` as `report.md`: one self-contained page
 /// with a table of contents, typeset math, highlighted code, output, figures, footers,

@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Renders `report.md`: the title, every prose cell verbatim, and for each stage its
 /// code, printed output, figures, non-default parameters and a footer saying whether it
