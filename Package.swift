@@ -139,10 +139,10 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText"],
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText", "MNIST"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
+            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "MNIST"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
