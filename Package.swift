@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 /// Release builds target the host CPU: without it the SIMD16<Float> kernels lower
@@ -6,6 +7,44 @@ import PackageDescription
 let hostCPU: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release)),
 ]
+
+/// A notebook is a folder `Sources/<Name>Notebook/` with a `Stages/` folder inside: a
+/// target is made for it here, nbrun depends on it, and nbrun's registry lists it (generated
+/// at build time), so adding a notebook edits no existing file. Its tests, if any, are the
+/// folder `Tests/<Name>NotebookTests/`. Shared support modules (MNISTNotebookData,
+/// NotebookTraining) have no `Stages/` folder and are ordinary library targets below.
+let notebookNames: [String] = {
+    let root = URL(fileURLWithPath: Context.packageDirectory)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources").path)) ?? []
+    return names.filter { name in
+        var isFolder: ObjCBool = false
+        let stages = root.appendingPathComponent("Sources").appendingPathComponent(name).appendingPathComponent("Stages")
+        return name.hasSuffix("Notebook") && FileManager.default.fileExists(atPath: stages.path, isDirectory: &isFolder)
+            && isFolder.boolValue
+    }.sorted()
+}()
+
+/// Every library module a notebook may import. The build tooling finds which of them each
+/// stage actually reaches (through its imports and its plugin's helpers) and fingerprints
+/// only those.
+let notebookLibraries: [Target.Dependency] = [
+    "NBRunCore", "AtomicFiles", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
+]
+
+let notebookTargets: [Target] = notebookNames.flatMap { name -> [Target] in
+    var targets: [Target] = [
+        .target(name: name, dependencies: notebookLibraries, swiftSettings: hostCPU,
+                plugins: ["EmbedStageSourcesPlugin"]),
+    ]
+    let tests = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Tests/\(name)Tests")
+    if FileManager.default.fileExists(atPath: tests.path) {
+        // A notebook's tests may drive the other notebooks too (the comparison reads the
+        // LSTM notebook's data stage).
+        targets.append(.testTarget(name: "\(name)Tests",
+                                   dependencies: notebookLibraries + notebookNames.map { .target(name: $0) }))
+    }
+    return targets
+}
 
 let package = Package(
     name: "nbrun",
@@ -31,17 +70,22 @@ let package = Package(
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
 
+        // What counts as a control character, and how it is shown: one rule for the terminal,
+        // the reports and error messages quoting files.
+        .target(name: "SafeText"),
+
         // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
         .target(
             name: "NBRunCore",
             dependencies: [
                 "AtomicFiles",
+                "SafeText",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
         // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
-        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles"], swiftSettings: hostCPU),
+        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
         .target(
@@ -62,6 +106,12 @@ let package = Package(
             name: "EmbedStageSourcesPlugin",
             capability: .buildTool(),
             dependencies: ["EmbedStageSources"]),
+        // Build-time tool and plugin that write nbrun's list of notebook plugins.
+        .executableTarget(name: "GenerateNotebookRegistry"),
+        .plugin(
+            name: "NotebookRegistryPlugin",
+            capability: .buildTool(),
+            dependencies: ["GenerateNotebookRegistry"]),
 
         // What both MNIST notebooks share: the data description `load-data` writes and the
         // batches it implies (MNISTNotebookData); the loss history, test-set evaluation and
@@ -73,35 +123,14 @@ let package = Package(
             dependencies: ["NBRunCore", "MNIST", "MNISTNotebookData", "NeuralNetwork", "Figures", "AtomicFiles"],
             swiftSettings: hostCPU),
 
-        // Notebook plugins: the core knows none of them by name.
-        .target(
-            name: "LSTMNotebook",
-            dependencies: [
-                "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "AtomicFiles", "MNISTNotebookData",
-                "NotebookTraining",
-            ],
-            swiftSettings: hostCPU,
-            plugins: ["EmbedStageSourcesPlugin"]),
-        // The second notebook: LSTM, GRU and plain RNN measured side by side.
-        .target(
-            name: "GRUvsLSTMNotebook",
-            dependencies: [
-                "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
-            ],
-            swiftSettings: hostCPU,
-            plugins: ["EmbedStageSourcesPlugin"]),
-        .target(
-            name: "DemoNotebook",
-            dependencies: ["NBRunCore", "Figures"],
-            plugins: ["EmbedStageSourcesPlugin"]),
-
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook", "DemoNotebook", "Figures",
+                "NBRunCore", "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: hostCPU),
+            ] + notebookNames.map { .target(name: $0) },
+            swiftSettings: hostCPU,
+            plugins: ["NotebookRegistryPlugin"]),
 
         // Benchmarks print figures; they are not timed tests.
         .executableTarget(
@@ -110,21 +139,13 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook"],
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText", "MNIST"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"],
+            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "MNIST"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
-        .testTarget(
-            name: "LSTMNotebookTests",
-            dependencies: [
-                "LSTMNotebook", "NBRunCore", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
-            ]),
-        .testTarget(
-            name: "GRUvsLSTMNotebookTests",
-            dependencies: ["GRUvsLSTMNotebook", "LSTMNotebook", "NBRunCore", "NeuralNetwork", "Figures"]),
-    ]
+    ] + notebookTargets
 )

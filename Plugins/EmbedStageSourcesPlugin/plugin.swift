@@ -1,11 +1,11 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds into a plugin target the text of every Swift file under its `Stages/` folder,
-/// and the Swift sources of the library modules its stages can call (the target's own
-/// other files and every module of this package it depends on), so that a stage's cache
-/// fingerprint and its report cell come from the very code that was compiled, not from
-/// whatever is on disk when nbrun runs.
+/// Embeds into a notebook target the text of every Swift file under its `Stages/` folder,
+/// and the Swift sources of the library modules of this package its files can reach, so that
+/// a stage's cache fingerprint and its report cell come from the very code that was
+/// compiled, not from whatever is on disk when nbrun runs. The tool also derives, from the
+/// sources, the plugin's list of stages (with each stage's file) and its registration.
 @main
 struct EmbedStageSourcesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -14,33 +14,31 @@ struct EmbedStageSourcesPlugin: BuildToolPlugin {
         let stageFiles = ownFiles.filter { $0.pathComponents.contains("Stages") }
         let helperFiles = ownFiles.filter { !$0.pathComponents.contains("Stages") }
 
-        // Library modules of this package only: a dependency package's code is pinned by
-        // its version, and the runner core (NBRunCore) is not stage code.
+        // Every library module of this package the notebook could import; the tool keeps
+        // those its files reach. A dependency package's code is pinned by its version, and
+        // the runner core (NBRunCore) is not stage code.
         let packageTargetIDs = Set(context.package.targets.map(\.id))
-        let libraries = module.recursiveTargetDependencies
-            .filter { packageTargetIDs.contains($0.id) && $0.name != "NBRunCore" }
+        func isLibrary(_ target: Target) -> Bool { packageTargetIDs.contains(target.id) && target.name != "NBRunCore" }
+        let libraries = module.recursiveTargetDependencies.filter(isLibrary)
             .compactMap { $0 as? SourceModuleTarget }
             .filter { !swiftFiles(of: $0).isEmpty }
 
-        var arguments = [context.pluginWorkDirectoryURL.appending(path: "EmbeddedStageSources.swift").path]
+        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedStageSources.swift")
+        var arguments = [output.path]
+        arguments += ["--own", module.name] + helperFiles.map(\.path)
         arguments += ["--stages"] + stageFiles.map(\.path)
-        // No dependencies for the own module, on purpose: a stage must import what it uses
-        // (see LibraryCode), so helpers cannot silently widen every stage's fingerprint.
-        arguments += ["--module", module.name, ""] + helperFiles.map(\.path)
         for library in libraries {
-            let dependencies = library.recursiveTargetDependencies
-                .filter { packageTargetIDs.contains($0.id) && $0.name != "NBRunCore" }.map(\.name).sorted()
+            let dependencies = library.recursiveTargetDependencies.filter(isLibrary).map(\.name).sorted()
             arguments += ["--module", library.name, dependencies.joined(separator: ",")]
                 + swiftFiles(of: library).map(\.path)
         }
-        let inputs = ownFiles + libraries.flatMap(swiftFiles(of:))
         return [
             .buildCommand(
                 displayName: "Embedding stage sources of \(target.name)",
                 executable: try context.tool(named: "EmbedStageSources").url,
                 arguments: arguments,
-                inputFiles: inputs,
-                outputFiles: [context.pluginWorkDirectoryURL.appending(path: "EmbeddedStageSources.swift")])
+                inputFiles: ownFiles + libraries.flatMap(swiftFiles(of:)),
+                outputFiles: [output])
         ]
     }
 

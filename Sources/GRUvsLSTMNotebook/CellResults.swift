@@ -1,12 +1,17 @@
 import Foundation
+import NBRunCore
 import NeuralNetwork
+import NotebookTraining
 
 /// The cells the notebook compares, in the order its tables and charts list them.
 enum ComparedCells {
     static let all: [RecurrentCellKind] = [.lstm, .gru, .rnn]
 
-    /// Artifact name of a cell's trained weights ("lstm.safetensors").
-    static func weightsName(_ cell: RecurrentCellKind) -> String { "\(cell.name.lowercased()).safetensors" }
+    /// A cell's trained weights ("lstm.safetensors"), written by `same-budget` and read by
+    /// `vanishing-gradient`.
+    static func weights(_ cell: RecurrentCellKind) -> Artifact<SequenceClassifier> {
+        Artifact("\(cell.name.lowercased()).safetensors")
+    }
 }
 
 /// A percentage with one decimal, as the conclusions print it.

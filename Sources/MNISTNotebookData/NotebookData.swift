@@ -7,7 +7,7 @@ import NBRunCore
 /// The images themselves are not copied into the cache (47 MB for nothing): the folder's
 /// content hash is already part of `load-data`'s fingerprint, and every reader verifies
 /// the decompressed files against their published SHA-256 as it loads them.
-public struct DatasetDescription: Codable, Equatable, Sendable {
+public struct DatasetDescription: Codable, Equatable, Sendable, ArtifactContent {
     /// The `data` parameter as written, relative to the manifest's folder unless absolute.
     public var folder: String
     public var batchSize: Int
@@ -17,7 +17,8 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
     public var trainingLabelCounts: [Int]
     public var testLabelCounts: [Int]
 
-    public static let artifactName = "dataset.json"
+    /// Written by `lstm.load-data`, read by every later stage of both notebooks.
+    public static let artifact = Artifact<DatasetDescription>("dataset.json")
 
     public var trainingBatchCount: Int { (trainingCount + batchSize - 1) / batchSize }
     public var testBatchCount: Int { (testCount + batchSize - 1) / batchSize }
@@ -35,13 +36,12 @@ public struct DatasetDescription: Codable, Equatable, Sendable {
         self.testLabelCounts = testLabelCounts
     }
 
-    public func write(to context: StageContext) throws {
-        try context.writeArtifact(jsonData(), named: Self.artifactName)
+    public static func readArtifact(from url: URL) throws -> DatasetDescription {
+        try JSONDecoder().decode(DatasetDescription.self, from: Data(contentsOf: url))
     }
 
-    public static func read(from context: StageContext) throws -> DatasetDescription {
-        let url = try context.inputArtifact(artifactName)
-        return try JSONDecoder().decode(DatasetDescription.self, from: Data(contentsOf: url))
+    public func writeArtifact(to url: URL) throws {
+        try jsonData().write(to: url)
     }
 }
 
@@ -51,7 +51,7 @@ public struct NotebookData {
     public let folder: URL
 
     public init(_ context: StageContext) throws {
-        description = try DatasetDescription.read(from: context)
+        description = try context.read(DatasetDescription.artifact)
         // Resolved exactly as the runner resolved the `data` parameter for `load-data`.
         folder = ParameterValue.resolve(path: description.folder, against: context.notebookDirectory)
     }

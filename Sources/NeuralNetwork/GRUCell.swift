@@ -39,12 +39,12 @@ public final class GRUCell: RecurrentCell {
     public func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
         let n = step.batch, hidden = step.hiddenSize, width = step.gateWidth, t = step.index
         let z = step.gates, previous = step.previousHidden, gated = resetHidden + (t + 1) * n * hidden
-        let waT = weights.transposedRecurrentWeights
+        let packedWaT = weights.packedTransposedRecurrentWeights
         // z_r, z_u += a_{t−1}·[Wa_r; Wa_u]ᵀ in one product (nothing to add at t = 0).
         if t > 0 {
             MatrixProduct.multiply(
-                m: n, n: 2 * hidden, k: hidden, a: previous, aRowStride: hidden, aColumnStride: 1,
-                b: waT, bRowStride: width, c: z, cRowStride: width, accumulate: true)
+                m: n, a: previous, aRowStride: hidden, aColumnStride: 1,
+                packed: packedWaT, rows: 0..<hidden, blocks: 0..<2, c: z, cRowStride: width, accumulate: true)
         }
         clock.lap(\.recurrentForward)
         GRUCellEquations.gates(gates: z, previousHidden: previous, resetHidden: gated, batch: n, hiddenSize: hidden)
@@ -52,8 +52,9 @@ public final class GRUCell: RecurrentCell {
         // z_c += (Γr ⊙ a_{t−1})·Wa_cᵀ
         if t > 0 {
             MatrixProduct.multiply(
-                m: n, n: hidden, k: hidden, a: gated, aRowStride: hidden, aColumnStride: 1,
-                b: waT + 2 * hidden, bRowStride: width, c: z + 2 * hidden, cRowStride: width, accumulate: true)
+                m: n, a: gated, aRowStride: hidden, aColumnStride: 1,
+                packed: packedWaT, rows: 0..<hidden, blocks: 2..<3, c: z + 2 * hidden, cRowStride: width,
+                accumulate: true)
         }
         clock.lap(\.recurrentForward)
         GRUCellEquations.update(gates: z, previousHidden: previous, hidden: step.hidden, batch: n, hiddenSize: hidden)
@@ -74,8 +75,8 @@ public final class GRUCell: RecurrentCell {
         }
         // ∂L/∂(Γr ⊙ a_{t−1}) = ∂L/∂z_c · Wa_c
         MatrixProduct.multiply(
-            m: n, n: hidden, k: hidden, a: dz + 2 * hidden, aRowStride: width, aColumnStride: 1,
-            b: weights.recurrentWeights + 2 * hidden * hidden, bRowStride: hidden,
+            m: n, a: dz + 2 * hidden, aRowStride: width, aColumnStride: 1,
+            packed: weights.packedRecurrentWeights, rows: (2 * hidden)..<(3 * hidden), blocks: 0..<1,
             c: resetHiddenGradient, cRowStride: hidden, accumulate: false)
         clock.lap(\.recurrentBackward)
         GRUCellEquations.resetGradients(
@@ -84,8 +85,9 @@ public final class GRUCell: RecurrentCell {
         clock.lap(\.gateBackward)
         // ∂L/∂a_{t−1} += [∂L/∂z_r, ∂L/∂z_u]·[Wa_r; Wa_u]
         MatrixProduct.multiply(
-            m: n, n: hidden, k: 2 * hidden, a: dz, aRowStride: width, aColumnStride: 1,
-            b: weights.recurrentWeights, bRowStride: hidden, c: da, cRowStride: hidden, accumulate: true)
+            m: n, a: dz, aRowStride: width, aColumnStride: 1,
+            packed: weights.packedRecurrentWeights, rows: 0..<(2 * hidden), blocks: 0..<1,
+            c: da, cRowStride: hidden, accumulate: true)
         clock.lap(\.recurrentBackward)
     }
 
@@ -93,14 +95,12 @@ public final class GRUCell: RecurrentCell {
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
         let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth, rows = (pass.steps - 1) * n
         MatrixProduct.multiply(
-            m: hidden, n: 2 * hidden, k: rows,
-            a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
-            b: pass.gateGradients + n * width, bRowStride: width,
+            m: hidden, a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
+            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 0..<2,
             c: gradient, cRowStride: width, accumulate: false)
         MatrixProduct.multiply(
-            m: hidden, n: hidden, k: rows,
-            a: resetHidden + 2 * n * hidden, aRowStride: 1, aColumnStride: hidden,
-            b: pass.gateGradients + n * width + 2 * hidden, bRowStride: width,
+            m: hidden, a: resetHidden + 2 * n * hidden, aRowStride: 1, aColumnStride: hidden,
+            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 2..<3,
             c: gradient + 2 * hidden, cRowStride: width, accumulate: false)
     }
 }

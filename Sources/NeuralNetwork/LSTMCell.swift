@@ -43,9 +43,8 @@ public final class LSTMCell: RecurrentCell {
         // Recurrent product: Z_t += a_{t-1}·Waᵀ for all four gates (a_{-1} = 0: nothing at t = 0).
         if t > 0 {
             MatrixProduct.multiply(
-                m: n, n: step.gateWidth, k: hidden,
-                a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
-                b: weights.transposedRecurrentWeights, bRowStride: step.gateWidth,
+                m: n, a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
+                packed: weights.packedTransposedRecurrentWeights, rows: 0..<hidden, blocks: 0..<4,
                 c: step.gates, cRowStride: step.gateWidth, accumulate: true)
         }
         clock.lap(\.recurrentForward)
@@ -67,9 +66,8 @@ public final class LSTMCell: RecurrentCell {
         if t > 0 {
             // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
             MatrixProduct.multiply(
-                m: n, n: hidden, k: step.gateWidth,
-                a: step.gateGradients, aRowStride: step.gateWidth, aColumnStride: 1,
-                b: weights.recurrentWeights, bRowStride: hidden,
+                m: n, a: step.gateGradients, aRowStride: step.gateWidth, aColumnStride: 1,
+                packed: weights.packedRecurrentWeights, rows: 0..<step.gateWidth, blocks: 0..<1,
                 c: step.hiddenGradient, cRowStride: hidden, accumulate: false)
             clock.lap(\.recurrentBackward)
         }

@@ -11,8 +11,14 @@
 /// each broadcast of A feeds two. Ragged edges (n not a multiple of 16, m not a
 /// multiple of 4) fall back to partial tiles so any shape is correct.
 public enum MatrixProduct {
-    /// Depth of a k-block: 128 rows × 32 columns of B is 16 KiB, half the L1 data cache.
+    /// Depth of a k-block in the packed product: 128 rows × 32 columns of B is 16 KiB, half
+    /// the L1 data cache, so the second row tile of a shard reads the panel from L1.
     @usableFromInline static let kBlock = 128
+    /// Depth of a k-block here. An 8×32 tile needs 128 bytes of B per 16 FMAs, which L2
+    /// delivers, so B need not stay in L1; what costs is C, reloaded and stored once per
+    /// k-block: at hidden 1024 the weight gradient's C is 16 MB. Blocks of 512 (a 64 KiB
+    /// panel of B, in L2) leave the weight gradients (k = 27 steps × 16) unblocked.
+    @usableFromInline static let longKBlock = 512
 
     /// Computes C = A·B, or C += A·B when `accumulate` is true, or C = 1·rowBiasᵀ + A·B
     /// when a `rowBias` (n values added to every row) is given. Starting the register tile
@@ -29,12 +35,12 @@ public enum MatrixProduct {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix dimensions must be non-negative")
         precondition(!(accumulate && rowBias != nil), "either accumulate into C or start from a bias, not both")
         if m == 0 || n == 0 { return }
-        // Long k (the weight gradients sum over all steps: k = 28·16) is cut into blocks so
-        // the 32-column panel of B that a column tile streams stays in L1 across row blocks.
-        if k > 2 * kBlock {
+        // Very long k is cut into blocks so the 32-column panel of B that a column tile
+        // streams stays in L2 across row blocks (see `longKBlock`).
+        if k > longKBlock {
             var start = 0
             while start < k {
-                let depth = min(kBlock, k - start)
+                let depth = min(longKBlock, k - start)
                 multiply(
                     m: m, n: n, k: depth, a: a + start * aColumnStride, aRowStride: aRowStride,
                     aColumnStride: aColumnStride, b: b + start * bRowStride, bRowStride: bRowStride,

@@ -13,9 +13,8 @@ public final class RNNCell: RecurrentCell {
         // z_t = x_t(x) + a_t(a_{t−1}): the input half is already in `gates`.
         if step.index > 0 {
             MatrixProduct.multiply(
-                m: n, n: hidden, k: hidden,
-                a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
-                b: weights.transposedRecurrentWeights, bRowStride: hidden,
+                m: n, a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
+                packed: weights.packedTransposedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
                 c: step.gates, cRowStride: hidden, accumulate: true)
         }
         clock.lap(\.recurrentForward)
@@ -44,9 +43,8 @@ public final class RNNCell: RecurrentCell {
         if step.index > 0 {
             // ∂L/∂a_{t−1} = ∂L/∂z_t · Wa
             MatrixProduct.multiply(
-                m: n, n: hidden, k: hidden,
-                a: dz, aRowStride: hidden, aColumnStride: 1,
-                b: weights.recurrentWeights, bRowStride: hidden,
+                m: n, a: dz, aRowStride: hidden, aColumnStride: 1,
+                packed: weights.packedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
                 c: da, cRowStride: hidden, accumulate: false)
             clock.lap(\.recurrentBackward)
         }

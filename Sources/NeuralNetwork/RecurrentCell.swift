@@ -82,6 +82,10 @@ public struct RecurrentPass {
     public let hidden: UnsafePointer<Float>
     /// ∂L/∂z for all steps [T, n, G·H].
     public let gateGradients: UnsafePointer<Float>
+    /// The same gradients in 32-column panels (rows (t, b), blocks the gates), which the
+    /// weight-gradient products read: in place, each k step of a tile is a new page once
+    /// G·H floats pass 1024.
+    public let packedGateGradients: PackedPanels
 }
 
 extension RecurrentCell {
@@ -90,9 +94,8 @@ extension RecurrentCell {
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
         let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth
         MatrixProduct.multiply(
-            m: hidden, n: width, k: (pass.steps - 1) * n,
-            a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
-            b: pass.gateGradients + n * width, bRowStride: width,
+            m: hidden, a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
+            packed: pass.packedGateGradients, rows: n..<(pass.steps * n), blocks: 0..<pass.packedGateGradients.blockCount,
             c: gradient, cRowStride: width, accumulate: false)
     }
 }

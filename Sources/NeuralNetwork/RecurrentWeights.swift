@@ -12,6 +12,10 @@ public final class RecurrentWeights {
     public let recurrentWeights: UnsafeMutablePointer<Float>
     let classifierWeights: UnsafeMutablePointer<Float>
     public let fusedGateBias: UnsafeMutablePointer<Float>
+    /// Waᵀ [H, G·H] and Wa stacked [G·H, H] in 32-column panels, what the per-step recurrent
+    /// products read: contiguous panels keep streaming fast once the matrices outgrow the caches.
+    public let packedTransposedRecurrentWeights: PackedPanels
+    public let packedRecurrentWeights: PackedPanels
 
     public init(configuration: RecurrentConfiguration) {
         self.configuration = configuration
@@ -27,6 +31,9 @@ public final class RecurrentWeights {
         recurrentWeights = zeroed(width * hidden)
         classifierWeights = zeroed(configuration.outputSize * hidden)
         fusedGateBias = zeroed(width)
+        packedTransposedRecurrentWeights = PackedPanels(
+            depth: hidden, blockWidth: hidden, blockCount: configuration.cell.gates.count)
+        packedRecurrentWeights = PackedPanels(depth: width, blockWidth: hidden, blockCount: 1)
     }
 
     deinit {
@@ -61,11 +68,21 @@ public final class RecurrentWeights {
         let output = configuration.outputSize
         let flat = UnsafePointer(parameters.baseAddress!)
         let waT = flat + layout.recurrentWeightsOffset
-        for unit in 0..<hidden {
-            for gate in 0..<width {
-                recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
+        // In 32×32 tiles, so both the rows read and the rows written stay in L1: at hidden
+        // 1024 a row-by-row transpose of the 16 MB matrix misses the cache on every write.
+        let tile = 32
+        for unitStart in stride(from: 0, to: hidden, by: tile) {
+            let units = unitStart..<min(unitStart + tile, hidden)
+            for gateStart in stride(from: 0, to: width, by: tile) {
+                for gate in gateStart..<min(gateStart + tile, width) {
+                    for unit in units {
+                        recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
+                    }
+                }
             }
         }
+        packedTransposedRecurrentWeights.pack(from: waT, rowStride: width)
+        packedRecurrentWeights.pack(from: recurrentWeights, rowStride: hidden)
         let wcT = flat + layout.classifierWeightsOffset
         for unit in 0..<hidden {
             for label in 0..<output {

@@ -1,3 +1,5 @@
+import SafeText
+
 /// Why a safetensors file could not be read, written or matched to a model.
 /// Every case names the file and, where there is one, the tensor at fault.
 public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
@@ -23,7 +25,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
 
     /// Names and keys come from the file: control characters in them are escaped, so a
     /// hostile file cannot send terminal escape sequences through an error message.
-    public var description: String { rawDescription.escapingControlCharacters }
+    public var description: String { rawDescription.escapingControlCharacters() }
 
     private var rawDescription: String {
         switch self {

@@ -20,6 +20,9 @@ public final class SequenceWorkspace {
     let gates: UnsafeMutablePointer<Float>
     let hidden: UnsafeMutablePointer<Float>
     let gateGradients: UnsafeMutablePointer<Float>
+    /// `gateGradients` in 32-column panels, repacked after each backward pass for the
+    /// weight-gradient products (see `RecurrentPass.packedGateGradients`).
+    let packedGateGradients: PackedPanels
     let hiddenGradient: UnsafeMutablePointer<Float>
     /// Logits [n, O] of the last forward pass.
     public let logits: UnsafeMutablePointer<Float>
@@ -62,6 +65,9 @@ public final class SequenceWorkspace {
         gates = zeroed(maxSteps * maxBatch * width)
         hidden = zeroed((maxSteps + 1) * maxBatch * hiddenSize)
         gateGradients = zeroed(supportsBackward ? maxSteps * maxBatch * width : 1)
+        packedGateGradients = supportsBackward
+            ? PackedPanels(depth: maxSteps * maxBatch, blockWidth: hiddenSize, blockCount: configuration.cell.gates.count)
+            : PackedPanels(depth: 0, blockWidth: 1, blockCount: 1)
         hiddenGradient = zeroed(maxBatch * hiddenSize)
         logits = zeroed(maxBatch * output)
         logitGradients = zeroed(maxBatch * output)
@@ -168,14 +174,14 @@ public final class SequenceWorkspace {
         // Weight gradients of all steps in one product each (rows are (t, b) pairs):
         // dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t; dWaᵀ as the cell defines it.
         let rows = steps * n
+        packedGateGradients.pack(from: gateGradients, rowStride: width, rows: rows)
         cell.recurrentWeightGradient(
             RecurrentPass(steps: steps, batch: n, hiddenSize: hiddenSize, gateWidth: width,
-                          hidden: hidden, gateGradients: gateGradients),
+                          hidden: hidden, gateGradients: gateGradients, packedGateGradients: packedGateGradients),
             into: gradients + layout.recurrentWeightsOffset)
         MatrixProduct.multiply(
-            m: input, n: width, k: rows,
-            a: inputs, aRowStride: 1, aColumnStride: input,
-            b: gateGradients, bRowStride: width,
+            m: input, a: inputs, aRowStride: 1, aColumnStride: input,
+            packed: packedGateGradients, rows: 0..<rows, blocks: 0..<packedGateGradients.blockCount,
             c: gradients + layout.inputWeightsOffset, cRowStride: width, accumulate: false)
         Linear.sumRows(gateGradients, rows: rows, columns: width, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: width)

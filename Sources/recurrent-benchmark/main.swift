@@ -5,10 +5,19 @@ import NeuralNetwork
 // Timing of the reference model's training and inference at the real shapes (batch 32,
 // 28 steps, input 28, hidden 128, output 10) for the LSTM, the GRU and the plain RNN:
 // kernels and phases on synthetic data, then one real epoch of MNIST per cell.
-// Run in release: `swift run -c release recurrent-benchmark [MNIST folder]`
-// (default folder: Notebooks/data/mnist).
+// Then seconds per epoch against hidden size (64 to 1024) for each cell at 2 threads.
+// Run in release: `swift run -c release recurrent-benchmark [options] [MNIST folder]`
+// (default folder: Notebooks/data/mnist); `--help` lists the options.
 
-let cells: [RecurrentCellKind] = [.lstm, .gru, .rnn]
+let options: BenchmarkOptions
+do throws(BenchmarkOptionError) {
+    options = try BenchmarkOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    print(error.description)
+    exit(error.isHelp ? 0 : 2)
+}
+
+let cells = options.cells
 func configuration(_ cell: RecurrentCellKind) -> RecurrentConfiguration {
     RecurrentConfiguration(cell: cell, inputSize: 28, hiddenSize: 128, outputSize: 10)
 }
@@ -58,6 +67,8 @@ func timedThread(_ body: () -> Void) -> Double {
 
 struct ProductShape {
     let label: String, m: Int, n: Int, k: Int, transposedA: Bool
+    /// B read from packed panels, as the cells' per-step recurrent products read the weights.
+    var packed = false
 }
 
 /// GFLOP/s of one product shape, repeated for about a quarter of a second.
@@ -67,11 +78,19 @@ func productRate(_ shape: ProductShape) -> Double {
     var c = [Float](repeating: 0, count: shape.m * shape.n)
     let flops = 2.0 * Double(shape.m * shape.n * shape.k)
     let repetitions = max(1, Int(5e9 / flops))
+    let packed = PackedPanels(depth: shape.k, blockWidth: shape.n, blockCount: 1)
+    b.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: shape.n) }
     let time = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 timedThread {
-                    for _ in 0..<repetitions {
+                    for _ in 0..<repetitions where shape.packed {
+                        MatrixProduct.multiply(
+                            m: shape.m, a: a.baseAddress!, aRowStride: shape.k, aColumnStride: 1,
+                            packed: packed, rows: 0..<shape.k, blocks: 0..<1,
+                            c: c.baseAddress!, cRowStride: shape.n, accumulate: true)
+                    }
+                    for _ in 0..<repetitions where !shape.packed {
                         MatrixProduct.multiply(
                             m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!,
                             aRowStride: shape.transposedA ? 1 : shape.k,
@@ -88,12 +107,18 @@ func productRate(_ shape: ProductShape) -> Double {
 
 let shapes = [
     ProductShape(label: "input projection  X·Wxᵀ   ", m: steps * shard, n: gates, k: input, transposedA: false),
-    ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false),
-    ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false),
+    ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false, packed: true),
+    ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false, packed: true),
     ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
-        ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
-]
+    ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
+] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
+    ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
+                 m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
+} + options.hiddenSizes.filter { $0 >= 512 }.map { size in
+    ProductShape(label: "weight gradient, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
+                 m: size, n: 4 * size, k: steps * shard, transposedA: true)
+}
 print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
 for shape in shapes {
@@ -103,6 +128,7 @@ for shape in shapes {
 }
 print("  measured kernel peak (best of the above): \(format(kernelPeak, 1)) GFLOP/s per core")
 
+if !options.tableOnly {
 // MARK: Training
 
 var generator = SeededGenerator(seed: 7)
@@ -186,7 +212,7 @@ func digest(_ model: SequenceClassifier) -> String {
     return String(hash, radix: 16)
 }
 
-let dataFolder = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "Notebooks/data/mnist")
+let dataFolder = URL(fileURLWithPath: options.dataFolder)
 if let training = try? MNISTDataset.load(.training, from: dataFolder) {
     print("\nOne epoch of the \(training.count) MNIST training images per cell (batch \(batchSize), 2 threads, seed 0):")
     let loader = MNISTLoader(dataset: training, batchSize: batchSize, shuffle: true, seed: 0)
@@ -210,9 +236,8 @@ if let training = try? MNISTDataset.load(.training, from: dataFolder) {
     }
     images.deallocate()
     labels.deallocate()
-    let lstm = epochTimes["LSTM"]!
     for cell in ["GRU", "RNN"] {
-        let time = epochTimes[cell]!
+        guard let lstm = epochTimes["LSTM"], let time = epochTimes[cell] else { continue }
         print("  \(cell)/LSTM: \(format(time.wall / lstm.wall)) wall, \(format(time.cpu / lstm.cpu)) CPU")
     }
 } else {
@@ -266,6 +291,10 @@ testImages.withUnsafeBufferPointer { images in
 }
 let forwardPhases = inferenceWorkspace.phaseTimes
 print("  forward phases (one thread, CPU): input projection \(format(forwardPhases.inputProjection, 3)) s, recurrent products \(format(forwardPhases.recurrentForward, 3)) s, activations \(format(forwardPhases.activations, 3)) s, classifier \(format(forwardPhases.classifierAndLoss, 3)) s")
+
+}
+
+HiddenSizeTable(threads: 2, kernelPeak: kernelPeak).printTable(options: options)
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)

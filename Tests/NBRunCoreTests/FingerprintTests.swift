@@ -50,13 +50,19 @@ struct FingerprintTests {
         var file: String
         var edit: @Sendable (String) -> String
         var name: String { "demo" }
-        var stages: [any Stage.Type] { DemoNotebookPlugin().stages }
-        var stageSources: [String: String] {
-            var sources = DemoNotebookPlugin().stageSources
-            sources[file] = edit(sources[file]!)
-            return sources
+        var stages: [EmbeddedStage] {
+            DemoNotebookPlugin().stages.map { stage in
+                var stage = stage
+                if stage.fileName == file { stage.source = edit(stage.source) }
+                return stage
+            }
         }
         var libraryCode: LibraryCode { DemoNotebookPlugin().libraryCode }
+        init(file: String, edit: @escaping @Sendable (String) -> String) {
+            self.file = file
+            self.edit = edit
+        }
+        init() { self.init(file: "", edit: { $0 }) }
     }
 
     func status(of notebook: TestNotebook, with plugin: EditedDemo) throws -> [String: StagePlan] {

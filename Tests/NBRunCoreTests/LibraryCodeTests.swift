@@ -10,19 +10,24 @@ struct LibraryCodeTests {
     struct DemoWithLibraries: StagePlugin {
         var numbers = "public func square(_ x: Int) -> Int { x * x }"
         var arithmetic = "public func add(_ a: Int, _ b: Int) -> Int { a + b }"
+        /// A module only the plugin's helper files import: no stage names it.
+        var helperLibrary = "public func describe(_ x: Int) -> String { String(x) }"
         var ownHelpers = DemoNotebookPlugin().libraryCode.sources["DemoNotebook"] ?? ""
 
         var name: String { "demo" }
-        var stages: [any Stage.Type] { DemoNotebookPlugin().stages }
-        var stageSources: [String: String] {
-            var sources = DemoNotebookPlugin().stageSources
-            sources["Square.swift"] = "import Numbers\n" + sources["Square.swift"]!
-            return sources
+        var stages: [EmbeddedStage] {
+            DemoNotebookPlugin().stages.map { stage in
+                var stage = stage
+                if stage.fileName == "Square.swift" { stage.source = "import Numbers\n" + stage.source }
+                return stage
+            }
         }
         var libraryCode: LibraryCode {
             LibraryCode(ownModule: "DemoNotebook",
-                        sources: ["DemoNotebook": ownHelpers, "Numbers": numbers, "Arithmetic": arithmetic],
-                        dependencies: ["DemoNotebook": [], "Numbers": ["Arithmetic"], "Arithmetic": []])
+                        sources: ["DemoNotebook": ownHelpers, "Numbers": numbers, "Arithmetic": arithmetic,
+                                  "HelperLibrary": helperLibrary],
+                        dependencies: ["DemoNotebook": ["HelperLibrary"], "Numbers": ["Arithmetic"], "Arithmetic": [],
+                                       "HelperLibrary": []])
         }
     }
 
@@ -77,6 +82,24 @@ struct LibraryCodeTests {
         helpers.ownHelpers += "\nlet helperConstant = 1"
         let plans = try plans(notebook, helpers)
         #expect(plans["generate"]?.changes == [.libraryCode(module: "DemoNotebook")])
+        #expect(plans.values.allSatisfy { !$0.freshness.isFresh })
+    }
+
+    /// A stage that reaches a library only through its plugin's helpers does not import
+    /// it, yet an edit to it makes the stage stale.
+    @Test func editingAModuleOnlyTheHelpersImportMakesEveryStageStale() throws {
+        let notebook = try TestNotebook()
+        let plugin = DemoWithLibraries()
+        try runFirst(notebook, plugin)
+        let registry = try StageRegistry(plugins: [plugin])
+        #expect(registry["demo.generate"]?.libraryModules == ["DemoNotebook", "HelperLibrary"])
+        #expect(try #require(registry["demo.generate"]).source.contains("import HelperLibrary") == false)
+
+        var edited = plugin
+        edited.helperLibrary = plugin.helperLibrary.replacingOccurrences(of: "String(x)", with: "\"\\(x)\"")
+        let plans = try plans(notebook, edited)
+        #expect(plans["generate"]?.changes == [.libraryCode(module: "HelperLibrary")])
+        #expect(plans["generate"]?.freshness.summary == "stale: code of library module HelperLibrary changed")
         #expect(plans.values.allSatisfy { !$0.freshness.isFresh })
     }
 

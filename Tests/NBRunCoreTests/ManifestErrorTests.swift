@@ -27,7 +27,7 @@ struct ManifestErrorTests {
              .invalidStageName(let at, _), .readsUnknownStage(let at, _, _), .readsLaterStage(let at, _, _),
              .dependencyCycle(let at, _), .unknownParameter(let at, _, _, _), .wrongParameterType(let at, _, _, _, _),
              .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _),
-             .nestedTooDeeply(let at, _, _), .tooManyStages(let at, _):
+             .nestedTooDeeply(let at, _, _), .tooManyStages(let at, _), .codeNotFound(let at, _, _):
             return at
         case .unreadable, .invalidOverride:
             return nil

@@ -1,6 +1,7 @@
 import DemoNotebook
 import Foundation
 @testable import NBRunCore
+import SafeText
 import Testing
 
 /// Nesting measured on the YAML structure, the stage cap, an iterative cycle search, and

@@ -1,5 +1,6 @@
 import DemoNotebook
 import Foundation
+import MNIST
 @testable import NBRunCore
 import Testing
 
@@ -37,7 +38,7 @@ struct ManifestShapeFuzzTests {
     static let decoys = ["\"]]]]\"", "'[[{{'", "\"[0, 1)\"", "'}{'", "plain", "\"a\\\"]\"", "'it''s ]'", "42", "~", "\"\""]
 
     struct NestingGenerator {
-        var random: SeededGenerator
+        var random: SplitMix64
         var anchors: [(name: String, height: Int)] = []
         var nextAnchor = 0
 
@@ -125,7 +126,7 @@ struct ManifestShapeFuzzTests {
 
     @Test func nestingOfKnownDepthGivesExactlyTheExpectedOutcome() throws {
         let loader = ManifestLoader(registry: try StageRegistry(plugins: [DemoNotebookPlugin()]), checksPathsExist: false)
-        var random = SeededGenerator(state: Self.seed)
+        var random = SplitMix64(seed: Self.seed)
         let limit = ManifestLoader.maximumNesting
         var refused = 0, accepted = 0
         let start = Date()
@@ -213,7 +214,7 @@ struct ManifestShapeFuzzTests {
 
     @Test func stageGraphsOfEveryShapeGiveExactlyTheExpectedOutcome() throws {
         let loader = ManifestLoader(registry: try StageRegistry(plugins: [DemoNotebookPlugin()]), checksPathsExist: false)
-        var random = SeededGenerator(state: Self.seed ^ 0x5747)
+        var random = SplitMix64(seed: Self.seed ^ 0x5747)
         var outcomes: [String: Int] = [:]
         let start = Date()
         let names = { (index: Int) in index >= 0 ? "s\(index)" : "missing\(-index)" }

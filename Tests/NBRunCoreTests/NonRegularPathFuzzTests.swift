@@ -1,4 +1,5 @@
 import Foundation
+import MNIST
 import NBRunCore
 import Testing
 
@@ -18,7 +19,7 @@ struct NonRegularPathFuzzTests {
     }
 
     /// Builds a random tree at `url`; true when it holds a non-regular file that hashing must refuse.
-    static func build(at url: URL, depth: Int, outside: URL, using generator: inout SeededGenerator) throws -> Bool {
+    static func build(at url: URL, depth: Int, outside: URL, using generator: inout SplitMix64) throws -> Bool {
         let fileManager = FileManager.default
         var refused = false
         for index in 0..<Int.random(in: 0...4, using: &generator) {
@@ -66,7 +67,7 @@ struct NonRegularPathFuzzTests {
         let outside = try sandbox.folder("outside")
         guard mkfifo(outside.appendingPathComponent("pipe").path, 0o644) == 0 else { throw CocoaError(.fileWriteUnknown) }
         try Data("regular".utf8).write(to: outside.appendingPathComponent("regular.txt"))
-        var generator = SeededGenerator(state: 20261126)
+        var generator = SplitMix64(seed: 20261126)
         var refusedCount = 0
         let started = Date()
         for iteration in 0..<Self.iterations {
@@ -102,7 +103,7 @@ struct NonRegularPathFuzzTests {
         let recordURL = store.recordURL("generate")
         let template = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: Any])
         let folder = store.stageDirectory("generate")
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         var damaged = 0
         for iteration in 0..<max(1, Self.iterations / 3) {
             for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != "record.json" {

@@ -1,4 +1,5 @@
 import Foundation
+import MNIST
 import NBRunCore
 import Testing
 
@@ -69,7 +70,7 @@ struct OwnershipSandboxTests {
         let environment = ProcessInfo.processInfo.environment
         let count = environment["NBRUN_SANDBOX_COMMANDS"].flatMap(Int.init) ?? 40
         let seed = environment["NBRUN_SANDBOX_SEED"].flatMap(UInt64.init) ?? 20261126
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         let sandbox = try makeSandbox()
         let home = ["HOME": sandbox.url("home").path]
         let original = sandbox.snapshot()

@@ -1,6 +1,8 @@
 import Foundation
+import MNIST
 import Testing
 @testable import NBRunCore
+import SafeText
 
 /// Random prose, code and values built from the characters that matter to Markdown, HTML
 /// and TeX: whatever they are, the page holds only the renderers' own tags and attributes,
@@ -8,18 +10,6 @@ import Testing
 /// `NBRUN_FUZZ_ITERATIONS` (default 2000) sets the count of each.
 @Suite("Report fuzzing")
 struct ReportFuzzTests {
-    /// SplitMix64, so that a failure can be replayed from its seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let iterations = ProcessInfo.processInfo.environment["NBRUN_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 2000
     static let fragments = [
         "<", ">", "&", "\"", "'", "`", "```", "~~~", "$", "$$", "*", "**", "_", "__", "[", "]", "(", ")", "![", "](",
@@ -28,7 +18,7 @@ struct ReportFuzzTests {
         "\t", "\r", "é", "http://a", "#x", "a.png", "\\(", "\"\"\"", "//", "/*", "*/", "@attr", "0x1F", "1e-3", "\u{202E}",
     ]
 
-    static func randomText(_ generator: inout Generator) -> String {
+    static func randomText(_ generator: inout SplitMix64) -> String {
         (0..<Int.random(in: 1...40, using: &generator)).map { _ in fragments.randomElement(using: &generator)! }.joined()
     }
 
@@ -76,7 +66,7 @@ struct ReportFuzzTests {
     }
 
     @Test func proseRendersOnlyOurTags() {
-        var generator = Generator(state: 0x5EED_0001)
+        var generator = SplitMix64(seed: 0x5EED_0001)
         for _ in 0..<Self.iterations {
             let input = Self.randomText(&generator)
             var renderer = ProseRenderer(ids: HeadingIDs())
@@ -85,7 +75,7 @@ struct ReportFuzzTests {
     }
 
     @Test func highlightingKeepsTheCodeExactlyAndAddsOnlySpans() {
-        var generator = Generator(state: 0x5EED_0002)
+        var generator = SplitMix64(seed: 0x5EED_0002)
         for _ in 0..<Self.iterations {
             let input = Self.randomText(&generator).replacingOccurrences(of: "\r", with: "")
             let html = SwiftHighlighter.highlight(input)
@@ -103,7 +93,7 @@ struct ReportFuzzTests {
     }
 
     @Test func aValueIsAlwaysExactlyOneCodeSpan() {
-        var generator = Generator(state: 0x5EED_0003)
+        var generator = SplitMix64(seed: 0x5EED_0003)
         for _ in 0..<Self.iterations {
             let value = Self.randomText(&generator)
             let shown = MarkdownReportRenderer.parameterValue(value)
@@ -114,7 +104,7 @@ struct ReportFuzzTests {
     }
 
     @Test func outputAlwaysStaysInsideItsFence() {
-        var generator = Generator(state: 0x5EED_0004)
+        var generator = SplitMix64(seed: 0x5EED_0004)
         for _ in 0..<Self.iterations {
             let output = Self.randomText(&generator)
             let block = MarkdownReportRenderer.fenced(output, language: "")

@@ -20,9 +20,12 @@ import Testing
         Case(m: 16, n: 64, k: 40, transposedA: false, accumulate: false),
         Case(m: 9, n: 16, k: 0, transposedA: false, accumulate: false),
         Case(m: 2, n: 100, k: 31, transposedA: true, accumulate: false),
-        // k > 256 takes the k-blocked path (blocks of 128 plus a remainder).
+        // Long but unblocked k, like the weight gradients (27 steps × 16).
         Case(m: 6, n: 40, k: 300, transposedA: true, accumulate: true),
         Case(m: 5, n: 17, k: 261, transposedA: false, accumulate: false),
+        // k > 512 takes the k-blocked path (blocks of 512 plus a remainder).
+        Case(m: 9, n: 40, k: 1100, transposedA: true, accumulate: true),
+        Case(m: 5, n: 33, k: 530, transposedA: false, accumulate: false),
     ]
 
     @Test(arguments: cases)
@@ -73,7 +76,7 @@ import Testing
 
 extension MatrixProductTests {
     /// C = 1·biasᵀ + A·B on ragged shapes, including k = 0 (C is then the bias rows).
-    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1), (4, 20, 270)])
+    @Test(arguments: [(5, 45, 7), (8, 64, 28), (3, 10, 0), (1, 33, 1), (4, 20, 270), (9, 40, 600)])
     func rowBiasStartsEveryRowFromTheBias(m: Int, n: Int, k: Int) {
         var generator = SeededGenerator(seed: UInt64(m * n + k))
         let a = (0..<max(m * k, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
@@ -94,9 +97,14 @@ extension MatrixProductTests {
         }
         for i in 0..<m {
             for j in 0..<n {
-                var expected = Double(bias[j])
-                for p in 0..<k { expected += Double(a[i * k + p]) * Double(b[p * n + j]) }
-                #expect(abs(Double(c[i * n + j]) - expected) <= 1e-5, "C[\(i), \(j)]")
+                var expected = Double(bias[j]), magnitude = abs(expected)
+                for p in 0..<k {
+                    expected += Double(a[i * k + p]) * Double(b[p * n + j])
+                    magnitude += abs(Double(a[i * k + p]) * Double(b[p * n + j]))
+                }
+                // The same float accumulation bound as the main test, k·ε·Σ|a·b|.
+                let tolerance = Double(k + 1) * 1.2e-7 * magnitude + 1e-12
+                #expect(abs(Double(c[i * n + j]) - expected) <= tolerance, "C[\(i), \(j)]")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MNIST
 import Testing
 @testable import NeuralNetwork
 
@@ -19,18 +20,6 @@ import Testing
     static let dtypes = ["F32", "F32", "F32", "F16", "I64", "f32", "", "BOOL"]
     static let dimensions = [0, 1, 2, 3, 4, 10, 28, 4096, 4097, 100_000, 1 << 31, 1 << 62, Int.max, -1]
 
-    /// xorshift-style generator, so every failure replays from its seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func jsonString(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
@@ -44,7 +33,7 @@ import Testing
     }
 
     /// A file from parts that are each sometimes wrong.
-    static func generated(using random: inout Generator) -> Data {
+    static func generated(using random: inout SplitMix64) -> Data {
         var entries: [String] = []
         var offset = 0
         for _ in 0..<Int.random(in: 0...5, using: &random) {
@@ -98,7 +87,7 @@ import Testing
     }
 
     /// A valid small model file, then a few bytes of it changed.
-    static func mutatedModel(using random: inout Generator) -> Data {
+    static func mutatedModel(using random: inout SplitMix64) -> Data {
         let hidden = Int.random(in: 1...3, using: &random)
         let model = SequenceClassifier(configuration: RecurrentConfiguration(cell: .lstm, inputSize: 2, hiddenSize: hidden, outputSize: 3),
                                         seed: random.next())
@@ -170,7 +159,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent(Self.source)
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         var accepted = 0
         let start = Date()
         for iteration in 0..<iterations {

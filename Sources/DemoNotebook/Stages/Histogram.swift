@@ -5,19 +5,16 @@ import NBRunCore
 /// Draws a histogram of the upstream numbers (0...999) as a PNG figure, with the project's
 /// Figures module like the real notebooks, so the demo exercises figures end to end.
 struct HistogramStage: Stage {
-    static let kind = "demo.histogram"
+    static let name = "histogram"
     static let summary = "Draws a histogram of numbers.txt as a PNG figure."
-    static let sourceFileName = "Histogram.swift"
-    static let parameters = [
-        ParameterSpec("bins", .integer(1...100), default: .integer(10), "Number of bars."),
-    ]
+
+    @Parameter(help: "Number of bars.", range: 1...100) var bins = 10
 
     /// Layout in pixels: bar width, plot height and the margins around the plot.
     static let barWidth = 12, plotHeight = 120, margin = 10, titleHeight = 16
 
     func run(_ context: StageContext) throws {
-        let numbers = try readIntegers(at: context.inputArtifact("numbers.txt"))
-        let bins = context.parameters.int("bins")
+        let numbers = try context.read(DemoArtifacts.numbers).values
         var counts = [Int](repeating: 0, count: bins)
         for number in numbers { counts[min(bins - 1, max(0, number) * bins / 1000)] += 1 }
 

@@ -6,18 +6,15 @@ import NBRunCore
 /// takes a while. After each step it checkpoints how far it got in its resume folder, so a
 /// run interrupted at step 7 continues at step 8 (unless `--force` discards the checkpoint).
 struct SlowStage: Stage {
-    static let kind = "demo.slow"
+    static let name = "slow"
     static let summary = "Waits step by step, with progress; stops on Ctrl-C and resumes where it stopped."
-    static let sourceFileName = "Slow.swift"
-    static let parameters = [
-        ParameterSpec("steps", .integer(0...100_000), default: .integer(10), "Number of steps."),
-        ParameterSpec("step-milliseconds", .integer(0...10_000), default: .integer(20), "Time per step."),
-    ]
+
+    @Parameter(help: "Number of steps.", range: 0...100_000) var steps = 10
+    @Parameter(help: "Time per step.", range: 0...10_000) var stepMilliseconds = 20
 
     static let checkpointFileName = "completed-steps.txt"
 
     func run(_ context: StageContext) throws {
-        let steps = context.parameters.int("steps")
         let checkpoint = context.resumeDirectory.appendingPathComponent(Self.checkpointFileName)
         let resumedAfter = min(Self.completedSteps(in: checkpoint, fingerprint: context.fingerprint), steps)
         if resumedAfter > 0 { context.print("resuming after step \(resumedAfter)") }
@@ -25,7 +22,7 @@ struct SlowStage: Stage {
         if resumedAfter > 0 { progress.advance(by: resumedAfter, status: "resumed") }
         for step in resumedAfter..<steps {
             if context.isCancelled { throw CancellationError() }
-            Thread.sleep(forTimeInterval: Double(context.parameters.int("step-milliseconds")) / 1000)
+            Thread.sleep(forTimeInterval: Double(stepMilliseconds) / 1000)
             try Data("\(context.fingerprint)\n\(step + 1)\n".utf8).write(to: checkpoint, options: .atomic)
             progress.advance(status: "step \(step + 1)")
         }

@@ -11,23 +11,22 @@ import NotebookTraining
 /// and tested at every D; the LSTM twice, with PyTorch's random forget-gate bias and with
 /// the bias set to `forget-bias`.
 struct RememberingStage: Stage {
-    static let kind = "compare.remembering"
+    static let name = "remembering"
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
-    static let sourceFileName = "RememberingStage.swift"
-    static let parameters = [
-        ParameterSpec("delays", .string, default: .string("0, 10, 20, 30, 40"),
-                      "Blank rows after each digit, one experiment per value (comma-separated)."),
-        ParameterSpec("train-images", .integer(1...60_000), default: .integer(12_000),
-                      "Training images per run (the first ones of the data stage's training set)."),
-        ParameterSpec("test-images", .integer(1...10_000), default: .integer(2_000),
-                      "Test images per run (the first ones of the data stage's test set)."),
-        ParameterSpec("epochs", .integer(1...100), default: .integer(3), "Passes over the training images, per run."),
-        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
-        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
-        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),
-        ParameterSpec("forget-bias", .number(-10...10), default: .number(1.0),
-                      "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0)."),
-    ]
+
+    @Parameter(help: "Blank rows after each digit, one experiment per value (comma-separated).")
+    var delays = "0, 10, 20, 30, 40"
+    @Parameter(help: "Training images per run (the first ones of the data stage's training set).", range: 1...60_000)
+    var trainImages = 12_000
+    @Parameter(help: "Test images per run (the first ones of the data stage's test set).", range: 1...10_000)
+    var testImages = 2_000
+    @Parameter(help: "Passes over the training images, per run.", range: 1...100) var epochs = 3
+    @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
+    @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
+    @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
+    @Parameter(help: "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0).",
+               range: -10...10)
+    var forgetBias = 1.0
 
     /// One trained network at one delay.
     struct Run: Codable, Equatable {
@@ -39,14 +38,14 @@ struct RememberingStage: Stage {
     }
 
     func run(_ context: StageContext) throws {
-        let delays = try DelayList.parse(context.parameters.string("delays"), parameter: "delays")
+        let delays = try DelayList.parse(self.delays, parameter: "delays")
         let data = try NotebookData(context)
-        let training = try data.trainingSet().firstImages(context.parameters.int("train-images"))
-        let test = try data.testSet().firstImages(context.parameters.int("test-images"))
+        let training = try data.trainingSet().firstImages(trainImages)
+        let test = try data.testSet().firstImages(testImages)
         let loader = data.trainingLoader(training)
-        let epochs = context.parameters.int("epochs"), hidden = context.parameters.int("hidden-size")
-        let seed = UInt64(context.parameters.int("seed"))
-        let forgetBias = Float(context.parameters.double("forget-bias"))
+        let hidden = hiddenSize
+        let seed = UInt64(self.seed)
+        let forgetBias = Float(self.forgetBias)
         let lstmWithBias = "LSTM, forget bias \(String(format: "%g", forgetBias))"
         let variants: [(name: String, cell: RecurrentCellKind, forgetBias: Float?)] = [
             ("RNN", .rnn, nil), ("GRU", .gru, nil), ("LSTM", .lstm, nil), (lstmWithBias, .lstm, forgetBias),
@@ -65,7 +64,7 @@ struct RememberingStage: Stage {
                 if let bias = variant.forgetBias { try model.setGateBias("_f", to: bias) }
                 let run = RowClassifierTraining(context: context, sequences: sequences, label: "\(variant.name), D = \(delay)")
                 let result = try run.train(model, loader: loader, epochs: epochs,
-                                           learningRate: Float(context.parameters.double("learning-rate")))
+                                           learningRate: Float(learningRate))
                 let accuracy = run.evaluate(model, on: test).accuracy
                 runs.append(Run(variant: variant.name, delay: delay, accuracy: accuracy,
                                 finalLoss: result.history.epochMeans.last ?? .nan,

@@ -9,15 +9,13 @@ import NotebookTraining
 /// Experiment 1: the three cells trained alike (same data, seed, batches, optimiser, hidden
 /// size and epochs), compared on size, speed, loss and test accuracy.
 struct SameBudgetStage: Stage {
-    static let kind = "compare.same-budget"
+    static let name = "same-budget"
     static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
-    static let sourceFileName = "SameBudgetStage.swift"
-    static let parameters = [
-        ParameterSpec("hidden-size", .integer(1...RecurrentConfiguration.maximumSize), default: .integer(128), "Hidden units of every cell."),
-        ParameterSpec("epochs", .integer(1...100), default: .integer(2), "Passes over the training set, for every cell."),
-        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
-        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0), "Seed of every cell's initial weights."),
-    ]
+
+    @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
+    @Parameter(help: "Passes over the training set, for every cell.", range: 1...100) var epochs = 2
+    @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
+    @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
 
     struct Row: Codable, Equatable {
         var cell: String
@@ -33,20 +31,18 @@ struct SameBudgetStage: Stage {
         let data = try NotebookData(context)
         let training = try data.trainingSet(), test = try data.testSet()
         let loader = data.trainingLoader(training)
-        let epochs = context.parameters.int("epochs")
-        let hidden = context.parameters.int("hidden-size")
         let sequences = RowSequences(training)
 
         var rows: [Row] = []
         for cell in ComparedCells.all {
             let configuration = RecurrentConfiguration(
-                cell: cell, inputSize: training.columns, hiddenSize: hidden, outputSize: 10)
-            let model = SequenceClassifier(configuration: configuration, seed: UInt64(context.parameters.int("seed")))
+                cell: cell, inputSize: training.columns, hiddenSize: hiddenSize, outputSize: 10)
+            let model = SequenceClassifier(configuration: configuration, seed: UInt64(seed))
             let run = RowClassifierTraining(context: context, sequences: sequences, label: cell.name)
             let result = try run.train(model, loader: loader, epochs: epochs,
-                                       learningRate: Float(context.parameters.double("learning-rate")))
+                                       learningRate: Float(learningRate))
             let evaluation = run.evaluate(model, on: test)
-            try model.saveSafetensors(to: context.outputURL(for: ComparedCells.weightsName(cell)))
+            try context.write(model, to: ComparedCells.weights(cell))
             rows.append(Row(cell: cell.name, parameters: model.parameterCount,
                             wallSecondsPerEpoch: result.wallSecondsPerEpoch, cpuSecondsPerEpoch: result.cpuSecondsPerEpoch,
                             finalLoss: result.history.epochMeans.last ?? .nan, accuracy: evaluation.accuracy,

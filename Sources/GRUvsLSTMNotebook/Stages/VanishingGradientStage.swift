@@ -11,17 +11,15 @@ import NotebookTraining
 /// with respect to each row's input, ‖∂L/∂x_t‖, averaged over test images: how much the
 /// answer can still learn from row t.
 struct VanishingGradientStage: Stage {
-    static let kind = "compare.vanishing-gradient"
+    static let name = "vanishing-gradient"
     static let summary = "Plot ‖∂L/∂x_t‖ per time step for the three cells, before and after training, on a log scale."
-    static let sourceFileName = "VanishingGradientStage.swift"
-    static let parameters = [
-        ParameterSpec("images", .integer(1...10_000), default: .integer(512),
-                      "Test images the norms are averaged over (the first ones)."),
-        ParameterSpec("blank-rows", .integer(0...500), default: .integer(0),
-                      "Blank rows after each digit, to follow the gradient further back."),
-        ParameterSpec("seed", .integer(0...4_294_967_295), default: .integer(0),
-                      "Seed of the untrained networks (the same-budget stage's seed shows them as it started)."),
-    ]
+
+    @Parameter(help: "Test images the norms are averaged over (the first ones).", range: 1...10_000) var images = 512
+    @Parameter(help: "Blank rows after each digit, to follow the gradient further back.", range: 0...500)
+    var blankRows = 0
+    @Parameter(help: "Seed of the untrained networks (the same-budget stage's seed shows them as it started).",
+               range: 0...4_294_967_295)
+    var seed = 0
 
     struct Curve: Codable, Equatable {
         var cell: String
@@ -32,17 +30,15 @@ struct VanishingGradientStage: Stage {
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
-        let test = try data.testSet().firstImages(context.parameters.int("images"))
-        let sequences = RowSequences(test, blankRows: context.parameters.int("blank-rows"))
+        let test = try data.testSet().firstImages(images)
+        let sequences = RowSequences(test, blankRows: blankRows)
         let inputs = sequences.sequences(of: test, range: 0..<test.count)
         let labels = test.labels.map(Int32.init)
 
         var curves: [Curve] = []
         for cell in ComparedCells.all {
-            let trained = try SequenceClassifier.loadSafetensors(
-                from: context.inputArtifact(ComparedCells.weightsName(cell)))
-            let untrained = SequenceClassifier(configuration: trained.configuration,
-                                               seed: UInt64(context.parameters.int("seed")))
+            let trained = try context.read(ComparedCells.weights(cell))
+            let untrained = SequenceClassifier(configuration: trained.configuration, seed: UInt64(seed))
             for (model, isTrained) in [(untrained, false), (trained, true)] {
                 let norms = inputs.withUnsafeBufferPointer { x in
                     labels.withUnsafeBufferPointer {

@@ -6,21 +6,18 @@ import NeuralNetwork
 
 /// Cell 6: one test image and what the trained network reads in it.
 struct PredictStage: Stage {
-    static let kind = "lstm.predict"
+    static let name = "predict"
     static let summary = "Predict the digit of one test image and draw it titled with the prediction and the truth."
-    static let sourceFileName = "PredictStage.swift"
-    static let parameters = [
-        ParameterSpec("index", .integer(0...9_999), default: .integer(0), "Which test image to show."),
-    ]
+
+    @Parameter(help: "Which test image to show.", range: 0...9_999) var index = 0
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
         let test = try data.testSet()
-        let index = context.parameters.int("index")
         guard index < test.count else {
             throw NotebookError.indexOutOfRange(parameter: "index", value: index, count: test.count)
         }
-        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try context.read(LSTMArtifacts.model)
 
         let image = test.floatImages(index..<index + 1)
         let predicted = image.withUnsafeBufferPointer {

@@ -8,17 +8,15 @@ import NotebookTraining
 
 /// Cell 5: accuracy on the 10,000 test images, where the errors are, and what they look like.
 struct TestStage: Stage {
-    static let kind = "lstm.test"
+    static let name = "test"
     static let summary = "Measure accuracy on the test set; draw the confusion matrix and the misclassified digits."
-    static let sourceFileName = "TestStage.swift"
-    static let parameters = [
-        ParameterSpec("misclassified", .integer(0...64), default: .integer(16), "How many misclassified digits to show."),
-    ]
+
+    @Parameter(help: "How many misclassified digits to show.", range: 0...64) var misclassified = 16
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
         let test = try data.testSet()
-        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try context.read(LSTMArtifacts.model)
 
         let images = test.floatImages(0..<test.count)
         let predictions = images.withUnsafeBufferPointer {
@@ -33,7 +31,7 @@ struct TestStage: Stage {
                             to: context.outputURL(for: "confusion.png"))
         context.addFigure("confusion.png", caption: "Confusion matrix: rows are the true digits, columns the predictions")
 
-        let wrong = evaluation.misclassified.prefix(context.parameters.int("misclassified"))
+        let wrong = evaluation.misclassified.prefix(misclassified)
         if !wrong.isEmpty {
             let grid = Figure.digitGrid(images: wrong.map { Array(test.image($0)) },
                                  titles: wrong.map { "P: \(predictions[$0]) T: \(test.labels[$0])" },

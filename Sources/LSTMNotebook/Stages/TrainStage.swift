@@ -8,26 +8,24 @@ import NotebookTraining
 
 /// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
 struct TrainStage: Stage {
-    static let kind = "lstm.train"
+    static let name = "train"
     static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
-    static let sourceFileName = "TrainStage.swift"
-    static let parameters = [
-        ParameterSpec("epochs", .integer(0...1000), default: .integer(10),
-                      "Passes over the training set (0 passes the built model through, e.g. to test given weights)."),
-        ParameterSpec("learning-rate", .number(1e-6...1), default: .number(0.001), "Adam's step size."),
-    ]
+
+    @Parameter(help: "Passes over the training set (0 passes the built model through, e.g. to test given weights).",
+               range: 0...1000)
+    var epochs = 10
+    @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
         let trainingSet = try data.trainingSet()
         let loader = data.trainingLoader(trainingSet)
-        let epochs = context.parameters.int("epochs")
 
-        let model = try SequenceClassifier.loadSafetensors(from: context.inputArtifact("model.safetensors"))
+        let model = try context.read(LSTMArtifacts.model)
         // One image row per step, trained by the loop both notebooks share.
         let training = RowClassifierTraining(context: context, sequences: RowSequences(trainingSet), label: "")
         let trainer = training.makeTrainer(model, loader: loader,
-                                           learningRate: Float(context.parameters.double("learning-rate")))
+                                           learningRate: Float(learningRate))
         var history = LossHistory(batchesPerEpoch: loader.batchCount, epochs: epochs)
 
         // Resume after an interruption: weights, Adam's moments and the losses so far.
@@ -46,7 +44,7 @@ struct TrainStage: Stage {
             try checkpoints.save(model: model, trainer: trainer, history: history)
         }.history
 
-        try model.saveSafetensors(to: context.outputURL(for: "model.safetensors"))
+        try context.write(model, to: LSTMArtifacts.model)
         try context.writeArtifact(history.jsonData(), named: "loss-history.json")
         if epochs > 0 {
             try context.recordMetric("final-loss", history.epochMeans.last!)

@@ -5,18 +5,15 @@ import NBRunCore
 
 /// Cell 2: the first images of a shuffled training batch, each titled with its label.
 struct VisualizeBatchStage: Stage {
-    static let kind = "lstm.visualize-batch"
+    static let name = "visualize-batch"
     static let summary = "Draw the first images of a shuffled training batch in a grid titled with their labels."
-    static let sourceFileName = "VisualizeBatchStage.swift"
-    static let parameters = [
-        ParameterSpec("rows", .integer(1...16), default: .integer(2), "Rows of the grid."),
-        ParameterSpec("columns", .integer(1...16), default: .integer(8), "Columns of the grid."),
-    ]
+
+    @Parameter(help: "Rows of the grid.", range: 1...16) var rows = 2
+    @Parameter(help: "Columns of the grid.", range: 1...16) var columns = 8
 
     func run(_ context: StageContext) throws {
         let data = try NotebookData(context)
         let training = try data.trainingSet()
-        let rows = context.parameters.int("rows"), columns = context.parameters.int("columns")
 
         // The first batch of the first epoch, as `next(iter(train_loader))` would draw it.
         let batch = data.trainingLoader(training).order(epoch: 0).prefix(rows * columns)

@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Where the runner's live output goes: the terminal, or a buffer in tests.
 ///

@@ -54,7 +54,7 @@ public final class ProgressReporter: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         let elapsed = Date().timeIntervalSince(start)
-        var text = "  \(label): \(done)/\(total) \(unit) in \(Self.duration(elapsed))"
+        var text = "  \(label): \(done)/\(total) \(unit) in \(ReportFormat.duration(elapsed))"
         if let status { text += ", \(status)" }
         console.line(text)
     }
@@ -70,7 +70,7 @@ public final class ProgressReporter: @unchecked Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let speed = rate(now: now)
-        let eta = speed > 0 ? Self.duration(Double(total - done) / speed) : "?"
+        let eta = speed > 0 ? ReportFormat.duration(Double(total - done) / speed) : "?"
         var text = "  \(label) \(bar) \(done)/\(total) \(unit) · \(String(format: "%.1f", speed))/s · ETA \(eta)"
         if let status { text += " · \(status)" }
         return text
@@ -81,11 +81,5 @@ public final class ProgressReporter: @unchecked Sendable {
         var text = "  \(label): \(done)/\(total) \(unit) (\(percent)%), \(String(format: "%.1f", rate(now: now))) \(unit)/s"
         if let status { text += ", \(status)" }
         return text
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds.rounded())
-        return whole >= 3600 ? "\(whole / 3600)h\(whole % 3600 / 60)m" : "\(whole / 60)m\(whole % 60)s"
     }
 }

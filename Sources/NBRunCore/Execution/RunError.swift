@@ -4,7 +4,6 @@ import Foundation
 /// not one of these: it is reported in the run's result and the report.
 public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case manifest(ManifestError)
-    case registry(RegistryError)
     case storage(StorageError)
     case outputLocked(path: String, pid: Int32?)
     case unknownStage(String, known: [String])
@@ -16,7 +15,6 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .manifest(let error): return error.description
-        case .registry(let error): return error.description
         case .storage(let error): return error.description
         case .outputLocked(let path, let pid):
             let holder = pid.map { " (pid \($0))" } ?? ""

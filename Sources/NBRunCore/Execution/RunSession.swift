@@ -214,7 +214,11 @@ final class RunSession {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var thrown: (any Error)?
-        do { try entry.stageType.init().run(context) } catch { thrown = error }
+        do {
+            let stage = entry.stageType.init()
+            stage.bindParameters(context.parameters)
+            try stage.run(context)
+        } catch { thrown = error }
         let elapsed = ContinuousClock.now - clock
         let peak = sampler.stop()
         let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

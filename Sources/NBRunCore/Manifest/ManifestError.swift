@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Why a manifest was rejected. Every case names the place at fault; nothing runs
 /// while a manifest has any of these.
@@ -23,6 +24,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidOverride(String, reason: String)
     case nestedTooDeeply(ManifestLocation, depth: Int, limit: Int)
     case tooManyStages(ManifestLocation, limit: Int)
+    /// A `code:` cell names a module, file or declaration nbrun was not built with.
+    case codeNotFound(ManifestLocation, reference: String, reason: String)
 
     /// Keys, names and values are quoted from the manifest: control characters in them are
     /// escaped, so the message is one line and cannot send escape sequences to the terminal.
@@ -73,6 +76,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--set \(text): \(reason)"
         case .nestedTooDeeply(let at, let depth, let limit):
             return "\(at.prefix)lists and mappings nested \(depth) levels deep; at most \(limit) levels are allowed"
+        case .codeNotFound(let at, let reference, let reason):
+            return "\(at.prefix)code '\(reference)' not found: \(reason)"
         case .tooManyStages(let at, let limit):
             return "\(at.prefix)more than \(limit) stages; a manifest may have at most \(limit)"
         }

@@ -180,13 +180,43 @@ struct ManifestNodeReader {
             let fields = try entries(of: node, what: "a prose cell", allowed: ["prose"])
             return .prose(try scalarText(fields[0].2, what: "Markdown text"))
         }
+        if keys.contains("code") {
+            let fields = try entries(of: node, what: "a code cell", allowed: ["code"])
+            let reference = try scalarText(fields[0].2, what: "code such as 'Module/File.swift#name'")
+            return .code(try readCode(reference, at: location(fields[0].2)))
+        }
         guard keys.contains("stage") else {
             if let first = mapping.keys.first, let name = first.string {
-                throw .unknownKey(location(first), key: name, allowed: ["prose"] + Self.stageKeys)
+                throw .unknownKey(location(first), key: name, allowed: ["prose", "code"] + Self.stageKeys)
             }
             throw .expected(location(node), what: "a cell ('prose:' or 'stage:')", found: describe(node))
         }
         return .stage(try readStage(node))
+    }
+
+    /// `Module/File.swift` or `Module/File.swift#name`, from the library sources embedded
+    /// in nbrun (the modules some notebook reaches).
+    func readCode(_ reference: String, at location: ManifestLocation) throws(ManifestError) -> CodeCell {
+        let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts[0].split(separator: "/", omittingEmptySubsequences: false)
+        guard path.count == 2, !path[0].isEmpty, path[1].hasSuffix(".swift") else {
+            throw .codeNotFound(location, reference: reference, reason: "write it as Module/File.swift or Module/File.swift#name")
+        }
+        let module = String(path[0]), file = String(path[1])
+        guard let moduleText = registry.librarySources[module] else {
+            let known = registry.librarySources.keys.sorted().joined(separator: ", ")
+            throw .codeNotFound(location, reference: reference, reason: "no module '\(module)' in nbrun's embedded sources; known: \(known)")
+        }
+        guard let fileText = CodeExcerpt.file(file, inModuleText: moduleText) else {
+            throw .codeNotFound(location, reference: reference, reason: "module \(module) has no file \(file)")
+        }
+        guard parts.count == 2 else {
+            return CodeCell(reference: reference, text: fileText.trimmingCharacters(in: .newlines), location: location)
+        }
+        guard let text = CodeExcerpt.declaration(String(parts[1]), in: fileText) else {
+            throw .codeNotFound(location, reference: reference, reason: "\(module)/\(file) declares nothing named '\(parts[1])'")
+        }
+        return CodeCell(reference: reference, text: text, location: location)
     }
 
     func readStage(_ node: Node) throws(ManifestError) -> StageCell {

@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Renders `report.html` from the same `Report` as `report.md`: one self-contained page
 /// with a table of contents, typeset math, highlighted code, output, figures, footers,
@@ -32,6 +33,11 @@ public enum HTMLReportRenderer {
                     contents.append((heading.level, heading.id, heading.text))
                     level = heading.level
                 }
+            case .code(let reference, let text, let fingerprint):
+                body.append("<figure class=\"code-include\"><pre class=\"code\"><code class=\"swift\">"
+                            + SwiftHighlighter.highlight(ControlCharacters.escaped(text, allowingNewlines: true))
+                            + "</code></pre><figcaption>Code <code>" + HTMLText.escaped(ControlCharacters.escaped(reference, allowingNewlines: false)) + "</code> as compiled · <code>"
+                            + HTMLText.escaped(fingerprint.prefix(12)) + "</code></figcaption></figure>")
             case .stage(let stage):
                 let id = ids.allocate(for: stage.name, prefix: "stage-")
                 stageIDs[stage.name] = id

@@ -1,4 +1,5 @@
 import Foundation
+import SafeText
 
 /// Renders `report.md`: the title, every prose cell verbatim, and for each stage its
 /// code, printed output, figures, non-default parameters and a footer saying whether it
@@ -14,6 +15,9 @@ public enum MarkdownReportRenderer {
             switch block {
             case .prose(let markdown):
                 blocks.append(ControlCharacters.escaped(markdown, allowingNewlines: true).trimmingCharacters(in: .newlines))
+            case .code(let reference, let text, let fingerprint):
+                blocks.append(fenced(text, language: "swift") + "\n\n_Code \(inlineCode(reference)) as compiled · "
+                              + "\(inlineCode(String(fingerprint.prefix(12))))_")
             case .stage(let stage):
                 blocks.append(section(for: stage))
             }

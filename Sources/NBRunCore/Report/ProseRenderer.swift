@@ -1,3 +1,4 @@
+import SafeText
 /// The notebook author's Markdown, rendered to HTML for `report.html`.
 ///
 /// Why not Ink (JohnSundell/Ink 0.6.0, which is available): Ink passes raw HTML through

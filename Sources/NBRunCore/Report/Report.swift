@@ -8,6 +8,8 @@ public struct Report: Sendable {
     public enum Block: Sendable {
         /// A prose cell's Markdown, as the manifest wrote it.
         case prose(String)
+        /// Library code a `code:` cell brings in, as compiled.
+        case code(reference: String, text: String, fingerprint: String)
         case stage(ReportStage)
     }
 
@@ -39,6 +41,8 @@ public struct Report: Sendable {
             switch cell {
             case .prose(let markdown):
                 return .prose(markdown)
+            case .code(let cell):
+                return .code(reference: cell.reference, text: cell.text, fingerprint: cell.fingerprint)
             case .stage(let stage):
                 let outcome = outcomes[stage.name]
                     ?? .notRun(reason: "not run", previous: plans.first { $0.stage.name == stage.name }?.freshness.record)

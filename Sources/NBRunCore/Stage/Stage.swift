@@ -7,15 +7,13 @@ import Foundation
 /// and everything it produces leaves through it (artifacts, figures, printed output).
 /// That is what lets the runner cache, skip and rerun it on its own.
 public protocol Stage: Sendable {
-    /// The name a manifest uses for this stage kind, `plugin.stage` (e.g. `lstm.train`).
-    static var kind: String { get }
+    /// The stage's name within its plugin (`train`). Its kind, which a manifest uses, is
+    /// `<plugin name>.<name>` (`lstm.train`): the prefix comes from the plugin.
+    static var name: String { get }
     /// One line for `--help`-style listings and the report.
     static var summary: String { get }
     /// Every parameter the stage accepts, with type, default and description.
     static var parameters: [ParameterSpec] { get }
-    /// The file name, under the plugin's `Stages/` folder, that holds this stage's code.
-    /// Its embedded text feeds the fingerprint and is shown in the report.
-    static var sourceFileName: String { get }
 
     init()
 
@@ -23,35 +21,44 @@ public protocol Stage: Sendable {
     func run(_ context: StageContext) throws
 }
 
-/// A named group of stage kinds, compiled into the `nbrun` executable.
+/// A notebook's stages, compiled into the `nbrun` executable.
+///
+/// A notebook module declares one type conforming to this protocol with only its `name`;
+/// the EmbedStageSources build plugin generates the rest from the module's sources: every
+/// type under `Stages/` that conforms to ``Stage``, with its file, and the library code.
 public protocol StagePlugin: Sendable {
     /// Prefix of the plugin's stage kinds (`lstm` for `lstm.train`).
     var name: String { get }
-    var stages: [any Stage.Type] { get }
-    /// The Swift source of each stage file, by file name (generated at build time by
-    /// the EmbedStageSources plugin as `EmbeddedStageSources.byFileName`).
-    var stageSources: [String: String] { get }
+    /// Every stage of the plugin with the text of the file that declares it (generated).
+    var stages: [EmbeddedStage] { get }
     /// The library code the plugin's stages call, so that editing it makes exactly the
-    /// stages that import it stale. Generated with the stage sources: return
-    /// `LibraryCode(ownModule: EmbeddedStageSources.ownModule, sources:
-    /// EmbeddedStageSources.librarySources, dependencies: EmbeddedStageSources.libraryDependencies)`.
+    /// stages that reach it stale (generated).
     var libraryCode: LibraryCode { get }
+
+    init()
 }
 
-extension StagePlugin {
-    /// No library code: only the stage files themselves are fingerprinted.
-    public var libraryCode: LibraryCode { LibraryCode() }
+/// A stage type and the file that declares it, exactly as compiled: its text feeds the
+/// stage's fingerprint and is shown in the report.
+public struct EmbeddedStage: Sendable {
+    public var type: any Stage.Type
+    public var fileName: String
+    public var source: String
+
+    public init(type: any Stage.Type, fileName: String, source: String) {
+        self.type = type
+        self.fileName = fileName
+        self.source = source
+    }
 }
 
 /// The Swift sources of the modules a plugin's stages can call, as compiled.
 ///
-/// A stage's fingerprint covers its own file, the plugin's own module (its helper files)
-/// and every module the stage file imports, with their dependencies within the package.
-///
-/// The plugin's own module's dependencies are not followed: the EmbedStageSources plugin
-/// records none for it, so a library module that only the plugin's helper files import is
-/// not in any stage's fingerprint. A stage must therefore import each library module it
-/// relies on, even one it only reaches through the plugin's helpers.
+/// A stage's fingerprint covers its own file, the plugin's own module (its helper files),
+/// every module the stage file imports and every module the helper files import, each
+/// with its dependencies within the package. The EmbedStageSources plugin records the
+/// helper files' modules as the own module's dependencies, so a stage that reaches a
+/// library only through a helper is still made stale by an edit to it.
 public struct LibraryCode: Sendable {
     /// The plugin's module, whose non-stage files every stage of the plugin may use.
     public var ownModule: String

@@ -62,7 +62,7 @@ public final class StageContext: @unchecked Sendable {
         guard holders.count == 1 else {
             throw StorageError.ambiguousArtifact(name: name, stages: holders.map(\.stage))
         }
-        return verified(name, in: holders[0])
+        return fileURL(of: name, in: holders[0])
     }
 
     public func inputArtifact(_ name: String, from stage: String) throws -> URL {
@@ -72,12 +72,12 @@ public final class StageContext: @unchecked Sendable {
         guard holder.record.artifact(named: name) != nil else {
             throw StorageError.noSuchArtifact(name: name, searched: [stage])
         }
-        return verified(name, in: holder)
+        return fileURL(of: name, in: holder)
     }
 
     /// The runner checks every upstream artifact's size and SHA-256 before the stage
     /// starts (recomputing a damaged producer), so here it only names the file.
-    private func verified(_ name: String, in holder: (stage: String, directory: URL, record: StageRecord)) -> URL {
+    private func fileURL(of name: String, in holder: (stage: String, directory: URL, record: StageRecord)) -> URL {
         holder.directory.appendingPathComponent(name)
     }
 

@@ -3,26 +3,28 @@ import Foundation
 /// Why a set of plugins cannot be registered together.
 public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateKind(String)
-    case kindOutsidePlugin(kind: String, plugin: String)
-    case missingSource(kind: String, fileName: String)
+    /// A plugin or stage name that cannot form a `plugin.stage` kind a manifest can name.
+    case invalidName(String, of: String)
 
     public var description: String {
         switch self {
         case .duplicateKind(let kind):
             return "stage kind '\(kind)' is registered by more than one plugin"
-        case .kindOutsidePlugin(let kind, let plugin):
-            return "stage kind '\(kind)' does not start with its plugin's prefix '\(plugin).'"
-        case .missingSource(let kind, let fileName):
-            return "stage kind '\(kind)' names source file '\(fileName)', which its plugin did not embed (is it under Stages/?)"
+        case .invalidName(let name, let owner):
+            return "\(owner) is named '\(name)': a name is lowercase letters, digits and '-', starting with a letter"
         }
     }
 }
 
 /// Every stage kind nbrun knows, gathered from the plugins compiled into it. The core
-/// knows no plugin by name: adding a notebook means adding one plugin to the list.
+/// knows no plugin by name: nbrun's list of plugins is generated at build time.
 public struct StageRegistry: Sendable {
     public struct Entry: Sendable {
+        /// `<plugin name>.<stage name>`.
+        public var kind: String
         public var stageType: any Stage.Type
+        /// The file under the plugin's `Stages/` folder that declares the stage.
+        public var fileName: String
         /// The stage file's text exactly as compiled.
         public var source: String
         public var pluginName: String
@@ -39,22 +41,26 @@ public struct StageRegistry: Sendable {
         for plugin in plugins {
             let library = plugin.libraryCode
             librarySources.merge(library.sources) { first, _ in first }
-            for stageType in plugin.stages {
-                let kind = stageType.kind
-                guard kind.hasPrefix(plugin.name + ".") else {
-                    throw .kindOutsidePlugin(kind: kind, plugin: plugin.name)
+            guard Self.isValidName(plugin.name) else { throw .invalidName(plugin.name, of: "a plugin") }
+            for stage in plugin.stages {
+                guard Self.isValidName(stage.type.name) else {
+                    throw .invalidName(stage.type.name, of: "stage \(stage.type) of plugin '\(plugin.name)'")
                 }
+                let kind = plugin.name + "." + stage.type.name
                 guard entries[kind] == nil else { throw .duplicateKind(kind) }
-                guard let source = plugin.stageSources[stageType.sourceFileName] else {
-                    throw .missingSource(kind: kind, fileName: stageType.sourceFileName)
-                }
-                entries[kind] = Entry(stageType: stageType, source: source, pluginName: plugin.name,
-                                      libraryModules: library.modules(usedBy: source))
+                entries[kind] = Entry(kind: kind, stageType: stage.type, fileName: stage.fileName, source: stage.source,
+                                      pluginName: plugin.name, libraryModules: library.modules(usedBy: stage.source))
             }
         }
     }
 
     public var kinds: [String] { entries.keys.sorted() }
+
+    /// The names a manifest can write without quoting and a shell without escaping.
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
 
     public subscript(kind: String) -> Entry? { entries[kind] }
 }

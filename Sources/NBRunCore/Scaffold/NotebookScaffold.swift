@@ -1,0 +1,202 @@
+import Foundation
+
+/// The files of a new notebook: a manifest, and a plugin folder with two stages (the second
+/// drawing a figure) and a test, all following the conventions the build discovers, so that
+/// `./nbrun Notebooks/<Name>.manifest` runs it at once. WritingAPlugin.md walks through them.
+public struct NotebookScaffold: Sendable {
+    /// As typed: `Waves`.
+    public let name: String
+    /// The plugin's module: `WavesNotebook`.
+    public var module: String { name + "Notebook" }
+    /// The prefix of its stage kinds: `waves` (`SineFit` gives `sine-fit`).
+    public let prefix: String
+
+    public init(name: String) throws(ScaffoldError) {
+        guard Self.isValidName(name) else { throw .invalidName(name) }
+        self.name = name
+        var prefix = ""
+        for character in name {
+            if character.isUppercase, !prefix.isEmpty, !(prefix.last?.isNumber ?? false) { prefix += "-" }
+            prefix += character.lowercased()
+        }
+        self.prefix = prefix
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), name.unicodeScalars.count <= 40 else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// Package-relative path → content, folders first.
+    public var files: [(path: String, content: String)] {
+        [
+            ("Notebooks/\(name).manifest", manifest),
+            ("Sources/\(module)/\(module)Plugin.swift", plugin),
+            ("Sources/\(module)/\(name)Artifacts.swift", artifacts),
+            ("Sources/\(module)/Stages/GenerateStage.swift", generateStage),
+            ("Sources/\(module)/Stages/PlotStage.swift", plotStage),
+            ("Tests/\(module)Tests/\(module)Tests.swift", tests),
+        ]
+    }
+
+    /// The folders created, which must not exist yet.
+    public var folders: [String] { ["Sources/\(module)", "Tests/\(module)Tests"] }
+
+    var manifest: String {
+        """
+        # Scaffolded by `nbrun new \(name)`. Run it from the repository root:
+        #   ./nbrun Notebooks/\(name).manifest
+        title: "\(name)"
+        cells:
+          - prose: |
+              A notebook is this manifest and the plugin in `Sources/\(module)/`. The first
+              stage samples a sine wave; the second draws it. Change a parameter, e.g.
+              `./nbrun Notebooks/\(name).manifest --set generate.periods=5`, and only what
+              depends on it runs again.
+          - stage: generate
+            kind: \(prefix).generate
+            parameters: {periods: 3}
+          - prose: |
+              ## The wave
+
+              $$y_k = \\sin\\left(2\\pi \\frac{k}{n}\\right)$$ for $n$ samples per period.
+          - stage: plot
+            kind: \(prefix).plot
+            reads: [generate]
+
+        """
+    }
+
+    var plugin: String {
+        """
+        import NBRunCore
+
+        /// The \(name) notebook. Its stages, `\(prefix).*`, are every `Stage` under `Stages/`.
+        public struct \(module)Plugin: StagePlugin {
+            public init() {}
+            public let name = "\(prefix)"
+        }
+
+        """
+    }
+
+    var artifacts: String {
+        """
+        import Foundation
+        import NBRunCore
+
+        /// What the stages hand to each other, declared once for producer and consumers.
+        enum \(name)Artifacts {
+            /// Written by `generate`, read by `plot`.
+            static let samples = Artifact<Samples>("samples.json")
+        }
+
+        /// A sampled signal, stored as JSON.
+        struct Samples: Codable, Equatable, ArtifactContent {
+            var values: [Double]
+
+            static func readArtifact(from url: URL) throws -> Samples {
+                try JSONDecoder().decode(Samples.self, from: Data(contentsOf: url))
+            }
+
+            func writeArtifact(to url: URL) throws {
+                try JSONEncoder().encode(self).write(to: url)
+            }
+        }
+
+        """
+    }
+
+    var generateStage: String {
+        """
+        import Foundation
+        import NBRunCore
+
+        /// Samples a sine wave.
+        struct GenerateStage: Stage {
+            static let name = "generate"
+            static let summary = "Samples a sine wave."
+
+            @Parameter(help: "Samples per period.", range: 4...10_000) var samplesPerPeriod = 64
+            @Parameter(help: "Periods to sample.", range: 1...100) var periods = 2
+
+            func run(_ context: StageContext) throws {
+                let samples = Self.sine(samplesPerPeriod: samplesPerPeriod, periods: periods)
+                try context.write(samples, to: \(name)Artifacts.samples)
+                context.print("\\(samples.values.count) samples over \\(periods) periods")
+            }
+
+            static func sine(samplesPerPeriod: Int, periods: Int) -> Samples {
+                let count = samplesPerPeriod * periods
+                return Samples(values: (0..<count).map { sin(2 * Double.pi * Double($0) / Double(samplesPerPeriod)) })
+            }
+        }
+
+        """
+    }
+
+    var plotStage: String {
+        """
+        import Figures
+        import Foundation
+        import NBRunCore
+
+        /// Draws the samples as a line chart: a figure in the report.
+        struct PlotStage: Stage {
+            static let name = "plot"
+            static let summary = "Draws the samples of `generate` as a line chart."
+
+            @Parameter(help: "The chart's title.") var title = "A sine wave"
+
+            func run(_ context: StageContext) throws {
+                let samples = try context.read(\(name)Artifacts.samples)
+                let chart = Figure.lineChart(series: [ChartSeries(name: "sin", values: samples.values)],
+                                             title: title, xLabel: "sample", yLabel: "value")
+                try PNGWriter.write(chart, to: context.outputURL(for: "wave.png"))
+                context.addFigure("wave.png", caption: title)
+                let peak = samples.values.max() ?? 0
+                context.print("largest sample: \\(String(format: "%.3f", peak))")
+            }
+        }
+
+        """
+    }
+
+    var tests: String {
+        """
+        import Foundation
+        import NBRunCore
+        import Testing
+        @testable import \(module)
+
+        @Suite("\(name) notebook")
+        struct \(module)Tests {
+            @Test func theStagesAreRegisteredWithTheirParameters() throws {
+                let registry = try StageRegistry(plugins: [\(module)Plugin()])
+                #expect(registry.kinds == ["\(prefix).generate", "\(prefix).plot"])
+                #expect(GenerateStage.parameters.map(\\.name) == ["samples-per-period", "periods"])
+            }
+
+            @Test func theWaveIsASine() {
+                let samples = GenerateStage.sine(samplesPerPeriod: 4, periods: 1)
+                let expected: [Double] = [0, 1, 0, -1]
+                #expect(samples.values.count == 4)
+                for (value, reference) in zip(samples.values, expected) {
+                    #expect(abs(value - reference) < 1e-12)
+                }
+            }
+
+            @Test func samplesSurviveTheirArtifactFile() throws {
+                let url = FileManager.default.temporaryDirectory.appendingPathComponent("samples-\\(UUID().uuidString).json")
+                defer { try? FileManager.default.removeItem(at: url) }
+                let samples = GenerateStage.sine(samplesPerPeriod: 16, periods: 2)
+                try samples.writeArtifact(to: url)
+                #expect(try Samples.readArtifact(from: url) == samples)
+            }
+        }
+
+        """
+    }
+}

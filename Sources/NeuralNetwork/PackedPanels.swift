@@ -1,0 +1,68 @@
+/// A matrix B (k × n, used as the right operand of C = A·B) copied into 32-column panels,
+/// each stored as k contiguous rows of 32 floats (the BLIS/oneDNN packing).
+///
+/// Why: the recurrent products read a weight matrix that outgrows the caches (Waᵀ is
+/// H × 4H, 16 MB at hidden 1024). Read in place, each row of a 32-column tile is 128 bytes
+/// at a stride of 4H floats, so every k step of the kernel touches a new 4 KiB page: the
+/// hardware prefetcher stops at page boundaries and the TLB misses. Packed, a tile streams
+/// one contiguous block, and the kernel and its arithmetic (the order of every sum) are
+/// unchanged, so results are bit-identical to the unpacked product.
+///
+/// Columns come in `blockCount` blocks of `blockWidth` (a cell's gates, H columns each);
+/// every block starts a new panel, so a product over whole blocks (the GRU's Γr and Γu
+/// alone, say) needs no column offset within a panel. A ragged last panel of a block is
+/// zero-padded to 32 columns.
+public final class PackedPanels {
+    public static let panelWidth = 32
+    /// Rows of B (the product's k).
+    public let depth: Int
+    public let blockWidth: Int
+    public let blockCount: Int
+    /// Panels per block: ⌈blockWidth / 32⌉.
+    public let panelsPerBlock: Int
+    let storage: UnsafeMutablePointer<Float>
+
+    public init(depth: Int, blockWidth: Int, blockCount: Int) {
+        precondition(depth >= 0 && blockWidth > 0 && blockCount > 0, "packed panel sizes must be positive")
+        self.depth = depth
+        self.blockWidth = blockWidth
+        self.blockCount = blockCount
+        panelsPerBlock = (blockWidth + Self.panelWidth - 1) / Self.panelWidth
+        let count = blockCount * panelsPerBlock * depth * Self.panelWidth
+        storage = .allocate(capacity: max(count, 1))
+        storage.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Columns of B: every block side by side.
+    public var columns: Int { blockWidth * blockCount }
+
+    /// Row 0 of panel `panel` of block `block`; row r is `panelWidth · r` floats further.
+    func panel(block: Int, _ panel: Int) -> UnsafePointer<Float> {
+        UnsafePointer(storage + (block * panelsPerBlock + panel) * depth * Self.panelWidth)
+    }
+
+    /// Copies the first `rows` rows of B (`columns` wide, row-major with `rowStride`; all
+    /// `depth` rows unless told) into the panels. The padding columns stay zero from `init`;
+    /// they are never read into C.
+    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Int? = nil) {
+        let rows = rows ?? depth
+        precondition(rowStride >= columns, "row stride \(rowStride) is shorter than the \(columns) columns")
+        precondition(rows >= 0 && rows <= depth, "\(rows) rows do not fit the packed matrix's \(depth)")
+        let width = Self.panelWidth
+        for block in 0..<blockCount {
+            for panel in 0..<panelsPerBlock {
+                let first = block * blockWidth + panel * width
+                let count = min(width, blockWidth - panel * width)
+                var destination = storage + (block * panelsPerBlock + panel) * depth * width
+                var source = b + first
+                for _ in 0..<rows {
+                    destination.update(from: source, count: count)
+                    destination += width
+                    source += rowStride
+                }
+            }
+        }
+    }
+}
