@@ -258,7 +258,7 @@ final class RunSession {
             try? store.removeResumableState(name, fingerprint: plan.fingerprint)
             outcomes[name] = .ranNow(record)
             verifiedStages.insert(name)
-            console.line("✓ \(name) in \(ReportWriter.formatDuration(duration))")
+            console.line("✓ \(name) in \(ReportFormat.duration(duration))")
             return true
         } catch {
             try? NoFollowRemoval.removeTree(atPath: staging.path)

@@ -54,8 +54,6 @@ public struct StageCell: Sendable {
     public var kind: String
     /// Every declared parameter, with the manifest's value or the default.
     public var parameters: [String: ParameterValue]
-    /// Names of parameters the manifest set explicitly (for the report).
-    public var explicitParameters: Set<String>
     /// Names of parameters set by `--set` for this run.
     public var overriddenParameters: Set<String> = []
     public var reads: [String]
