@@ -1,5 +1,5 @@
 /// Why a run reruns a stage regardless of its cache.
-enum ForceCause: Equatable {
+public enum ForceCause: Sendable, Equatable, CustomStringConvertible {
     /// `--stage NAME`: the one stage asked for.
     case selectedByStage
     /// `--from NAME`: the stage or one downstream of it.
@@ -7,7 +7,7 @@ enum ForceCause: Equatable {
     /// `--force`: the cache and any resumable state are ignored.
     case forceFlag
 
-    var description: String {
+    public var description: String {
         switch self {
         case .selectedByStage: return "selected by --stage"
         case .selectedByFrom(let from): return "selected by --from \(from)"
@@ -16,5 +16,5 @@ enum ForceCause: Equatable {
     }
 
     /// Only `--force` means "start over": a stage merely selected may resume its checkpoints.
-    var discardsResumableState: Bool { self == .forceFlag }
+    public var discardsResumableState: Bool { self == .forceFlag }
 }

@@ -13,21 +13,21 @@ public enum Planner {
             if case .present(let record) = store.cache.loadVariant(stage.name, fingerprint: current.fingerprint),
                store.quickCheck(record, in: store.cache.variantFolder(stage.name, fingerprint: current.fingerprint)) == nil {
                 let difference = store.viewDifference(record)
-                return StagePlan(stage: stage, components: current, freshness: .fresh(record), changes: [],
+                return StagePlan(stage: stage, components: current, freshness: .fresh(record),
                                  source: difference == nil ? .view : .cache(instead: difference!))
             }
             switch store.loadRecord(stage.name) {
             case .missing:
-                return StagePlan(stage: stage, components: current, freshness: .neverRun(reason: ""), changes: [])
+                return StagePlan(stage: stage, components: current, freshness: .neverRun(reason: ""))
             case .damaged(let reason):
-                return StagePlan(stage: stage, components: current, freshness: .neverRun(reason: reason), changes: [])
+                return StagePlan(stage: stage, components: current, freshness: .neverRun(reason: reason))
             case .present(let record):
                 let changes = record.fingerprint == current.fingerprint ? [] : record.components.changes(to: current)
-                var reasons = changes.map(\.description)
-                if record.fingerprint != current.fingerprint, reasons.isEmpty { reasons.append("fingerprint format changed") }
-                if let problem = store.quickCheck(record) { reasons.append(problem) }
-                let freshness: StageFreshness = reasons.isEmpty ? .fresh(record) : .stale(record, reasons: reasons)
-                return StagePlan(stage: stage, components: current, freshness: freshness, changes: changes, source: .viewOnly)
+                var causes = changes.map(StaleCause.changed)
+                if record.fingerprint != current.fingerprint, causes.isEmpty { causes.append(.fingerprintFormatChanged) }
+                if let problem = store.quickCheck(record) { causes.append(.artifactProblem(problem)) }
+                let freshness: StageFreshness = causes.isEmpty ? .fresh(record) : .stale(record, causes: causes)
+                return StagePlan(stage: stage, components: current, freshness: freshness, source: .viewOnly)
             }
         }
     }

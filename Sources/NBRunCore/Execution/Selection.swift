@@ -42,10 +42,6 @@ struct Selection {
         forced.contains(stage) ? cause : nil
     }
 
-    func forcedReason(_ stage: String) -> String? {
-        forceCause(stage)?.description
-    }
-
     /// True when the run names particular stages (--stage, --from) rather than all of them.
     var isTargeted: Bool { cause != .forceFlag && !forced.isEmpty }
 }

@@ -17,8 +17,6 @@ public struct StagePlan: Sendable {
     public var stage: StageCell
     public var components: FingerprintComponents
     public var freshness: StageFreshness
-    /// Differences between the last run's result and now (empty when fresh or never run).
-    public var changes: [FingerprintChange]
     /// Where the result of a fresh stage is (meaningless for the others).
     public var source: ResultSource = .view
 
@@ -32,4 +30,9 @@ public struct StagePlan: Sendable {
     }
 
     public var fingerprint: String { components.fingerprint }
+
+    /// Differences between the last run's result and now (empty when fresh or never run).
+    public var changes: [FingerprintChange] {
+        freshness.causes.compactMap { if case .changed(let change) = $0 { change } else { nil } }
+    }
 }

@@ -50,7 +50,7 @@ final class TestNotebook: @unchecked Sendable {
         try runner.run(load(overrides), options: options(configure))
     }
 
-    func status(_ overrides: [String] = []) throws -> [String: StagePlan] {
+    func status(_ overrides: [String] = []) throws -> [String: StageDecision] {
         let plans = try runner.status(load(overrides), options: options())
         return Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0) })
     }
