@@ -139,7 +139,7 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText", "MNIST"],
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "MNIST"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "MNIST"],

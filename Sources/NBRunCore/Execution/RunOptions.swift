@@ -23,10 +23,6 @@ public struct RunOptions: Sendable {
     public var cacheDirectory: URL?
     /// Base of the default output folder (the process's current directory when nil).
     public var currentDirectory: URL?
-    /// Simulates a disk with this many bytes free for a stage's outputs: a stage whose
-    /// artifacts need more fails with "No space left on device", as on a full disk.
-    /// For testing that a full disk leaves earlier results intact; nil in normal runs.
-    public var simulatedFreeBytes: Int?
 
     public init() {}
 }

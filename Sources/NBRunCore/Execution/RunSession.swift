@@ -242,11 +242,6 @@ final class RunSession {
         }
         do {
             let artifacts = try Self.collectArtifacts(in: staging)
-            if let free = options.simulatedFreeBytes, artifacts.reduce(0, { $0 + $1.size }) > free {
-                throw StorageError.cannotWrite(
-                    path: staging.appendingPathComponent(ArtifactStore.recordFileName).path,
-                    reason: "\(String(cString: strerror(ENOSPC))) (simulated: \(free) bytes free)")
-            }
             for figure in context.figures where !artifacts.contains(where: { $0.name == figure.name }) {
                 throw StorageError.noSuchArtifact(name: figure.name, searched: [name])
             }
@@ -256,7 +251,7 @@ final class RunSession {
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
                 durationSeconds: duration, peakMemoryBytes: peak,
                 metrics: context.metrics.isEmpty ? nil : context.metrics)
-            try store.commitToCache(staging: staging, record: record)
+            try store.commitToCache(staging: staging, record: record, writer: runner.fileWriter)
             try? NoFollowRemoval.removeTree(atPath: staging.path)
             try? store.removeResumableState(name, fingerprint: plan.fingerprint)
             outcomes[name] = .ranNow(record)

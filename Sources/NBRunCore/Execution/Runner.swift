@@ -7,11 +7,15 @@ public final class Runner: @unchecked Sendable {
     public let registry: StageRegistry
     public let console: Console
     public let cancellation: CancellationFlag
+    /// Writes each stage's commit (see ``FileWriting``).
+    public let fileWriter: any FileWriting
 
-    public init(registry: StageRegistry, console: Console = .standardOutput(), cancellation: CancellationFlag = CancellationFlag()) {
+    public init(registry: StageRegistry, console: Console = .standardOutput(), cancellation: CancellationFlag = CancellationFlag(),
+                fileWriter: any FileWriting = AtomicFileWriter()) {
         self.registry = registry
         self.console = console
         self.cancellation = cancellation
+        self.fileWriter = fileWriter
     }
 
     public func loadManifest(_ url: URL, overrides: [ParameterOverride] = []) throws(RunError) -> Manifest {
