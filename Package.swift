@@ -70,8 +70,9 @@ let package = Package(
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
 
-        // What counts as a control character, and how it is shown: one rule for the terminal,
-        // the reports and error messages quoting files.
+        // How untrusted text and bytes are shown: what counts as a control character and how
+        // it is escaped (one rule for the terminal, the reports and error messages quoting
+        // files), and bytes as hexadecimal (digests, byte dumps).
         .target(name: "SafeText"),
 
         // SplitMix64: the one seeded generator behind MNIST's shuffles and the network's
@@ -96,6 +97,7 @@ let package = Package(
             name: "MNIST",
             dependencies: [
                 "CZlib",
+                "SafeText",
                 "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
