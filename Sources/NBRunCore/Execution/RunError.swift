@@ -11,6 +11,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case interrupted(path: String)
     /// A `--sweep` or `--metric` that cannot be run as given.
     case sweep(SweepError)
+    /// A Slurm sweep that could not be submitted or followed.
+    case slurm(SlurmError)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .interrupted(let path):
             return "interrupted while waiting for another nbrun on \(path); nothing was changed"
         case .sweep(let error): return error.description
+        case .slurm(let error): return error.description
         }
     }
 }
