@@ -59,6 +59,15 @@ struct ManifestOptions: ParsableArguments {
         return options
     }
 
+    /// Creates the `--cache` folder and the folders above it (`mkdir -p`) for a run that
+    /// writes: the cache's own code makes only its subfolders.
+    func createCacheFolder() throws {
+        guard let cacheDirectory = runOptions().cacheDirectory, !FileKind.of(cacheDirectory.path).exists else { return }
+        do { try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true) } catch {
+            throw CommandFailure(message: "cannot create the cache folder \(cacheDirectory.path): \(error.localizedDescription)", exitCode: 1)
+        }
+    }
+
     /// `--cache DIR` is refused like a bad output folder: a link, a FIFO or a file, a folder
     /// holding what nbrun did not write, `/`, the home folder, a repository, the output folder.
     private func checkCache(for manifest: Manifest) throws {

@@ -69,6 +69,7 @@ extension NBRun {
                 options.waitForLock = !noWait
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)
+                if !dryRun { try notebook.createCacheFolder() }
                 if !sweeps.isEmpty {
                     let fixed = try notebook.parsedOverrides()
                     let grid: SweepGrid
