@@ -92,6 +92,21 @@ final class RunSession {
                 adoptionProblems[name] = damage.description
                 continue
             }
+            // Not waited for under the output lock: a process computing this very variant now
+            // commits it shortly, and the stage then waits for it and reuses it.
+            let variantLock: FingerprintLock?
+            do {
+                variantLock = try FingerprintLock.acquire(cacheRoot: store.cache.root, stage: name, fingerprint: record.fingerprint,
+                                                          wait: false, cancellation: nil, onWait: {})
+            } catch {
+                adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
+                continue
+            }
+            guard let variantLock else {
+                adoptionProblems[name] = "another nbrun is computing its variant"
+                continue
+            }
+            defer { variantLock.release() }
             do { try store.cache.store(from: store.stageDirectory(name), record: record) } catch {
                 adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
                 continue
@@ -139,9 +154,8 @@ final class RunSession {
                 if reportedDamage.insert(upstream).inserted {
                     console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
                 }
-                store.cache.discardDamaged(record, viewFolder: store.stageDirectory(upstream))
                 guard let upstreamPlan = plans[upstream] else { return false }
-                guard run(upstreamPlan, reason: "its cached artifact was damaged") else { return false }
+                guard run(upstreamPlan, reason: "its cached artifact was damaged", damaged: record) else { return false }
             }
             verifiedStages.insert(upstream)
         }
@@ -153,8 +167,12 @@ final class RunSession {
     /// forced stage starts over instead of continuing from a checkpoint of an earlier attempt.
     /// `mayReuse` is false for a stage the user asked to rerun: it is computed even when another
     /// process committed its variant meanwhile.
+    /// `damaged` is the variant found damaged that this run replaces: it is discarded only once
+    /// the variant's lock is held and it is still damaged, since another process may be
+    /// replacing it at that moment (its folder briefly missing) or may have done so already.
     @discardableResult
-    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false, mayReuse: Bool = true) -> Bool {
+    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false, mayReuse: Bool = true,
+                     damaged: StageRecord? = nil) -> Bool {
         let name = plan.stage.name
         let previous = plan.freshness.record
         guard prepareInputs(of: plan) else {
@@ -185,6 +203,9 @@ final class RunSession {
             return false
         }
         defer { variantLock.release() }
+        if let damaged, store.verify(damaged, in: variantFolder(damaged)) != nil {
+            store.cache.discardDamaged(damaged, viewFolder: store.stageDirectory(name))
+        }
         if mayReuse, case .present(let record) = store.cache.loadVariant(name, fingerprint: plan.fingerprint),
            store.quickCheck(record, in: variantFolder(record)) == nil {
             console.line("↺ \(name): reused the variant another nbrun computed (\(plan.fingerprint.prefix(12)))")
