@@ -112,7 +112,7 @@ struct RunLockTests {
         #expect(refused.output.contains("nbrun clean or gc is working on the cache \(cacheRoot.path); run again without --no-wait"),
                 "\(refused.output)")
         let waiter = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--force"], in: notebook.folder)
-        try waiter.waitForOutput(containing: "waiting for another nbrun (clean or gc) on the cache \(cacheRoot.path)")
+        try waiter.waitForOutput(containing: "waiting for another nbrun (clean, gc or a run repairing it) on the cache \(cacheRoot.path)")
         let signalled = Date()
         waiter.signal(SIGINT)
         let stopped = waiter.finish()
@@ -122,7 +122,7 @@ struct RunLockTests {
         #expect(snapshot() == before, "neither run changed anything")
         // Released: a run waiting proceeds.
         let third = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--force"], in: notebook.folder)
-        try third.waitForOutput(containing: "waiting for another nbrun (clean or gc)")
+        try third.waitForOutput(containing: "waiting for another nbrun (clean, gc or a run repairing it)")
         held.release()
         let finished = third.finish()
         #expect(finished.status == 0 && finished.output.contains("▶ slow"), "\(finished.output)")

@@ -61,14 +61,23 @@ public final class RunLock: @unchecked Sendable {
 
     /// One attempt at the shared lock, for a run that holds the output lock and so must not
     /// wait here: a `clean` or `gc` holding this lock exclusive waits for the output lock.
-    static func tryShared(cacheRoot: URL) throws(RunError) -> SharedAttempt {
+    /// When no other process holds it at all, it is first taken exclusive and `whileAlone`
+    /// runs: what nbrun left in the cache then can only be a dead process's, on whichever
+    /// machine (pids of other machines sharing the cache mean nothing here).
+    static func tryShared(cacheRoot: URL, whileAlone: () -> Void) throws(RunError) -> SharedAttempt {
         let url = url(cacheRoot: cacheRoot)
         let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
         defer { close(folder) }
         let file = try LockFile(fileName, in: folder, path: url.path)
-        guard try file.tryLock(.shared) else { return .busy(file) }
-        // Unlinked by a `clean` that just finished: the caller's next attempt opens the new one.
-        guard file.isStillLinked(name: fileName, in: folder) else { return .busy(file) }
+        if try file.tryLock(.exclusive) {
+            // Unlinked by a `clean` that just finished: the caller's next attempt opens the new one.
+            guard file.isStillLinked(name: fileName, in: folder) else { return .busy(file) }
+            whileAlone()
+            // Converting is not atomic: a `clean` may take it in between, and is then waited for.
+            guard try file.tryLock(.shared) else { return .busy(file) }
+            return .held(RunLock(file: file, url: url))
+        }
+        guard try file.tryLock(.shared), file.isStillLinked(name: fileName, in: folder) else { return .busy(file) }
         return .held(RunLock(file: file, url: url))
     }
 

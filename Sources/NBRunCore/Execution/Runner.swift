@@ -68,19 +68,21 @@ public final class Runner: @unchecked Sendable {
     /// tried under the output lock, never waited for: a `clean` or `gc` holding it waits for
     /// the output lock. When one has it, the output lock is let go, the run waits for the
     /// `clean` or `gc` to finish (or stops, under `--no-wait`), and starts over.
-    func lockForRunWithCache(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> (OutputLock, RunLock) {
+    /// `whileAlone` runs when no other process uses the cache, holding it exclusive.
+    func lockForRunWithCache(_ manifest: Manifest, store: ArtifactStore, options: RunOptions,
+                             whileAlone: () -> Void) throws(RunError) -> (OutputLock, RunLock) {
         let cache = store.cache.root.path
         var announced = false
         while true {
             let outputLock = try lockForRun(manifest, store: store, options: options)
             let busy: LockFile
-            switch try RunLock.tryShared(cacheRoot: store.cache.root) {
+            switch try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) {
             case .held(let runLock): return (outputLock, runLock)
             case .busy(let file): busy = file
             }
             outputLock.release()
             guard options.waitForLock else { throw .cacheBusy(path: cache, byCleanOrGC: true) }
-            if !announced { console.line("waiting for another nbrun (clean or gc) on the cache \(cache)...") }
+            if !announced { console.line("waiting for another nbrun (clean, gc or a run repairing it) on the cache \(cache)...") }
             announced = true
             try busy.waitForLock(.shared, every: RunLock.pollInterval, cancellation: cancellation, interruptedPath: cache)
             busy.release()
@@ -136,7 +138,14 @@ public final class Runner: @unchecked Sendable {
             return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: [:],
                              executed: [], wouldRun: wouldRun, exitCode: 0)
         }
-        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options)
+        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
+            // No other process uses the cache: what killed ones left mid-commit can go (once its
+            // folders are known to be real folders; a run refuses them otherwise, just after).
+            guard (try? store.cache.checkFolders(stages: names)) != nil else { return }
+            for path in store.cache.removeAbandonedTemporaries(stages: names) {
+                console.line("nbrun: cleaned up after an earlier run: removed \(path)")
+            }
+        }
         defer { outputLock.release() }
         // Held to the very end: `clean` and `gc` wait for it (see ``RunLock``).
         defer { runLock.release() }
@@ -147,7 +156,7 @@ public final class Runner: @unchecked Sendable {
         for action in store.recoverInterruptedCommits(stages: Set(names)) {
             console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
-        for path in store.folder.removeStaleTemporaryFiles() + store.cache.removeAbandonedTemporaries(stages: names) {
+        for path in store.folder.removeStaleTemporaryFiles() {
             console.line("nbrun: cleaned up after an earlier run: removed \(path)")
         }
         do {
