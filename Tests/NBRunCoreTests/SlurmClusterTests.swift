@@ -40,7 +40,7 @@ enum SlurmTestCluster {
     }()
 
     /// Skipped outside CI with the reason printed; in CI (`CI=true`) the tests run and fail on it.
-    static var shouldRun: Bool {
+    static let shouldRun: Bool = {
         if problem == nil || isCI { return true }
         FileHandle.standardError.write(Data("""
             note: Slurm cluster tests skipped: \(problem!). Start the cluster with \
@@ -48,7 +48,7 @@ enum SlurmTestCluster {
 
             """.utf8))
         return false
-    }
+    }()
 }
 
 /// Sweeps submitted to a real Slurm (slurmctld and two slurmd nodes on this machine, from
