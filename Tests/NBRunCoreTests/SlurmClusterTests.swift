@@ -249,7 +249,7 @@ struct SlurmClusterTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let manifest = try writeDemoManifest()
         let output = folder.appendingPathComponent("out"), cache = folder.appendingPathComponent("cache")
-        let arguments = [manifest, "--output", output.path, "--cache", cache.path, "--sweep", "slow.steps=2,500", "--on", "slurm"]
+        let arguments = [manifest, "--output", output.path, "--cache", cache.path, "--sweep", "slow.steps=2,1000", "--on", "slurm"]
         let first = try nbrun(arguments)
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("submitting 2 of 2 variants"))
@@ -279,7 +279,7 @@ struct SlurmClusterTests {
         }
         let runs = try nbrun(["runs", manifest, "--output", output.path, "--cache", cache.path, "--json"])
         #expect(runs.status == 0)
-        #expect(!runs.output.contains("\"500\""), "\(runs.output)")
+        #expect(!runs.output.contains("\"1000\""), "\(runs.output)")
 
         // Submitting again submits only the cancelled variant, then collects the report.
         let second = try nbrun(arguments + ["--wait"])
@@ -291,7 +291,7 @@ struct SlurmClusterTests {
         #expect(try String(contentsOfFile: resubmitted.tasks[0].log, encoding: .utf8).contains("resuming after step"))
 
         let localOutput = folder.appendingPathComponent("local")
-        let local = try nbrun([manifest, "--output", localOutput.path, "--sweep", "slow.steps=2,500"])
+        let local = try nbrun([manifest, "--output", localOutput.path, "--sweep", "slow.steps=2,1000"])
         #expect(local.status == 0, "\(local.output)")
         #expect(try sweepTable(output) == sweepTable(localOutput))
         #expect(try cachedVariants(cache) == cachedVariants(localOutput.appendingPathComponent(".cache")))
