@@ -5,7 +5,7 @@ import NBRunCore
 /// `--on slurm` and what is passed to `sbatch` (the run command's Slurm options).
 struct SlurmOptions: ParsableArguments {
     @Option(name: .customLong("on"), help: ArgumentHelp(
-        "Where a sweep runs: 'local' (default) or 'slurm' (a job array through sbatch; the output and cache folders must be on a file system every node shares).",
+        "Where a sweep runs: 'local' or 'slurm' (a job array through sbatch; the output and cache folders must be on a file system every node shares).",
         valueName: "local|slurm"))
     var target: String = "local"
 
