@@ -161,4 +161,25 @@ struct RunLockTests {
         }
         exclusive.release()
     }
+
+    /// A link planted at the cache's `locks` folder: runs refuse the cache by name, and so no
+    /// run can hold the run lock; `clean` still removes what nbrun wrote, never the target.
+    @Test func cleanWithALinkAtTheLocksFolderRemovesTheRestNotTheTarget() throws {
+        let binary = try binary()
+        let notebook = try TestNotebook(Self.manifest)
+        #expect(try RunningNBRun(binary, ["Test.manifest", "--output", "out"], in: notebook.folder).finish().status == 0)
+        let victim = notebook.folder.appendingPathComponent("victim", isDirectory: true)
+        try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: victim.appendingPathComponent("run.lock"))
+        let locks = notebook.output.appendingPathComponent(".cache/locks")
+        try FileManager.default.removeItem(at: locks)
+        try FileManager.default.createSymbolicLink(at: locks, withDestinationURL: victim)
+        let before = FileTreeSnapshot(of: victim)
+        let run = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--force"], in: notebook.folder).finish()
+        #expect(run.status == 1 && run.output.contains("\(locks.path) is a symbolic link"), "\(run.output)")
+        let clean = try RunningNBRun(binary, ["clean", "Test.manifest", "--output", "out"], in: notebook.folder).finish()
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(!FileManager.default.fileExists(atPath: notebook.output.path), "\(clean.output)")
+        #expect(FileTreeSnapshot(of: victim) == before)
+    }
 }

@@ -243,21 +243,6 @@ public struct ArtifactStore: Sendable {
         try cache.store(from: staging, record: record)
     }
 
-    /// Writes `record` into `staging`, keeps the result in the variant cache, and swaps the
-    /// folder in as the stage's view. Killed after the cache has it but before the swap, the
-    /// next run restores the view from the cache.
-    public func commit(staging: URL, record: StageRecord) throws(StorageError) {
-        let encoded: Data
-        do { encoded = try StageRecord.encoder().encode(record) } catch {
-            throw .cannotWrite(path: staging.path, reason: "record cannot be encoded")
-        }
-        do { try AtomicFile.write(encoded, to: staging.appendingPathComponent(Self.recordFileName)) } catch {
-            throw StorageError(error)
-        }
-        try cache.store(from: staging, record: record)
-        try install(staging: staging, stage: record.stage)
-    }
-
     /// Makes the output folder show a cached variant again (going back to earlier
     /// parameters), by links to the variant's files: nothing is recomputed or copied.
     public func restore(_ record: StageRecord) throws(StorageError) {

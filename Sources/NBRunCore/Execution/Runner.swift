@@ -91,9 +91,9 @@ public final class Runner: @unchecked Sendable {
 
     /// The cache's ``RunLock``, exclusive, for `clean` and `gc`: they wait for every run using
     /// the cache to end, and runs starting meanwhile wait for them. `proceed` is false when
-    /// another `clean` removed the folder meanwhile. A cache that is not a real folder (a
-    /// planted link) gets no lock: no run can use it (runs refuse it by name), and `clean`
-    /// still removes the rest and lists it.
+    /// another `clean` removed the folder meanwhile. A cache that is not a real folder, or
+    /// whose lock is not a real file (a planted link), gets no lock: no run can use it (runs
+    /// refuse it by name), and `clean` still removes the rest.
     private func lockCacheExclusively(_ store: ArtifactStore, options: RunOptions, proceed: () throws(RunError) -> Bool)
         throws(RunError) -> (proceed: Bool, lock: RunLock?) {
         let cache = store.cache.root.path
@@ -104,6 +104,9 @@ public final class Runner: @unchecked Sendable {
                 cacheRoot: store.cache.root, exclusive: true, wait: options.waitForLock, cancellation: cancellation,
                 onWait: { [console] in console.line("waiting for another nbrun using the cache \(cache) to finish...") }))
         } catch {
+            // A link or FIFO planted at `locks` or `run.lock`: no run can take the lock either
+            // (it refuses the cache by the same name), so there is none to wait for.
+            if case .storage(.unexpectedEntry) = error { return (true, nil) }
             guard case .storage = error, try !proceed() else { throw error }
             return (false, nil)
         }
