@@ -15,6 +15,9 @@ extension NBRun.Run {
             throw CommandFailure(message: error.description, exitCode: 2)
         } catch RunError.sweep(let error) {
             throw CommandFailure(message: error.description, exitCode: 2)
+        } catch RunError.slurm(.stoppedWaiting) {
+            console.tidy()
+            throw CommandFailure(message: SlurmError.stoppedWaiting.description, exitCode: 130)
         }
         console.tidy()
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -245,6 +245,25 @@ struct SlurmClusterTests {
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("sweep.md").path))
     }
 
+    /// No stage is shared by the whole grid here, so no first job: the two tasks of each
+    /// `generate.count` need the same `generate` variant, on two nodes at once, and its lock
+    /// in the shared cache makes one compute it and the other reuse it.
+    @Test func aVariantTwoTasksNeedIsComputedOnce() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manifest = try writeDemoManifest()
+        let output = folder.appendingPathComponent("out"), cache = folder.appendingPathComponent("cache")
+        let result = try nbrun([manifest, "--output", output.path, "--cache", cache.path, "--sweep", "generate.count=10,20",
+                                "--sweep", "fail.message=a,b", "--on", "slurm", "--wait"])
+        #expect(result.status == 0, "\(result.output)")
+        let submission = try #require(try record(output).submissions.last)
+        #expect(submission.sharedJob == nil)
+        #expect(submission.tasks.count == 4)
+        let logs = try submission.tasks.map { try String(contentsOfFile: $0.log, encoding: .utf8) }
+        #expect(logs.filter { $0.contains("✓ generate") }.count == 2, "\(logs)")
+        #expect(logs.filter { $0.contains("✓ slow") }.count == 2, "\(logs)")
+        #expect(try cachedVariants(cache)["generate"]?.count == 2)
+    }
+
     @Test func scancelLeavesNoHalfWrittenResultAndResubmittingRunsOnlyWhatIsMissing() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let manifest = try writeDemoManifest()

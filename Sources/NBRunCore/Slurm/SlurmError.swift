@@ -13,6 +13,9 @@ public enum SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSetting(String)
     /// A `slurm-task` whose array index has no variant in the record.
     case unknownTask(path: String, index: String)
+    /// Ctrl-C while `--wait` followed the jobs: they go on without nbrun watching.
+    case stoppedWaiting
+
 
     public var description: String {
         switch self {
@@ -29,6 +32,8 @@ public enum SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case .unknownTask(let path, let index):
             return "array task \(index) has no variant in \(path)"
+        case .stoppedWaiting:
+            return "stopped waiting; the Slurm jobs go on: run the same command again to follow them and collect the sweep report"
         }
     }
 }

@@ -155,7 +155,7 @@ extension Runner {
             let deadline = Date().addingTimeInterval(interval)
             while Date() < deadline {
                 if cancellation.isCancelled {
-                    throw .interrupted(path: "the Slurm jobs (they go on; run the command again to follow them)")
+                    throw .slurm(.stoppedWaiting)
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
