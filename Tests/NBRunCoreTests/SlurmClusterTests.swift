@@ -66,6 +66,8 @@ struct SlurmClusterTests {
             Scripts/slurm-test-cluster start must run first (.ci/run does)
             """)
         binary = try #require(nbrunBinary, "no nbrun executable next to the test bundle: run `swift build --build-tests` first")
+        // The tests' own squeue and scancel find the cluster the way the nbrun processes do.
+        setenv("SLURM_CONF", SlurmTestCluster.configuration, 1)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-slurm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
@@ -135,8 +137,7 @@ struct SlurmClusterTests {
     }
 
     func activeJobs() throws -> [String: String] {
-        setenv("SLURM_CONF", SlurmTestCluster.configuration, 1)
-        return try SlurmScheduler().activeJobs()
+        try SlurmScheduler().activeJobs()
     }
 
     @Test func anLSTMSweepOnTwoNodesEqualsTheLocalSweepBitForBit() throws {
