@@ -40,6 +40,7 @@ public struct OutputFolder: Sendable {
         (markerName, .file), (lockName, .file),
         ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
         (SweepReport.fileName, .file), (SweepReport.chartName, .file),
+        (SlurmSweepRecord.folderName, .folder),
         (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder),
     ]
 
