@@ -10,6 +10,11 @@ struct ManifestOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output folder, overriding the manifest's 'output:'.", valueName: "dir"))
     var output: String?
 
+    @Option(help: ArgumentHelp(
+        "Folder of the variant cache, instead of <output>/.cache (e.g. on a file system shared by Slurm nodes).",
+        valueName: "dir"))
+    var cache: String?
+
     @Option(name: .customLong("set"), help: ArgumentHelp(
         "Override a stage parameter for this run (repeatable); part of the cache key.",
         valueName: "stage.param=value"))
@@ -18,6 +23,7 @@ struct ManifestOptions: ParsableArguments {
     func validate() throws {
         // `--output "$UNSET"` would otherwise mean the current folder.
         if let output, output.isEmpty { throw ValidationError(StorageError.emptyOutputPath.description) }
+        if let cache, cache.isEmpty { throw ValidationError(CacheFolderError.emptyPath.description) }
     }
 
     /// The `--set` overrides, parsed (exit 2 with the message on a malformed one).
@@ -36,7 +42,9 @@ struct ManifestOptions: ParsableArguments {
         }
         do {
             let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
-            return try runner.loadManifest(manifestURL, overrides: parsed)
+            let manifest = try runner.loadManifest(manifestURL, overrides: parsed)
+            try checkCache(for: manifest)
+            return manifest
         } catch let error as ManifestError {
             throw CommandFailure(message: error.description, exitCode: 2)
         } catch let error as RunError {
@@ -47,7 +55,29 @@ struct ManifestOptions: ParsableArguments {
     func runOptions() -> RunOptions {
         var options = RunOptions()
         options.outputDirectory = output.map { URL(fileURLWithPath: $0) }
+        options.cacheDirectory = cache.map { URL(fileURLWithPath: $0).standardizedFileURL }
         return options
+    }
+
+    /// Creates the `--cache` folder and the folders above it (`mkdir -p`) for a run that
+    /// writes: the cache's own code makes only its subfolders.
+    func createCacheFolder() throws {
+        guard let cacheDirectory = runOptions().cacheDirectory, !FileKind.of(cacheDirectory.path).exists else { return }
+        do { try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true) } catch {
+            throw CommandFailure(message: "cannot create the cache folder \(cacheDirectory.path): \(error.localizedDescription)", exitCode: 1)
+        }
+    }
+
+    /// `--cache DIR` is refused like a bad output folder: a link, a FIFO or a file, a folder
+    /// holding what nbrun did not write, `/`, the home folder, a repository, the output folder.
+    private func checkCache(for manifest: Manifest) throws {
+        guard let cacheDirectory = runOptions().cacheDirectory else { return }
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        do throws(CacheFolderError) {
+            try CacheFolderCheck.check(cacheDirectory, manifestFolder: manifest.notebookDirectory,
+                                       outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
+                                       currentDirectory: current)
+        } catch { throw CommandFailure(message: error.description, exitCode: 2) }
     }
 }
 

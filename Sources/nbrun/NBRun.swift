@@ -12,6 +12,6 @@ struct NBRun: ParsableCommand {
             cached artifacts are up to date are skipped; the report is written to \
             <output>/report.md on every run.
             """,
-        subcommands: [Run.self, Status.self, Why.self, Runs.self, GC.self, Clean.self, Stages.self, New.self],
+        subcommands: [Run.self, Status.self, Why.self, Runs.self, GC.self, Clean.self, Stages.self, New.self, SlurmTaskCommand.self],
         defaultSubcommand: Run.self)
 }

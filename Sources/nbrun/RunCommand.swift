@@ -29,7 +29,7 @@ extension NBRun {
         @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads a stage may use (default: active CPU count).", valueName: "n"))
         var threads: Int?
 
-        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")
+        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder, computing a variant this run needs, or cleaning the cache.")
         var noWait = false
 
         @Option(name: .customLong("sweep"), help: ArgumentHelp(
@@ -40,7 +40,15 @@ extension NBRun {
         @Option(help: ArgumentHelp("The metric the sweep report charts (default: the first one recorded).", valueName: "stage.metric"))
         var metric: String?
 
+        @OptionGroup(title: "Sweeps on Slurm") var slurm: SlurmOptions
+
         func validate() throws {
+            if slurm.onSlurm {
+                if sweeps.isEmpty { throw ValidationError("--on slurm runs a sweep as a job array; add --sweep STAGE.PARAM=V1,V2,…") }
+                if stage != nil || from != nil || force || dryRun || keepGoing || threads != nil {
+                    throw ValidationError("--stage, --from, --force, --dry-run, --keep-going and --threads do not apply to --on slurm")
+                }
+            }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
             if stage != nil && from != nil { throw ValidationError("use either --stage or --from, not both") }
             if metric != nil && sweeps.isEmpty { throw ValidationError("--metric chooses what a sweep charts; add --sweep") }
@@ -61,12 +69,17 @@ extension NBRun {
                 options.waitForLock = !noWait
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)
+                if !dryRun { try notebook.createCacheFolder() }
                 if !sweeps.isEmpty {
                     let fixed = try notebook.parsedOverrides()
                     let grid: SweepGrid
                     do throws(SweepError) {
                         grid = try SweepGrid(axes: sweeps.map { text throws(SweepError) in try SweepAxis(parsing: text) }, fixed: fixed)
                     } catch { throw CommandFailure(message: error.description, exitCode: 2) }
+                    if slurm.onSlurm {
+                        try runOnSlurm(runner: runner, console: console, fixed: fixed, grid: grid, options: options)
+                        return
+                    }
                     let result: SweepResult
                     do {
                         result = try runner.sweep(manifest: notebook.manifestURL, fixed: fixed, grid: grid,

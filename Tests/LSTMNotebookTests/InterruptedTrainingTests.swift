@@ -51,17 +51,17 @@ struct InterruptedTrainingTests {
         return text
     }
 
-    /// The checkpoints of `train`: resumable state is kept per variant, in
-    /// `.resume/train-<fingerprint>`, and these tests run one variant of it per output folder.
+    /// The train stage's resume folder: one per variant, `.resume/train-<fingerprint>` (these
+    /// tests run one variant per output folder).
+    func trainResumeFolder(in output: URL) -> URL? {
+        let root = output.appendingPathComponent(".resume")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.first { $0.hasPrefix("train-") }.map { root.appendingPathComponent($0) }
+    }
+
     func checkpoints(in output: URL) -> [String] {
         guard let folder = trainResumeFolder(in: output) else { return [] }
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-    }
-
-    func trainResumeFolder(in output: URL) -> URL? {
-        let resume = output.appendingPathComponent(".resume")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: resume.path)) ?? []
-        return names.first { $0.hasPrefix("train-") }.map { resume.appendingPathComponent($0) }
     }
 
     /// Polls until `condition` holds (or 300 s pass, a hang), then sends `signal`.

@@ -153,10 +153,10 @@ struct NotebookEndToEndTests {
         let settings = ["load-data.train-limit=64", "load-data.test-limit=32"]
         var options = RunOptions()
         options.outputDirectory = output
-        // Resumable state is kept per variant: the checkpoint goes where this variant of train resumes from.
-        let train = try #require(try runner.status(manifest(settings), options: options).first { $0.stage.name == "train" })
-        let damaged = ArtifactStore(outputDirectory: output).resumeDirectory("train", fingerprint: train.fingerprint)
-            .appendingPathComponent("epoch-0001")
+        let plans = try runner.status(manifest(settings), options: options)
+        let train = try #require(plans.first { $0.stage.name == "train" })
+        // Checkpoints are kept per variant.
+        let damaged = output.appendingPathComponent(".resume/train-\(train.fingerprint)/epoch-0001")
         try FileManager.default.createDirectory(at: damaged, withIntermediateDirectories: true)
         try Data("{ not json".utf8).write(to: damaged.appendingPathComponent("checkpoint.json"))
         let result = try run(settings)
@@ -197,7 +197,7 @@ struct NotebookEndToEndTests {
 @Test func eachStageIsFingerprintedWithTheLibrariesItCanReach() throws {
     let registry = try StageRegistry(plugins: [LSTMNotebookPlugin()])
     let helpers = ["AtomicFiles", "Figures", "LSTMNotebook", "MNIST", "MNISTNotebookData", "NeuralNetwork",
-                   "NotebookTraining", "SafeText", "SeededRandom"]
+                   "NotebookTraining", "SafeText"]
     let expected: [String: [String]] = [
         "lstm.load-data": helpers, "lstm.visualize-batch": helpers, "lstm.build-model": helpers,
         "lstm.train": helpers, "lstm.test": helpers, "lstm.predict": helpers,
@@ -205,7 +205,7 @@ struct NotebookEndToEndTests {
     // The helper files' imports are recorded as the notebook module's dependencies.
     #expect(LSTMNotebookPlugin().libraryCode.dependencies["LSTMNotebook"] == ["AtomicFiles", "Figures", "MNIST",
                                                                               "MNISTNotebookData", "NeuralNetwork",
-                                                                              "NotebookTraining", "SafeText", "SeededRandom"])
+                                                                              "NotebookTraining", "SafeText"])
     #expect(try #require(registry["lstm.load-data"]).source.contains("import NeuralNetwork") == false,
             "load-data reaches the network code only through the helpers")
     for (kind, modules) in expected {

@@ -83,4 +83,60 @@ struct ConcurrentVariantTests {
         let third = try RunningNBRun(binary, ["Test.manifest", "--output", "out"], in: notebook.folder).finish()
         #expect(third.status == 0 && !third.output.contains("▶ "), "\(third.output)")
     }
+
+    /// `RunOptions.cacheDirectory` (the CLI's `--cache`, for several nodes sharing one cache):
+    /// two runs with different output folders and one cache compute a shared variant once; the
+    /// second waits for the first and reuses it. Two runs in this process, because the option
+    /// is not on the command line yet; the locks are `flock`s on separately opened files, which
+    /// exclude each other within a process exactly as across processes (FingerprintLockTests
+    /// shows the same lock against another process).
+    @Test func twoOutputFoldersSharingACacheComputeAVariantOnce() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        let manifest = try notebook.load()
+        let shared = notebook.folder.appendingPathComponent("shared-cache", isDirectory: true)
+        let outputs = ["a", "b"].map { notebook.folder.appendingPathComponent($0, isDirectory: true) }
+        let consoles = [Console.recording(), Console.recording()]
+        let results = [Box<RunResult>(), Box<RunResult>()]
+        func start(_ index: Int) {
+            Thread {
+                var options = RunOptions()
+                options.outputDirectory = outputs[index]
+                options.cacheDirectory = shared
+                options.threadCount = 1
+                results[index].value = try? Runner(registry: notebook.registry, console: consoles[index]).run(manifest, options: options)
+            }.start()
+        }
+        func waitUntil(_ condition: () -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(60)
+            while !condition(), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            return condition()
+        }
+        start(0)
+        try #require(waitUntil { consoles[0].text.contains("▶ slow") }, "\(consoles[0].text)")
+        start(1)
+        #expect(waitUntil { consoles[1].text.contains("waiting for another nbrun computing slow") }, "\(consoles[1].text)")
+        try #require(waitUntil { results[0].value != nil && results[1].value != nil })
+        for (index, result) in results.enumerated() {
+            #expect(result.value?.exitCode == 0, "\(consoles[index].text)")
+        }
+        #expect(results[0].value?.executed == ["generate", "slow"])
+        #expect(results[1].value?.executed == [], "the second run computed nothing: \(consoles[1].text)")
+        #expect(consoles[1].text.contains("↺ slow: reused the variant another nbrun computed"), "\(consoles[1].text)")
+        let cache = VariantCache(root: shared)
+        #expect(cache.fingerprints(of: "slow").count == 1 && cache.fingerprints(of: "generate").count == 1)
+        for output in outputs {
+            #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent(".cache").path),
+                    "nothing is cached inside \(output.lastPathComponent)/")
+            let store = ArtifactStore(outputDirectory: output, cacheDirectory: shared)
+            guard case .present(let shown) = store.loadRecord("slow") else { Issue.record("no view of slow in \(output.path)"); continue }
+            #expect(cache.fingerprints(of: "slow") == [shown.fingerprint])
+            #expect(store.verify(shown) == nil)
+            // The view's files are the cached variant's (hard links), not copies.
+            #expect(FileLinking.sameFile(output.appendingPathComponent("slow/steps.txt").path,
+                                         cache.variantFolder("slow", fingerprint: shown.fingerprint).appendingPathComponent("steps.txt").path))
+        }
+        #expect(FileKind.of(FingerprintLock.url(cacheRoot: shared, stage: "slow", fingerprint: cache.fingerprints(of: "slow")[0]).path).isRegularFile,
+                "the variant's lock lives in the shared cache")
+        #expect(FileKind.of(RunLock.url(cacheRoot: shared).path).isRegularFile, "and so does the run lock")
+    }
 }

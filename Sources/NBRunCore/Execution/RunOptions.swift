@@ -15,11 +15,14 @@ public struct RunOptions: Sendable {
     public var threadCount = ProcessInfo.processInfo.activeProcessorCount
     /// `false` for `--no-wait`: fail at once when another nbrun holds the output lock.
     public var waitForLock = true
+    /// Runs only these stages and what they read, each only if the cache lacks it (unlike
+    /// `--stage`, which reruns it): the first job of a Slurm sweep computes the stages every
+    /// variant shares this way.
+    public var limitToStages: Set<String>?
     /// `--output DIR`, overriding the manifest's output folder.
     public var outputDirectory: URL?
-    /// Where variants are kept, instead of `<output>/.cache`: the seam for a cache on a shared
-    /// file system. Not offered on the command line yet, because a folder outside the output
-    /// folder is not claimed and checked like one; callers pass only a folder they own.
+    /// `--cache DIR`: where variants are kept, instead of `<output>/.cache` (a cache on a shared
+    /// file system for Slurm tasks). The CLI checks it with ``CacheFolderCheck`` first.
     public var cacheDirectory: URL?
     /// Base of the default output folder (the process's current directory when nil).
     public var currentDirectory: URL?

@@ -23,6 +23,10 @@ final class RunSession {
     private var verifiedStages: Set<String> = []
     private var reportedDamage: Set<String> = []
     private var stopReason: String?
+    /// Why a fresh result only the output folder had could not be cached (by stage): such a
+    /// stage is recomputed. Every other fresh stage's variant is in the cache, where
+    /// downstream stages read it; ``showResults()`` brings the view in line.
+    private var adoptionProblems: [String: String] = [:]
 
     var console: Console { runner.console }
 
@@ -53,7 +57,7 @@ final class RunSession {
                 continue
             }
             if !decision.isSelected, case .fresh(let record) = plan.freshness {
-                if let problem = bringIntoView(plan, record) {
+                if let problem = adoptionProblems[name] {
                     outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
                 } else {
                     outcomes[name] = .cached(record)
@@ -65,7 +69,7 @@ final class RunSession {
                 continue
             }
             if decision.action == .useCache, case .fresh(let record) = plan.freshness {
-                guard let problem = bringIntoView(plan, record) else {
+                guard let problem = adoptionProblems[name] else {
                     outcomes[name] = .cached(record)
                     continue
                 }
@@ -80,22 +84,37 @@ final class RunSession {
         }
     }
 
-    /// Makes sure a fresh stage's result is in the variant cache, where downstream stages
-    /// read it: a result only the output folder has is added once its hashes check out.
-    /// Nil when done; otherwise why not (the stage is then recomputed). The view is brought
-    /// in line by ``showResults()``.
-    private func bringIntoView(_ plan: StagePlan, _ record: StageRecord) -> String? {
-        let name = plan.stage.name
-        switch plan.source {
-        case .view, .cache:
-            return nil
-        case .viewOnly:
-            if let damage = store.verify(record) { return damage.description }
+    /// Adds each fresh result only the output folder has (a migrated folder's) to the variant
+    /// cache, where downstream stages read it, once its hashes check out. Call under the
+    /// output lock: the stage folders are read and relinked here, and another process may
+    /// swap them as soon as the lock is let go.
+    func adoptResultsOnlyTheViewHas() {
+        for name in order {
+            guard let plan = plans[name], case .viewOnly = plan.source, case .fresh(let record) = plan.freshness else { continue }
+            if let damage = store.verify(record) {
+                adoptionProblems[name] = damage.description
+                continue
+            }
+            // Not waited for under the output lock: a process computing this very variant now
+            // commits it shortly, and the stage then waits for it and reuses it.
+            let variantLock: FingerprintLock?
+            do {
+                variantLock = try FingerprintLock.acquire(cacheRoot: store.cache.root, stage: name, fingerprint: record.fingerprint,
+                                                          wait: false, cancellation: nil, onWait: {})
+            } catch {
+                adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
+                continue
+            }
+            guard let variantLock else {
+                adoptionProblems[name] = "another nbrun is computing its variant"
+                continue
+            }
+            defer { variantLock.release() }
             do { try store.cache.store(from: store.stageDirectory(name), record: record) } catch {
-                return "its result could not be added to the cache: \(error.description)"
+                adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
+                continue
             }
             verifiedStages.insert(name)
-            return nil
         }
     }
 
@@ -138,9 +157,8 @@ final class RunSession {
                 if reportedDamage.insert(upstream).inserted {
                     console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
                 }
-                store.cache.discardDamaged(record, viewFolder: store.stageDirectory(upstream))
                 guard let upstreamPlan = plans[upstream] else { return false }
-                guard run(upstreamPlan, reason: "its cached artifact was damaged") else { return false }
+                guard run(upstreamPlan, reason: "its cached artifact was damaged", damaged: record) else { return false }
             }
             verifiedStages.insert(upstream)
         }
@@ -152,8 +170,12 @@ final class RunSession {
     /// forced stage starts over instead of continuing from a checkpoint of an earlier attempt.
     /// `mayReuse` is false for a stage the user asked to rerun: it is computed even when another
     /// process committed its variant meanwhile.
+    /// `damaged` is the variant found damaged that this run replaces: it is discarded only once
+    /// the variant's lock is held and it is still damaged, since another process may be
+    /// replacing it at that moment (its folder briefly missing) or may have done so already.
     @discardableResult
-    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false, mayReuse: Bool = true) -> Bool {
+    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false, mayReuse: Bool = true,
+                     damaged: StageRecord? = nil) -> Bool {
         let name = plan.stage.name
         let previous = plan.freshness.record
         guard prepareInputs(of: plan) else {
@@ -164,14 +186,17 @@ final class RunSession {
         // One process computes a variant at a time; one that waited (or lost a race it did
         // not see) finds the variant committed and reuses it, unless --force asks to start over.
         let variantLock: FingerprintLock
-        do {
-            variantLock = try FingerprintLock.acquire(
-                cacheRoot: store.cache.root, stage: name, fingerprint: plan.fingerprint, wait: true,
+        do throws(RunError) {
+            // Under --no-wait the stage fails rather than waiting, naming the variant.
+            guard let lock = try FingerprintLock.acquire(
+                cacheRoot: store.cache.root, stage: name, fingerprint: plan.fingerprint, wait: options.waitForLock,
                 cancellation: runner.cancellation,
                 onWait: { [console] in console.line("waiting for another nbrun computing \(name) (\(plan.fingerprint.prefix(12)))…") }
-            )!
+            ) else { throw .variantLocked(stage: name, fingerprint: plan.fingerprint) }
+            variantLock = lock
         } catch {
             if case .interrupted = error {
+                console.line("✗ \(name) interrupted while waiting for another nbrun computing it; its previous result (if any) is kept")
                 outcomes[name] = .interrupted(output: "", previous: previous)
                 stopReason = "the run was interrupted"
                 exitCode = 130
@@ -181,6 +206,9 @@ final class RunSession {
             return false
         }
         defer { variantLock.release() }
+        if let damaged, store.verify(damaged, in: variantFolder(damaged)) != nil {
+            store.cache.discardDamaged(damaged, viewFolder: store.stageDirectory(name))
+        }
         if mayReuse, case .present(let record) = store.cache.loadVariant(name, fingerprint: plan.fingerprint),
            store.quickCheck(record, in: variantFolder(record)) == nil {
             console.line("↺ \(name): reused the variant another nbrun computed (\(plan.fingerprint.prefix(12)))")

@@ -26,6 +26,10 @@ struct Selection {
             forced = downstream
             scope = upstreamClosure(of: downstream)
             cause = .selectedByFrom(from)
+        } else if let limit = options.limitToStages {
+            scope = upstreamClosure(of: limit)
+            forced = options.force ? scope : []
+            cause = .forceFlag
         } else {
             scope = Set(names)
             forced = options.force ? scope : []

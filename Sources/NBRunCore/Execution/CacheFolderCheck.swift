@@ -1,0 +1,63 @@
+import Foundation
+
+/// Why `--cache DIR` was refused.
+public enum CacheFolderError: Error, Sendable, Equatable, CustomStringConvertible {
+    case emptyPath
+    case dangerous(path: String, reason: String)
+    case notAFolder(path: String, kind: String)
+    case foreignContents(path: String, entries: [String])
+
+    public var description: String {
+        switch self {
+        case .emptyPath:
+            return "the --cache path is empty; give the folder that keeps the variants (e.g. on a shared file system)"
+        case .dangerous(let path, let reason):
+            return "refusing to use \(path) as the cache folder: \(reason); choose another --cache"
+        case .notAFolder(let path, let kind):
+            return "refusing to use \(path) as the cache folder: it is \(kind), not a folder (links are not followed)"
+        case .foreignContents(let path, let entries):
+            let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
+            return "refusing to use \(path) as the cache folder: it holds entries nbrun did not write (\(shown)); "
+                + "give an empty or new folder, or one nbrun used as a cache before"
+        }
+    }
+}
+
+/// A cache folder outside the output folder (`--cache DIR`, for a cache on a shared file
+/// system) gets the same care as an output folder: `gc` deletes inside it and runs replace
+/// folders in it, so it must not be a link, a FIFO or a file, nor a folder someone else
+/// uses, nor one of the places no tool should fill (`/`, the home folder, a repository).
+public enum CacheFolderCheck {
+    /// The only top-level names a variant cache holds (``VariantCache`` and ``FingerprintLock``).
+    static let ownNames: Set<String> = ["stages", "objects", "locks"]
+
+    public static func check(_ cache: URL, manifestFolder: URL, outputDirectory: URL, currentDirectory: URL) throws(CacheFolderError) {
+        guard !cache.path.isEmpty else { throw .emptyPath }
+        do { try OutputTargetCheck.check(cache, manifestFolder: manifestFolder, currentDirectory: currentDirectory) } catch {
+            if case .dangerousOutput(_, let reason) = error { throw .dangerous(path: cache.path, reason: reason) }
+            throw .dangerous(path: cache.path, reason: error.description)
+        }
+        let target = OutputTargetCheck.resolved(cache.path)
+        let output = OutputTargetCheck.resolved(outputDirectory.path)
+        if target == output { throw .dangerous(path: cache.path, reason: "it is the output folder (whose own cache is \(OutputFolder.cacheName))") }
+        if OutputTargetCheck.isAncestor(output, of: target) {
+            throw .dangerous(path: cache.path, reason: "it is inside the output folder \(outputDirectory.path); omit --cache to use \(OutputFolder.cacheName) there")
+        }
+        if OutputTargetCheck.isAncestor(target, of: output) {
+            throw .dangerous(path: cache.path, reason: "it holds the output folder \(outputDirectory.path)")
+        }
+        let kind = FileKind.of(cache.path)
+        switch kind {
+        case .missing: return
+        case .directory: break
+        default: throw .notAFolder(path: cache.path, kind: kind.description)
+        }
+        guard let entries = NoFollowRemoval.entries(ofFolderAt: cache.path) else {
+            throw .notAFolder(path: cache.path, kind: "a folder that cannot be read")
+        }
+        let foreign = entries.filter { name in
+            !(ownNames.contains(name) && FileKind.of(cache.appendingPathComponent(name).path).isDirectory)
+        }.sorted()
+        if !foreign.isEmpty { throw .foreignContents(path: cache.path, entries: foreign) }
+    }
+}

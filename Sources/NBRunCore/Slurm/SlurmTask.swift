@@ -1,0 +1,68 @@
+import Foundation
+
+/// One task of a Slurm sweep, on its node (`nbrun slurm-task RECORD --submission K`): finds
+/// its variant in the submission record by `SLURM_ARRAY_TASK_ID` and runs it as an ordinary
+/// run into the shared output folder and cache, under the same locks as any run.
+public struct SlurmTask: Sendable {
+    public var recordURL: URL
+    public var submission: Int
+    /// The first job of a submission: only the stages every variant shares.
+    public var shared: Bool
+    public var environment: [String: String]
+
+    public init(recordURL: URL, submission: Int, shared: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.recordURL = recordURL
+        self.submission = submission
+        self.shared = shared
+        self.environment = environment
+    }
+
+    /// The threads a task may use: what Slurm allocated to it, not the node's every core.
+    var threadCount: Int {
+        for name in ["SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE"] {
+            if let text = environment[name], let count = Int(text), count > 0 { return count }
+        }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    public func run(with runner: Runner) throws(RunError) -> Int32 {
+        let loaded: SlurmSweepRecord?
+        do { loaded = try SlurmSweepRecord.load(from: recordURL) } catch { throw .slurm(error) }
+        guard let record = loaded else { throw .slurm(.unreadableRecord(path: recordURL.path, reason: "it does not exist")) }
+        guard record.submissions.indices.contains(submission) else {
+            throw .slurm(.unknownTask(path: recordURL.path, index: "of submission \(submission)"))
+        }
+        let entry = record.submissions[submission]
+        let variant: Int
+        var limit: Set<String>?
+        let node = environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
+        if shared {
+            guard let job = entry.sharedJob.map({ $0.variant }) ?? entry.tasks.first?.variant else {
+                throw .slurm(.unknownTask(path: recordURL.path, index: "shared"))
+            }
+            variant = job
+            limit = Set(entry.sharedJob?.stages ?? [])
+            runner.console.line("nbrun Slurm job \(environment["SLURM_JOB_ID"] ?? "?") on node \(node): the shared stages "
+                + (entry.sharedJob?.stages ?? []).joined(separator: ", "))
+        } else {
+            let index = environment["SLURM_ARRAY_TASK_ID"] ?? ""
+            guard let position = Int(index), entry.tasks.indices.contains(position) else {
+                throw .slurm(.unknownTask(path: recordURL.path, index: index.isEmpty ? "(no SLURM_ARRAY_TASK_ID)" : index))
+            }
+            variant = entry.tasks[position].variant
+            runner.console.line("nbrun Slurm task \(environment["SLURM_ARRAY_JOB_ID"] ?? "?")_\(index) on node \(node): "
+                + "variant \(variant + 1)/\(record.variants.count) \(record.variants[variant].joined(separator: " "))")
+        }
+        var overrides: [ParameterOverride] = []
+        do {
+            for text in record.fixed + record.variants[variant] { overrides.append(try ParameterOverride(parsing: text)) }
+        } catch { throw .manifest(error) }
+        let manifest = try runner.loadManifest(URL(fileURLWithPath: record.manifest), overrides: overrides)
+        var options = RunOptions()
+        options.outputDirectory = URL(fileURLWithPath: record.outputDirectory)
+        options.cacheDirectory = record.cacheDirectory.map { URL(fileURLWithPath: $0) }
+        options.threadCount = threadCount
+        options.limitToStages = limit
+        return try runner.run(manifest, options: options).exitCode
+    }
+}

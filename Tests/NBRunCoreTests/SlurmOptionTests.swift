@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// `--on slurm` and its options through the nbrun executable, without a cluster: what does
+/// not apply is refused before anything runs, and a machine without Slurm's commands gets a
+/// plain message instead of a local run.
+@Suite("Slurm options")
+struct SlurmOptionTests {
+    let folder: URL
+    let binary: URL
+
+    init() throws {
+        binary = try #require(nbrunBinary, "no nbrun executable next to the test bundle: run `swift build --build-tests` first")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-slurm-options-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("""
+            title: "Slurm options"
+            cells:
+              - stage: generate
+                kind: demo.generate
+                parameters: {seed: 3, count: 20}
+
+            """.utf8).write(to: folder.appendingPathComponent("Test.manifest"))
+    }
+
+    func nbrun(_ arguments: [String], path: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        if let path {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PATH"] = path
+            process.environment = environment
+        }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func optionsThatDoNotApplyAreRefused() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cases: [([String], String)] = [
+            (["--wait"], "apply to --on slurm"),
+            (["--partition", "p"], "apply to --on slurm"),
+            (["--on", "slurm"], "--on slurm runs a sweep as a job array; add --sweep"),
+            (["--on", "mars", "--sweep", "generate.count=1,2"], "--on must be 'local' or 'slurm', got 'mars'"),
+            (["--on", "slurm", "--sweep", "generate.count=1,2", "--threads", "2"], "do not apply to --on slurm"),
+            (["--on", "slurm", "--sweep", "generate.count=1,2", "--cpus-per-task", "0"], "--cpus-per-task must be at least 1"),
+        ]
+        for (arguments, message) in cases {
+            let result = try nbrun(["Test.manifest", "--output", "out"] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.output)")
+            #expect(result.output.contains(message), "\(arguments): \(result.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
+
+    @Test func withoutSlurmsCommandsNothingRunsAndTheMessageSaysWhy() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try nbrun(["Test.manifest", "--output", "out", "--sweep", "generate.count=1,2", "--on", "slurm"],
+                               path: folder.appendingPathComponent("no-bin").path)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("nbrun: error: squeue not found on PATH"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/generate").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/slurm/sweep.json").path))
+    }
+}
