@@ -80,7 +80,11 @@ extension MatrixProduct {
                     let add = start > 0 || accumulate
                     // The block after this one (the next k-block, or the next panel, which
                     // follows in memory) is fetched by the tiles that reuse this one from L1.
-                    var ahead = Prefetch(next: bPanel + (start + depth) * width, lines: 2 * depth)
+                    // Only for a few rows per group (the per-step products): tall products
+                    // (the weight gradients) reuse a panel for so many tiles that its stream
+                    // costs little, and fetching ahead would only crowd the caches.
+                    var ahead = Prefetch(next: bPanel + (start + depth) * width,
+                                         lines: largestGroup <= 16 ? 2 * depth : 0)
                     for group in groups where group.rows > 0 {
                         panelRows(m: group.rows, depth: depth, a: group.a + start * aColumnStride,
                                   aRowStride: aRowStride, aColumnStride: aColumnStride,
