@@ -69,6 +69,7 @@ extension MatrixProduct {
         // gradients, m = H) would instead reload and store their large C once per block, so
         // they take blocks of `longKBlock`, whose panel stays in L2.
         let kStep = largestGroup <= 16 ? (k > 2 * kBlock ? kBlock : k) : min(k, longKBlock)
+        let fetchesAhead = largestGroup <= 16 && b.depth * b.columns >= prefetchMinimumFloats
         for block in blocks {
             for panel in panels {
                 let columns = min(width, blockWidth - panel * width)
@@ -80,11 +81,12 @@ extension MatrixProduct {
                     let add = start > 0 || accumulate
                     // The block after this one (the next k-block, or the next panel, which
                     // follows in memory) is fetched by the tiles that reuse this one from L1.
-                    // Only for a few rows per group (the per-step products): tall products
-                    // (the weight gradients) reuse a panel for so many tiles that its stream
-                    // costs little, and fetching ahead would only crowd the caches.
+                    // Only for a few rows per group (the per-step products) and a matrix
+                    // that streams from memory: tall products (the weight gradients) reuse a
+                    // panel for so many tiles that its stream costs little, and a matrix that
+                    // stays in L2 gains nothing but the extra instructions.
                     var ahead = Prefetch(next: bPanel + (start + depth) * width,
-                                         lines: largestGroup <= 16 ? 2 * depth : 0)
+                                         lines: fetchesAhead ? 2 * depth : 0)
                     for group in groups where group.rows > 0 {
                         panelRows(m: group.rows, depth: depth, a: group.a + start * aColumnStride,
                                   aRowStride: aRowStride, aColumnStride: aColumnStride,
@@ -111,9 +113,16 @@ extension MatrixProduct {
                 // The first tile streams this block from memory; the later ones find it in
                 // L1 and have bandwidth to spare for the next block.
                 let lines = ahead.started ? min(depth, ahead.lines) : 0
-                tile8x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
-                         b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
-                         accumulate: accumulate, bias: nil, prefetch: ahead.next, prefetchLines: lines)
+                if lines > 0 {
+                    tile8x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                             b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
+                             accumulate: accumulate, bias: nil, prefetch: ahead.next, prefetchLines: lines)
+                } else {
+                    // Without the prefetch argument, so this copy's k-loop has no test in it.
+                    tile8x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                             b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
+                             accumulate: accumulate, bias: nil)
+                }
                 ahead.advance(by: lines)
                 i += 8
             }
@@ -148,6 +157,12 @@ extension MatrixProduct {
             }
         }
     }
+}
+
+extension MatrixProduct {
+    /// Packed matrices from this size on (1M floats, 4 MB: the LSTM's Waᵀ from hidden 512)
+    /// outgrow L2 and stream from memory at every step, so fetching ahead pays.
+    static let prefetchMinimumFloats = 1 << 20
 }
 
 /// Where the next block of a packed panel starts and how many of its cache lines are

@@ -22,6 +22,10 @@ public final class Trainer {
     /// half-batch split needs no barrier per step. Either way the results are the same bits.
     public static let columnSplitMinimumHidden = 256
 
+    /// From this many parameters on (an LSTM from hidden 256) the threads share the refresh
+    /// of the derived weight copies after each optimiser step.
+    static let parallelRefreshMinimumParameters = 1 << 18
+
     /// Whether this trainer runs its passes split by columns (see `columnSplitMinimumHidden`).
     public var splitsByColumns: Bool { columnSplit != nil }
 
@@ -124,9 +128,12 @@ public final class Trainer {
                 start = chunk.upperBound
             }
         }
+        // In parts on every thread once the copies are large (from hidden 256 on); below
+        // that waking the second thread costs more than the copy.
         let weights = model.weights
-        ParallelShards.run(count: threads, threads: threads) { part in
-            weights.refreshDerived(part: part, of: threads)
+        let parts = model.parameterCount >= Self.parallelRefreshMinimumParameters ? threads : 1
+        ParallelShards.run(count: parts, threads: parts) { part in
+            weights.refreshDerived(part: part, of: parts)
         }
         if isProfiling { optimiserSeconds += threadCPUSeconds() - start }
         return loss
