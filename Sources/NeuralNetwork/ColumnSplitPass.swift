@@ -1,3 +1,5 @@
+import Foundation
+
 /// Forward, loss and backward of a whole batch with the threads splitting every product by
 /// output columns instead of by sequences.
 ///
@@ -31,8 +33,12 @@ final class ColumnSplitPass {
     private let groups: UnsafeMutablePointer<RowGroup>
 
     /// - Precondition: the workspaces' cell conforms to `UnitSplitCell`.
+    /// - Parameter threads: at most this many members; never more than the machine has
+    ///   cores, since every member must run at every step (a barrier waits for the slowest)
+    ///   and the results do not depend on the count.
     init(workspaces: [SequenceWorkspace], threads: Int) {
         precondition(!workspaces.isEmpty, "a split pass needs a workspace")
+        let threads = max(1, min(threads, ProcessInfo.processInfo.activeProcessorCount))
         self.workspaces = workspaces
         cells = workspaces.map { workspace in
             guard let cell = workspace.cell as? any UnitSplitCell else {
