@@ -16,7 +16,7 @@ extension NBRun {
 
         @OptionGroup var notebook: ManifestOptions
 
-        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")
+        @Flag(help: "Fail at once instead of waiting when an nbrun is running with this cache or on the output folder.")
         var noWait = false
 
         func run() throws {

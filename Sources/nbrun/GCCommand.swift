@@ -10,7 +10,9 @@ extension NBRun {
             discussion: """
                 --keep-last N keeps each stage's N newest variants; --max-size SIZE keeps the \
                 newest variants that fit in SIZE (e.g. 500M, 2G; distinct contents counted \
-                once). The last run's variants are kept in both cases.
+                once). The last run's variants are kept in both cases. It waits for every \
+                running nbrun using the cache to finish first, so that nothing one of them is \
+                writing or about to read is removed.
                 """)
 
         @OptionGroup var notebook: ManifestOptions
@@ -20,6 +22,9 @@ extension NBRun {
 
         @Option(help: ArgumentHelp("Keep the newest variants that fit in this size (bytes, or with K, M, G, T).", valueName: "size"))
         var maxSize: String?
+
+        @Flag(help: "Fail at once instead of waiting when an nbrun is running with this cache or on the output folder.")
+        var noWait = false
 
         func validate() throws {
             switch (keepLast, maxSize) {
@@ -36,7 +41,9 @@ extension NBRun {
                 let runner = Runner(registry: try makeRegistry())
                 let manifest = try notebook.load(with: runner)
                 let policy: GCPolicy = keepLast.map { .keepLast($0) } ?? .maxSize(ByteSize.parse(maxSize!)!)
-                guard let report = try runner.collectGarbage(manifest, policy: policy, options: notebook.runOptions()) else {
+                var options = notebook.runOptions()
+                options.waitForLock = !noWait
+                guard let report = try runner.collectGarbage(manifest, policy: policy, options: options) else {
                     Swift.print("nothing cached for \(notebook.manifest)")
                     return
                 }

@@ -29,7 +29,7 @@ extension NBRun {
         @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads a stage may use (default: active CPU count).", valueName: "n"))
         var threads: Int?
 
-        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder.")
+        @Flag(help: "Fail at once instead of waiting when another nbrun is using the output folder, computing a variant this run needs, or cleaning the cache.")
         var noWait = false
 
         @Option(name: .customLong("sweep"), help: ArgumentHelp(

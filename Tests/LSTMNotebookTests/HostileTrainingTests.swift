@@ -42,7 +42,7 @@ extension InterruptedTrainingTests {
         try interrupt(process, with: SIGKILL) { checkpoints(in: output).contains { $0.hasPrefix("epoch-0002") } }
 
         let latest = try #require(checkpoints(in: output).last { $0.hasPrefix("epoch-") })
-        let url = output.appendingPathComponent(".resume/train/\(latest)/checkpoint.json")
+        let url = try #require(trainResumeFolder(in: output)).appendingPathComponent("\(latest)/checkpoint.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var history = try #require(json["history"] as? [String: Any])
         let means = try #require(history["epochMeans"] as? [Any])

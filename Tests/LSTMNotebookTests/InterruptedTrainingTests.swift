@@ -51,8 +51,16 @@ struct InterruptedTrainingTests {
         return text
     }
 
+    /// The train stage's resume folder: one per variant, `.resume/train-<fingerprint>` (these
+    /// tests run one variant per output folder).
+    func trainResumeFolder(in output: URL) -> URL? {
+        let root = output.appendingPathComponent(".resume")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.first { $0.hasPrefix("train-") }.map { root.appendingPathComponent($0) }
+    }
+
     func checkpoints(in output: URL) -> [String] {
-        let folder = output.appendingPathComponent(".resume/train")
+        guard let folder = trainResumeFolder(in: output) else { return [] }
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
 

@@ -29,6 +29,15 @@ struct NotebookEndToEndTests {
     }
 
     func run(_ extra: [String] = [], configure: (inout RunOptions) -> Void = { _ in }) throws -> RunResult {
+        var options = RunOptions()
+        options.outputDirectory = output
+        options.threadCount = 2
+        configure(&options)
+        return try runner.run(manifest(extra), options: options)
+    }
+
+    /// The LSTM manifest with the small slice and `extra` settings.
+    func manifest(_ extra: [String] = []) throws -> Manifest {
         // Later settings of the same parameter replace earlier ones.
         var settings: [String: String] = [:]
         var order: [String] = []
@@ -37,12 +46,7 @@ struct NotebookEndToEndTests {
             if settings.updateValue(setting, forKey: key) == nil { order.append(key) }
         }
         let overrides = try order.map { try ParameterOverride(parsing: settings[$0]!) }
-        let manifest = try runner.loadManifest(Self.manifestURL, overrides: overrides)
-        var options = RunOptions()
-        options.outputDirectory = output
-        options.threadCount = 2
-        configure(&options)
-        return try runner.run(manifest, options: options)
+        return try runner.loadManifest(Self.manifestURL, overrides: overrides)
     }
 
     func artifact(_ stage: String, _ name: String) -> URL {
@@ -146,10 +150,16 @@ struct NotebookEndToEndTests {
 
     @Test func anUnreadableCheckpointIsSetAsideAndTrainingStartsOver() throws {
         defer { try? FileManager.default.removeItem(at: output) }
-        let damaged = output.appendingPathComponent(".resume/train/epoch-0001")
+        let settings = ["load-data.train-limit=64", "load-data.test-limit=32"]
+        var options = RunOptions()
+        options.outputDirectory = output
+        let plans = try runner.status(manifest(settings), options: options)
+        let train = try #require(plans.first { $0.stage.name == "train" })
+        // Checkpoints are kept per variant.
+        let damaged = output.appendingPathComponent(".resume/train-\(train.fingerprint)/epoch-0001")
         try FileManager.default.createDirectory(at: damaged, withIntermediateDirectories: true)
         try Data("{ not json".utf8).write(to: damaged.appendingPathComponent("checkpoint.json"))
-        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32"])
+        let result = try run(settings)
         #expect(result.exitCode == 0)
         let report = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("Not resuming from the checkpoint in"))

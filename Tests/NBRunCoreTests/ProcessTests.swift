@@ -162,19 +162,21 @@ struct ProcessTests {
 
     @Test func secondProcessWaitsOrStopsWithNoWait() throws {
         let notebook = try TestNotebook(Self.manifest)
-        // 300 steps of 20 ms: long enough that the checks below happen while it holds the lock.
+        // 300 steps of 20 ms: long enough that the checks below happen while it computes slow.
         let slow = ["--set", "slow.steps=300", "--set", "slow.step-milliseconds=20"]
         let first = try start(["Test.manifest"] + slow, in: notebook)
-        try first.waitForOutput(containing: "▶ slow")  // the lock is taken before any stage runs
+        try first.waitForOutput(containing: "▶ slow")
+        // The same variant: another process computes it, so --no-wait stops, naming it.
         let refused = try run(["Test.manifest", "--no-wait"] + slow, in: notebook)
-        #expect(refused.status == 1)
-        #expect(refused.output.contains("another nbrun is running on"))
-        #expect(refused.output.contains("(pid \(first.process.processIdentifier))"))
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.output.contains("another nbrun is computing slow ("), "\(refused.output)")
+        #expect(refused.output.contains("run again without --no-wait to wait for it and reuse its result"), "\(refused.output)")
+        #expect(!refused.output.contains("▶ slow"))
         let second = try run(["Test.manifest"] + slow, in: notebook)
         let firstResult = first.finish()
         #expect(firstResult.status == 0, "\(firstResult.output)")
         #expect(second.status == 0)
-        #expect(second.output.contains("waiting for another nbrun on"))
+        #expect(second.output.contains("waiting for another nbrun computing slow"), "\(second.output)")
         #expect(second.output.contains("cached: generate, slow"), "the second run finds the first one's complete results")
     }
 }

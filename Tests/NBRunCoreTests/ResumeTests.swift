@@ -15,7 +15,7 @@ struct ResumeTests {
     /// Leaves the checkpoint an attempt interrupted after `steps` steps would have left.
     func leaveCheckpoint(in notebook: TestNotebook, afterSteps steps: Int) throws -> URL {
         let fingerprint = try #require(try notebook.status()["slow"]).fingerprint
-        let folder = ArtifactStore(outputDirectory: notebook.output).resumeDirectory("slow")
+        let folder = ArtifactStore(outputDirectory: notebook.output).resumeDirectory("slow", fingerprint: fingerprint)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let checkpoint = folder.appendingPathComponent("completed-steps.txt")
         try Data("\(fingerprint)\n\(steps)\n".utf8).write(to: checkpoint)
@@ -55,6 +55,21 @@ struct ResumeTests {
         #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 
+    @Test func eachVariantResumesFromItsOwnCheckpointsOnly() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        let store = ArtifactStore(outputDirectory: notebook.output)
+        let other = try #require(try notebook.status(["slow.steps=5"])["slow"]).fingerprint
+        let otherFolder = store.resumeDirectory("slow", fingerprint: other)
+        try FileManager.default.createDirectory(at: otherFolder, withIntermediateDirectories: true)
+        let otherCheckpoint = otherFolder.appendingPathComponent("completed-steps.txt")
+        try Data("\(other)\n3\n".utf8).write(to: otherCheckpoint)
+        let result = try notebook.run()
+        #expect(try !printedOutput(result).contains("resuming"))
+        // Another variant's checkpoints (another process may be computing it) are left alone.
+        #expect(try String(contentsOf: otherCheckpoint, encoding: .utf8) == "\(other)\n3\n")
+        #expect(otherFolder != store.resumeDirectory("slow", fingerprint: try #require(try notebook.status()["slow"]).fingerprint))
+    }
+
     @Test func forceDiscardsCheckpointsEvenWhenTheForcedStageFails() throws {
         let notebook = try TestNotebook("""
             title: "Failing after a checkpoint"
@@ -64,7 +79,7 @@ struct ResumeTests {
                 parameters: {should-fail: true}
             """)
         let store = ArtifactStore(outputDirectory: notebook.output)
-        let folder = store.resumeDirectory("slow")
+        let folder = store.resumeDirectory("slow", fingerprint: try #require(try notebook.status()["slow"]).fingerprint)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("old\n".utf8).write(to: folder.appendingPathComponent("checkpoint"))
 

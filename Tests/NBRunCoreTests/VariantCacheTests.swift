@@ -104,20 +104,31 @@ struct VariantCacheTests {
         #expect(info.st_mode & 0o222 == 0, "an edit in place would change every variant sharing the bytes")
     }
 
-    @Test func abandonedTemporariesOfDeadProcessesAreRemovedOthersKept() throws {
+    /// A pid in a temporary's name says nothing when the cache is shared by several machines
+    /// (`RunOptions.cacheDirectory`): temporaries are removed only by a run that finds no
+    /// other process using the cache (then every one is abandoned), never while one does.
+    @Test func abandonedTemporariesAreRemovedOnlyWhenNoOtherProcessUsesTheCache() throws {
         let notebook = try TestNotebook()
         try notebook.run()
         let stageFolder = cache(notebook).stageFolder("generate")
         let dead = stageFolder.appendingPathComponent(".tmp-999999999-abc")
-        let live = stageFolder.appendingPathComponent(".tmp-1-abc")
+        let otherMachine = stageFolder.appendingPathComponent(".tmp-1-abc")
         let deadObject = cache(notebook).objectsRoot.appendingPathComponent(".tmp-999999999-\(String(repeating: "a", count: 64))")
         try FileManager.default.createDirectory(at: dead, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: otherMachine, withIntermediateDirectories: true)
         try Data("x".utf8).write(to: deadObject)
+        // Another process runs with this cache (its shared run lock): nothing is touched.
+        let other = try RunLock.acquire(cacheRoot: cache(notebook).root, exclusive: false, wait: false, cancellation: nil, onWait: {})
+        try notebook.run(["generate.count=21"])
+        for url in [dead, otherMachine, deadObject] {
+            #expect(FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent): another process may be writing it")
+        }
+        other.release()
         try notebook.run()
-        #expect(!FileManager.default.fileExists(atPath: dead.path))
-        #expect(!FileManager.default.fileExists(atPath: deadObject.path))
-        #expect(FileManager.default.fileExists(atPath: live.path), "pid 1 is alive: its commit may be in progress")
+        for url in [dead, otherMachine, deadObject] {
+            #expect(!FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent): no process uses the cache")
+        }
+        #expect(notebook.console.text.contains("cleaned up after an earlier run: removed \(dead.path)"))
     }
 
     @Test func aLinkOrFileInPlaceOfTheCacheIsRefused() throws {

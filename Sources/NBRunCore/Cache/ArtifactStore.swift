@@ -8,7 +8,7 @@ import Foundation
 ///     <output>/<stage>/            committed artifacts + record.json (written last)
 ///     <output>/.staging/<stage>-<pid>/   a stage's outputs while it runs
 ///     <output>/.trash/<stage>-<pid>/     the previous result during the swap
-///     <output>/.resume/<stage>/    checkpoints that survive a failed or killed run
+///     <output>/.resume/<stage>-<fingerprint>/   checkpoints that survive a failed or killed run
 ///     <output>/.lock               the advisory run lock
 ///     <output>/report.md
 ///     <output>/.cache/             every variant ever computed, by fingerprint (``VariantCache``)
@@ -45,8 +45,11 @@ public struct ArtifactStore: Sendable {
         outputDirectory.appendingPathComponent(stage, isDirectory: true)
     }
 
-    public func resumeDirectory(_ stage: String) -> URL {
-        outputDirectory.appendingPathComponent(".resume").appendingPathComponent(stage, isDirectory: true)
+    /// One folder per variant, not per stage: two processes computing different variants of
+    /// a stage at the same time must not resume from, or overwrite, each other's checkpoints.
+    /// (The same variant is computed by one process at a time, under its ``FingerprintLock``.)
+    public func resumeDirectory(_ stage: String, fingerprint: String) -> URL {
+        outputDirectory.appendingPathComponent(".resume").appendingPathComponent("\(stage)-\(fingerprint)", isDirectory: true)
     }
 
     public func recordURL(_ stage: String) -> URL {
@@ -120,6 +123,12 @@ public struct ArtifactStore: Sendable {
         return String(name[..<dash])
     }
 
+    /// `square-4242` → 4242.
+    static func pid(ofWorkFolder name: String) -> pid_t? {
+        guard Self.stage(ofWorkFolder: name) != nil, let dash = name.lastIndex(of: "-") else { return nil }
+        return pid_t(name[name.index(after: dash)...])
+    }
+
     static func decodingSummary(_ error: any Error) -> String {
         switch error {
         case DecodingError.dataCorrupted: return "not valid JSON"
@@ -148,10 +157,11 @@ public struct ArtifactStore: Sendable {
         return nil
     }
 
-    /// Full check: every artifact's size and SHA-256 against the record.
-    public func verify(_ record: StageRecord) -> StorageError? {
+    /// Full check: every artifact's size and SHA-256 against the record, in the stage's view
+    /// or in `folder` (the cached variant a stage reads).
+    public func verify(_ record: StageRecord, in folder: URL? = nil) -> StorageError? {
         for artifact in record.artifacts {
-            let url = stageDirectory(record.stage).appendingPathComponent(artifact.name)
+            let url = (folder ?? stageDirectory(record.stage)).appendingPathComponent(artifact.name)
             guard FileKind.of(url.path).exists else { return .artifactMissing(path: url.path) }
             let hash: String
             do { hash = try ContentHash.ofFile(at: url) } catch { return error }
@@ -189,15 +199,20 @@ public struct ArtifactStore: Sendable {
         }
     }
 
-    /// A fresh, empty staging folder for a stage run by this process.
-    public func makeStagingDirectory(_ stage: String) throws(StorageError) -> URL {
-        let url = stagingRoot.appendingPathComponent("\(stage)-\(getpid())", isDirectory: true)
+    /// A fresh, empty staging folder for a stage run by this process. `forView` names the
+    /// folder a view is assembled in (`<stage>.view-<pid>`; stage names never hold a '.'),
+    /// apart from the one a stage computes into: two runs in one process may do both at once.
+    public func makeStagingDirectory(_ stage: String, forView: Bool = false) throws(StorageError) -> URL {
+        let url = stagingRoot.appendingPathComponent("\(stage)\(forView ? ".view" : "")-\(getpid())", isDirectory: true)
         try NoFollowRemoval.removeTree(atPath: url.path)
-        try makeWorkFolder(stagingRoot)
-        guard mkdir(url.path, 0o755) == 0 else {
-            throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
+        // Another nbrun, finishing while this one starts a stage, may remove the staging root
+        // it found empty between the two calls: make it again, once.
+        for attempt in 0..<2 {
+            try makeWorkFolder(stagingRoot)
+            if mkdir(url.path, 0o755) == 0 { return url }
+            if errno != ENOENT || attempt == 1 { break }
         }
-        return url
+        throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }
 
     /// Creates one of the work folders directly inside the output folder, refusing anything
@@ -213,10 +228,11 @@ public struct ArtifactStore: Sendable {
         throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }
 
-    /// Writes `record` into `staging`, keeps the result in the variant cache, and swaps the
-    /// folder in as the stage's view. Killed after the cache has it but before the swap, the
-    /// next run restores the view from the cache.
-    public func commit(staging: URL, record: StageRecord) throws(StorageError) {
+    /// Writes `record` into `staging` and keeps the result in the variant cache; the folder
+    /// is left for the caller to remove. A run does this under the variant's
+    /// ``FingerprintLock`` only, so that other processes computing other variants go on; the
+    /// output folder's view is brought in line at the end of the run, under the output lock.
+    public func commitToCache(staging: URL, record: StageRecord) throws(StorageError) {
         let encoded: Data
         do { encoded = try StageRecord.encoder().encode(record) } catch {
             throw .cannotWrite(path: staging.path, reason: "record cannot be encoded")
@@ -225,14 +241,13 @@ public struct ArtifactStore: Sendable {
             throw StorageError(error)
         }
         try cache.store(from: staging, record: record)
-        try install(staging: staging, stage: record.stage)
     }
 
     /// Makes the output folder show a cached variant again (going back to earlier
     /// parameters), by links to the variant's files: nothing is recomputed or copied.
     public func restore(_ record: StageRecord) throws(StorageError) {
         let variant = cache.variantFolder(record.stage, fingerprint: record.fingerprint)
-        let staging = try makeStagingDirectory(record.stage)
+        let staging = try makeStagingDirectory(record.stage, forView: true)
         do throws(StorageError) {
             for name in record.artifacts.map(\.name) + [Self.recordFileName] {
                 try FileLinking.linkOrCopy(variant.appendingPathComponent(name).path, to: staging.appendingPathComponent(name).path)
@@ -298,6 +313,10 @@ public struct ArtifactStore: Sendable {
         for root in [stagingRoot, trashRoot] {
             guard FileKind.of(root.path).isDirectory else { continue }
             for name in NoFollowRemoval.entries(ofFolderAt: root.path) ?? [] {
+                // A live nbrun's staging folder is a stage it is computing right now (runs hold
+                // the output lock only while they change the view), so it is left alone; this
+                // process's own too, which another run in the same process may be using.
+                if let pid = Self.pid(ofWorkFolder: name), VariantCache.isAlive(pid) { continue }
                 let folder = root.appendingPathComponent(name)
                 if let stage = Self.stage(ofWorkFolder: name), stages.contains(stage), FileKind.of(folder.path).isDirectory,
                    FileKind.of(folder.appendingPathComponent(Self.recordFileName).path).isRegularFile {
@@ -328,8 +347,8 @@ public struct ArtifactStore: Sendable {
 
     /// Deletes a stage's checkpoints so its next attempt starts over (`--force`). A folder that
     /// cannot be removed is an error: silently resuming would defeat the point of forcing.
-    public func removeResumableState(_ stage: String) throws(StorageError) {
-        let folder = resumeDirectory(stage)
+    public func removeResumableState(_ stage: String, fingerprint: String) throws(StorageError) {
+        let folder = resumeDirectory(stage, fingerprint: fingerprint)
         do { try NoFollowRemoval.removeTree(atPath: folder.path) } catch {
             throw .cannotWrite(path: folder.path, reason: "could not discard resumable state: \(error.description)")
         }

@@ -145,9 +145,9 @@ public struct OutputFolder: Sendable {
             do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
                 throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
             }
-            try writeMarker(createdFolder: true)
+            try writeMarkerUnlessClaimed(createdFolder: true, stageNames: stageNames)
         case .empty:
-            try writeMarker(createdFolder: false)
+            try writeMarkerUnlessClaimed(createdFolder: false, stageNames: stageNames)
         case .unmarkedNBRunOutput:
             // Written before the marker existed, so in the layout of one result per stage.
             try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
@@ -158,6 +158,16 @@ public struct OutputFolder: Sendable {
         }
         guard access(url.path, W_OK | X_OK) == 0 else {
             throw .cannotWrite(path: url.path, reason: "the output folder is not writable")
+        }
+    }
+
+    /// Claiming happens before the output lock is taken, so two processes starting at once on
+    /// a new folder both write the marker; the first to hold the lock then removes what looks
+    /// like a killed writer's temporary file, the other's marker on its way. Losing that race
+    /// is fine when the winner's marker is in place.
+    private func writeMarkerUnlessClaimed(createdFolder: Bool, stageNames: Set<String>) throws(StorageError) {
+        do throws(StorageError) { try writeMarker(createdFolder: createdFolder) } catch {
+            guard state(stageNames: stageNames) == .owned else { throw error }
         }
     }
 

@@ -161,15 +161,16 @@ public struct VariantCache: Sendable {
         try? NoFollowRemoval.removeTree(atPath: variantFolder(record.stage, fingerprint: record.fingerprint).path)
     }
 
-    /// Removes what a killed process left mid-commit: `.tmp-<pid>-…` entries of processes
-    /// that no longer exist (a live process's commit in progress is left alone). Returns
-    /// the paths removed.
+    /// Removes what a killed process left mid-commit: `.tmp-<pid>-…` entries. Call only when
+    /// no other process uses the cache (holding its ``RunLock`` exclusive): a pid says nothing
+    /// about a process on another machine sharing the cache, so every such entry is taken as
+    /// abandoned then, and none otherwise. Returns the paths removed.
     @discardableResult
     public func removeAbandonedTemporaries(stages: [String]) -> [String] {
         var removed: [String] = []
         for folder in stages.map(stageFolder) + [objectsRoot] {
             for name in NoFollowRemoval.entries(ofFolderAt: folder.path) ?? [] {
-                guard let pid = Self.writerPID(ofTemporary: name), pid == getpid() || !Self.isAlive(pid) else { continue }
+                guard Self.writerPID(ofTemporary: name) != nil else { continue }
                 let path = folder.appendingPathComponent(name).path
                 if (try? NoFollowRemoval.removeTree(atPath: path)) != nil { removed.append(path) }
             }

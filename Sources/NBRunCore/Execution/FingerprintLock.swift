@@ -10,14 +10,14 @@ import Foundation
 /// by name, never followed, so no file outside nbrun's own `.cache` is created, truncated or
 /// locked. The lock file stays empty; it exists only to be locked.
 public final class FingerprintLock: @unchecked Sendable {
-    private var descriptor: Int32
+    private let file: LockFile
     public let url: URL
 
     /// How often a waiting process retries the lock and checks for Ctrl-C.
     static let pollInterval: useconds_t = 20_000
 
-    private init(descriptor: Int32, url: URL) {
-        self.descriptor = descriptor
+    private init(file: LockFile, url: URL) {
+        self.file = file
         self.url = url
     }
 
@@ -37,84 +37,20 @@ public final class FingerprintLock: @unchecked Sendable {
         let url = url(cacheRoot: cacheRoot, stage: stage, fingerprint: fingerprint)
         var announced = false
         while true {
-            let folder = try openFolders([cacheRoot.path, "locks", stage])
+            let folder = try LockFile.openFolders([cacheRoot.path, "locks", stage])
             defer { close(folder) }
-            let descriptor = openat(folder, fingerprint, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
-            guard descriptor >= 0 else {
-                if errno == ELOOP { throw .storage(.unexpectedEntry(path: url.path, kind: FileKind.symbolicLink.description, expected: "its lock file")) }
-                throw .storage(.cannotWrite(path: url.path, reason: String(cString: strerror(errno))))
-            }
-            var info = stat()
-            guard fstat(descriptor, &info) == 0, case .regular = FileKind(info) else {
-                close(descriptor)
-                throw .storage(.unexpectedEntry(path: url.path, kind: FileKind(info).description, expected: "its lock file"))
-            }
-            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-                guard errno == EWOULDBLOCK || errno == EINTR else {
-                    let reason = String(cString: strerror(errno))
-                    close(descriptor)
-                    throw .storage(.cannotWrite(path: url.path, reason: "cannot lock: \(reason)"))
-                }
-                guard wait else { close(descriptor); return nil }
+            let file = try LockFile(fingerprint, in: folder, path: url.path)
+            if try !file.tryLock(.exclusive) {
+                guard wait else { return nil }
                 if !announced { onWait() }
                 announced = true
-                if cancellation?.isCancelled == true {
-                    close(descriptor)
-                    throw .interrupted(path: url.path)
-                }
-                usleep(pollInterval)
+                try file.waitForLock(.exclusive, every: pollInterval, cancellation: cancellation, interruptedPath: url.path)
             }
-            // `clean` and `gc` may unlink the file (or the whole cache) meanwhile: a lock on a
-            // file no longer linked there protects nothing, so take the current one instead.
-            var current = stat()
-            if fstatat(folder, fingerprint, &current, AT_SYMLINK_NOFOLLOW) == 0,
-               current.st_ino == info.st_ino, current.st_dev == info.st_dev {
-                return FingerprintLock(descriptor: descriptor, url: url)
-            }
-            close(descriptor)
+            // `clean` may unlink the file (or the whole cache) meanwhile: a lock on a file no
+            // longer linked there protects nothing, so take the current one instead.
+            if file.isStillLinked(name: fingerprint, in: folder) { return FingerprintLock(file: file, url: url) }
         }
     }
 
-    /// Opens `path` (the cache root, reached however the output folder is) and then each
-    /// folder below it without following links, creating missing ones.
-    private static func openFolders(_ components: [String]) throws(RunError) -> Int32 {
-        var path = components[0]
-        var folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-        if folder < 0, errno == ENOENT {
-            _ = mkdir(path, 0o755)
-            folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-        }
-        guard folder >= 0 else { throw refusal(path) }
-        for name in components.dropFirst() {
-            path += "/" + name
-            if mkdirat(folder, name, 0o755) != 0, errno != EEXIST {
-                let reason = String(cString: strerror(errno))
-                close(folder)
-                throw .storage(.cannotCreate(path: path, reason: reason))
-            }
-            let next = openat(folder, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-            let failure = errno
-            close(folder)
-            guard next >= 0 else { errno = failure; throw refusal(path) }
-            folder = next
-        }
-        return folder
-    }
-
-    private static func refusal(_ path: String) -> RunError {
-        if errno == ELOOP || errno == ENOTDIR {
-            let kind = FileKind.of(path)
-            return .storage(.unexpectedEntry(path: path, kind: kind.description, expected: "its cache folder \(URL(fileURLWithPath: path).lastPathComponent)"))
-        }
-        return .storage(.cannotCreate(path: path, reason: String(cString: strerror(errno))))
-    }
-
-    public func release() {
-        guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
-    }
-
-    deinit { release() }
+    public func release() { file.release() }
 }

@@ -1,19 +1,18 @@
 import Foundation
 
-/// An advisory `flock` on `<output>/.lock`, held for a whole run (and a whole `clean`), so
-/// two nbrun processes never interleave writes to one notebook's outputs.
-///
-/// The lock file is opened with `O_NOFOLLOW | O_NONBLOCK` and must be a regular file: a link
-/// planted at `.lock` would otherwise have its target truncated and a pid written into it.
+/// An advisory exclusive `flock` on `<output>/.lock`, held while a run claims, repairs and
+/// plans the output folder and again while it swaps the stage folders and writes the report
+/// (and for a whole `clean` or `gc`), so that two nbrun processes never change one
+/// notebook's views at once. The lock file holds its holder's pid, for the waiting message.
 public final class OutputLock: @unchecked Sendable {
-    private var descriptor: Int32
+    private let file: LockFile
     public let url: URL
 
     /// How often a waiting process retries the lock and checks for Ctrl-C.
     static let pollInterval: useconds_t = 50_000
 
-    private init(descriptor: Int32, url: URL) {
-        self.descriptor = descriptor
+    private init(file: LockFile, url: URL) {
+        self.file = file
         self.url = url
     }
 
@@ -33,74 +32,28 @@ public final class OutputLock: @unchecked Sendable {
         at url: URL, wait: Bool, cancellation: CancellationFlag?,
         prepare: () throws(RunError) -> Bool, onWait: (Int32?) -> Void
     ) throws(RunError) -> OutputLock? {
+        let folder = url.deletingLastPathComponent().path
         var announced = false
         while true {
             guard try prepare() else { return nil }
-            let descriptor = try lockedDescriptor(at: url, wait: wait, cancellation: cancellation) { holder in
+            let file = try LockFile(url.path, in: AT_FDCWD, path: url.path)
+            if try !file.tryLock(.exclusive) {
+                let holder = readPID(file.descriptor)
+                guard wait else { throw .outputLocked(path: folder, pid: holder) }
                 if !announced { onWait(holder) }
                 announced = true
+                try file.waitForLock(.exclusive, every: pollInterval, cancellation: cancellation, interruptedPath: folder)
             }
             // `nbrun clean` deletes the lock file while holding it; a lock taken on a
             // deleted file protects nothing, so start again with the current file.
-            if isStillLinked(descriptor, at: url) {
-                let lock = OutputLock(descriptor: descriptor, url: url)
-                guard try prepare() else { return nil }
-                let pid = Array("\(getpid())\n".utf8)
-                _ = ftruncate(descriptor, 0)
-                _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-                return lock
-            }
-            close(descriptor)
+            guard file.isStillLinked(name: url.path, in: AT_FDCWD) else { continue }
+            let lock = OutputLock(file: file, url: url)
+            guard try prepare() else { return nil }
+            let pid = Array("\(getpid())\n".utf8)
+            _ = ftruncate(file.descriptor, 0)
+            _ = pid.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, 0) }
+            return lock
         }
-    }
-
-    private static func lockedDescriptor(
-        at url: URL, wait: Bool, cancellation: CancellationFlag?, onWait: (Int32?) -> Void
-    ) throws(RunError) -> Int32 {
-        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
-        guard descriptor >= 0 else {
-            if errno == ELOOP {
-                throw .storage(.unexpectedEntry(path: url.path, kind: FileKind.symbolicLink.description, expected: "its lock file"))
-            }
-            throw .storage(.cannotWrite(path: url.path, reason: String(cString: strerror(errno))))
-        }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, case .regular = FileKind(info) else {
-            close(descriptor)
-            throw .storage(.unexpectedEntry(path: url.path, kind: FileKind(info).description, expected: "its lock file"))
-        }
-        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
-        guard errno == EWOULDBLOCK else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw .storage(.cannotWrite(path: url.path, reason: "cannot lock: \(reason)"))
-        }
-        let holder = readPID(descriptor)
-        guard wait else {
-            close(descriptor)
-            throw .outputLocked(path: url.deletingLastPathComponent().path, pid: holder)
-        }
-        onWait(holder)
-        // Polled rather than blocking in flock, so that Ctrl-C ends the wait at once.
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw .storage(.cannotWrite(path: url.path, reason: "cannot lock: \(reason)"))
-            }
-            if cancellation?.isCancelled == true {
-                close(descriptor)
-                throw .interrupted(path: url.deletingLastPathComponent().path)
-            }
-            usleep(pollInterval)
-        }
-        return descriptor
-    }
-
-    private static func isStillLinked(_ descriptor: Int32, at url: URL) -> Bool {
-        var opened = stat(), current = stat()
-        guard fstat(descriptor, &opened) == 0, lstat(url.path, &current) == 0 else { return false }
-        return opened.st_ino == current.st_ino && opened.st_dev == current.st_dev
     }
 
     private static func readPID(_ descriptor: Int32) -> Int32? {
@@ -110,12 +63,5 @@ public final class OutputLock: @unchecked Sendable {
         return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    public func release() {
-        guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
-    }
-
-    deinit { release() }
+    public func release() { file.release() }
 }

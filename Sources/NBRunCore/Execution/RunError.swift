@@ -11,6 +11,11 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case interrupted(path: String)
     /// A `--sweep` or `--metric` that cannot be run as given.
     case sweep(SweepError)
+    /// `--no-wait`, and the cache at `path` is in use: by a `clean` or `gc` (for a run), or by
+    /// running nbrun processes (for `clean` and `gc`).
+    case cacheBusy(path: String, byCleanOrGC: Bool)
+    /// `--no-wait`, and another process is computing the variant `fingerprint` of `stage`.
+    case variantLocked(stage: String, fingerprint: String)
 
     public var description: String {
         switch self {
@@ -24,6 +29,12 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .interrupted(let path):
             return "interrupted while waiting for another nbrun on \(path); nothing was changed"
         case .sweep(let error): return error.description
+        case .cacheBusy(let path, true):
+            return "nbrun clean or gc is working on the cache \(path); run again without --no-wait to wait for it"
+        case .cacheBusy(let path, false):
+            return "nbrun is running with the cache \(path); run again without --no-wait to wait for it to finish"
+        case .variantLocked(let stage, let fingerprint):
+            return "another nbrun is computing \(stage) (\(fingerprint)); run again without --no-wait to wait for it and reuse its result"
         }
     }
 }

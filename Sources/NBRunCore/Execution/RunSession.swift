@@ -2,6 +2,11 @@ import Foundation
 
 /// One run's mutable state: walks the stages in manifest order, runs what is selected
 /// and not fresh, verifies cached inputs before they are read, and records outcomes.
+///
+/// Stages are computed into the variant cache without the output lock, each under its own
+/// ``FingerprintLock``, and read their inputs from the cached variants, never from the
+/// output folder's view, which another process may swap at any moment. ``showResults()``
+/// then makes the view show this run's variants, under the output lock.
 final class RunSession {
     let runner: Runner
     let manifest: Manifest
@@ -18,6 +23,10 @@ final class RunSession {
     private var verifiedStages: Set<String> = []
     private var reportedDamage: Set<String> = []
     private var stopReason: String?
+    /// Why a fresh result only the output folder had could not be cached (by stage): such a
+    /// stage is recomputed. Every other fresh stage's variant is in the cache, where
+    /// downstream stages read it; ``showResults()`` brings the view in line.
+    private var adoptionProblems: [String: String] = [:]
 
     var console: Console { runner.console }
 
@@ -41,7 +50,7 @@ final class RunSession {
             }
             guard selection.scope.contains(name) else {
                 if case .fresh(let record) = plan.freshness {
-                    if let problem = bringIntoView(plan, record) {
+                    if let problem = adoptionProblems[name] {
                         outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
                     } else {
                         outcomes[name] = .cached(record)
@@ -57,7 +66,7 @@ final class RunSession {
             }
             let forceCause = selection.forceCause(name)
             if forceCause == nil, case .fresh(let record) = plan.freshness {
-                guard let problem = bringIntoView(plan, record) else {
+                guard let problem = adoptionProblems[name] else {
                     outcomes[name] = .cached(record)
                     continue
                 }
@@ -68,31 +77,71 @@ final class RunSession {
                 console.line("computing \(name) first: \(plan.freshness.summary)")
             }
             run(plan, reason: forceCause?.description ?? plan.freshness.summary,
-                discardResumableState: forceCause?.discardsResumableState ?? false)
+                discardResumableState: forceCause?.discardsResumableState ?? false, mayReuse: forceCause == nil)
         }
     }
 
-    /// Makes the output folder show a fresh stage's result: links a cached variant back in,
-    /// or adds a result only the output folder has to the cache once its hashes check out.
-    /// Nil when done; otherwise why not (the stage is then recomputed).
-    private func bringIntoView(_ plan: StagePlan, _ record: StageRecord) -> String? {
-        let name = plan.stage.name
-        switch plan.source {
-        case .view:
-            return nil
-        case .cache:
-            do { try store.restore(record) } catch { return "its cached variant could not be restored: \(error.description)" }
-            console.line("↺ \(name): restored from the cache (the variant computed \(ReportFormat.isoDate(record.startedAt)))")
-            verifiedStages.remove(name)
-            return nil
-        case .viewOnly:
-            if let damage = store.verify(record) { return damage.description }
+    /// Adds each fresh result only the output folder has (a migrated folder's) to the variant
+    /// cache, where downstream stages read it, once its hashes check out. Call under the
+    /// output lock: the stage folders are read and relinked here, and another process may
+    /// swap them as soon as the lock is let go.
+    func adoptResultsOnlyTheViewHas() {
+        for name in order {
+            guard let plan = plans[name], case .viewOnly = plan.source, case .fresh(let record) = plan.freshness else { continue }
+            if let damage = store.verify(record) {
+                adoptionProblems[name] = damage.description
+                continue
+            }
+            // Not waited for under the output lock: a process computing this very variant now
+            // commits it shortly, and the stage then waits for it and reuses it.
+            let variantLock: FingerprintLock?
+            do {
+                variantLock = try FingerprintLock.acquire(cacheRoot: store.cache.root, stage: name, fingerprint: record.fingerprint,
+                                                          wait: false, cancellation: nil, onWait: {})
+            } catch {
+                adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
+                continue
+            }
+            guard let variantLock else {
+                adoptionProblems[name] = "another nbrun is computing its variant"
+                continue
+            }
+            defer { variantLock.release() }
             do { try store.cache.store(from: store.stageDirectory(name), record: record) } catch {
-                return "its result could not be added to the cache: \(error.description)"
+                adoptionProblems[name] = "its result could not be added to the cache: \(error.description)"
+                continue
             }
             verifiedStages.insert(name)
-            return nil
         }
+    }
+
+    /// Makes each stage folder show the variant this run computed or found (hard links from
+    /// the cache, swapped in atomically), so that the view and `report.md` match this run.
+    /// Call while holding the output lock. A view that cannot be updated fails the run.
+    func showResults() {
+        for name in order {
+            guard let outcome = outcomes[name], let record = outcome.usableRecord else { continue }
+            // A stage computed now replaces whatever the folder shows, even a record of the same
+            // fingerprint: that one may be the damaged result this run recomputed.
+            let recordName = ArtifactStore.recordFileName
+            let linked = FileLinking.sameFile(store.stageDirectory(name).appendingPathComponent(recordName).path,
+                                              variantFolder(record).appendingPathComponent(recordName).path)
+            let computedNow = if case .ranNow = outcome { true } else { false }
+            guard computedNow ? !linked : store.viewDifference(record) != nil else { continue }
+            do { try store.restore(record) } catch {
+                console.line("nbrun: \(name): its result is cached but \(store.stageDirectory(name).path) could not show it: \(error.description)")
+                if exitCode == 0 { exitCode = 1 }
+                continue
+            }
+            if case .cached = outcomes[name] {
+                console.line("↺ \(name): restored from the cache (the variant computed \(ReportFormat.isoDate(record.startedAt)))")
+            }
+        }
+    }
+
+    /// Where `stage`'s variant of `record` is kept: what a stage reading it opens.
+    private func variantFolder(_ record: StageRecord) -> URL {
+        store.cache.variantFolder(record.stage, fingerprint: record.fingerprint)
     }
 
     /// Verifies the cached artifacts of every stage `plan` reads from, recomputing a
@@ -101,13 +150,12 @@ final class RunSession {
         for upstream in plan.stage.reads {
             if verifiedStages.contains(upstream) { continue }
             guard let record = outcomes[upstream]?.usableRecord else { return false }
-            if let damage = store.verify(record) {
+            if let damage = store.verify(record, in: variantFolder(record)) {
                 if reportedDamage.insert(upstream).inserted {
                     console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
                 }
-                store.cache.discardDamaged(record, viewFolder: store.stageDirectory(upstream))
                 guard let upstreamPlan = plans[upstream] else { return false }
-                guard run(upstreamPlan, reason: "its cached artifact was damaged") else { return false }
+                guard run(upstreamPlan, reason: "its cached artifact was damaged", damaged: record) else { return false }
             }
             verifiedStages.insert(upstream)
         }
@@ -117,8 +165,14 @@ final class RunSession {
     /// Runs one stage and commits its outputs. False when it failed or was interrupted.
     /// `discardResumableState` (for `--force`) empties the stage's resume folder first, so a
     /// forced stage starts over instead of continuing from a checkpoint of an earlier attempt.
+    /// `mayReuse` is false for a stage the user asked to rerun: it is computed even when another
+    /// process committed its variant meanwhile.
+    /// `damaged` is the variant found damaged that this run replaces: it is discarded only once
+    /// the variant's lock is held and it is still damaged, since another process may be
+    /// replacing it at that moment (its folder briefly missing) or may have done so already.
     @discardableResult
-    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false) -> Bool {
+    private func run(_ plan: StagePlan, reason: String, discardResumableState: Bool = false, mayReuse: Bool = true,
+                     damaged: StageRecord? = nil) -> Bool {
         let name = plan.stage.name
         let previous = plan.freshness.record
         guard prepareInputs(of: plan) else {
@@ -126,10 +180,42 @@ final class RunSession {
             return false
         }
         guard let entry = runner.registry[plan.stage.kind] else { return false }
+        // One process computes a variant at a time; one that waited (or lost a race it did
+        // not see) finds the variant committed and reuses it, unless --force asks to start over.
+        let variantLock: FingerprintLock
+        do throws(RunError) {
+            // Under --no-wait the stage fails rather than waiting, naming the variant.
+            guard let lock = try FingerprintLock.acquire(
+                cacheRoot: store.cache.root, stage: name, fingerprint: plan.fingerprint, wait: options.waitForLock,
+                cancellation: runner.cancellation,
+                onWait: { [console] in console.line("waiting for another nbrun computing \(name) (\(plan.fingerprint.prefix(12)))…") }
+            ) else { throw .variantLocked(stage: name, fingerprint: plan.fingerprint) }
+            variantLock = lock
+        } catch {
+            if case .interrupted = error {
+                console.line("✗ \(name) interrupted while waiting for another nbrun computing it; its previous result (if any) is kept")
+                outcomes[name] = .interrupted(output: "", previous: previous)
+                stopReason = "the run was interrupted"
+                exitCode = 130
+            } else {
+                fail(name, error: error.description, output: "", previous: previous)
+            }
+            return false
+        }
+        defer { variantLock.release() }
+        if let damaged, store.verify(damaged, in: variantFolder(damaged)) != nil {
+            store.cache.discardDamaged(damaged, viewFolder: store.stageDirectory(name))
+        }
+        if mayReuse, case .present(let record) = store.cache.loadVariant(name, fingerprint: plan.fingerprint),
+           store.quickCheck(record, in: variantFolder(record)) == nil {
+            console.line("↺ \(name): reused the variant another nbrun computed (\(plan.fingerprint.prefix(12)))")
+            outcomes[name] = .cached(record)
+            return true
+        }
         executed.append(name)
         console.line("▶ \(name) (\(plan.stage.kind)): \(reason)")
         if discardResumableState {
-            do { try store.removeResumableState(name) } catch {
+            do { try store.removeResumableState(name, fingerprint: plan.fingerprint) } catch {
                 fail(name, error: error.description, output: "", previous: previous)
                 return false
             }
@@ -141,13 +227,13 @@ final class RunSession {
             return false
         }
         let upstream = plan.stage.reads.compactMap { read -> (stage: String, directory: URL, record: StageRecord)? in
-            outcomes[read]?.usableRecord.map { (read, store.stageDirectory(read), $0) }
+            outcomes[read]?.usableRecord.map { (read, variantFolder($0), $0) }
         }
         let context = StageContext(
             stageName: name, notebookDirectory: manifest.notebookDirectory,
             parameters: StageParameters(plan.stage.parameters, baseDirectory: manifest.notebookDirectory),
             threadCount: max(1, options.threadCount), stagingDirectory: staging,
-            resumeDirectory: store.resumeDirectory(name), upstream: upstream,
+            resumeDirectory: store.resumeDirectory(name, fingerprint: plan.fingerprint), upstream: upstream,
             console: console, cancellation: runner.cancellation)
         context.fingerprint = plan.fingerprint
 
@@ -195,8 +281,9 @@ final class RunSession {
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
                 durationSeconds: duration, peakMemoryBytes: peak,
                 metrics: context.metrics.isEmpty ? nil : context.metrics)
-            try store.commit(staging: staging, record: record)
-            try? store.removeResumableState(name)
+            try store.commitToCache(staging: staging, record: record)
+            try? NoFollowRemoval.removeTree(atPath: staging.path)
+            try? store.removeResumableState(name, fingerprint: plan.fingerprint)
             outcomes[name] = .ranNow(record)
             verifiedStages.insert(name)
             console.line("✓ \(name) in \(ReportWriter.formatDuration(duration))")

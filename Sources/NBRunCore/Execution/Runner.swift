@@ -64,6 +64,54 @@ public final class Runner: @unchecked Sendable {
         return lock!
     }
 
+    /// ``lockForRun(_:store:options:)``, then the cache's ``RunLock`` shared. That one is only
+    /// tried under the output lock, never waited for: a `clean` or `gc` holding it waits for
+    /// the output lock. When one has it, the output lock is let go, the run waits for the
+    /// `clean` or `gc` to finish (or stops, under `--no-wait`), and starts over.
+    /// `whileAlone` runs when no other process uses the cache, holding it exclusive.
+    func lockForRunWithCache(_ manifest: Manifest, store: ArtifactStore, options: RunOptions,
+                             whileAlone: () -> Void) throws(RunError) -> (OutputLock, RunLock) {
+        let cache = store.cache.root.path
+        var announced = false
+        while true {
+            let outputLock = try lockForRun(manifest, store: store, options: options)
+            let busy: LockFile
+            switch try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) {
+            case .held(let runLock): return (outputLock, runLock)
+            case .busy(let file): busy = file
+            }
+            outputLock.release()
+            guard options.waitForLock else { throw .cacheBusy(path: cache, byCleanOrGC: true) }
+            if !announced { console.line("waiting for another nbrun (clean, gc or a run repairing it) on the cache \(cache)...") }
+            announced = true
+            try busy.waitForLock(.shared, every: RunLock.pollInterval, cancellation: cancellation, interruptedPath: cache)
+            busy.release()
+        }
+    }
+
+    /// The cache's ``RunLock``, exclusive, for `clean` and `gc`: they wait for every run using
+    /// the cache to end, and runs starting meanwhile wait for them. `proceed` is false when
+    /// another `clean` removed the folder meanwhile. A cache that is not a real folder, or
+    /// whose lock is not a real file (a planted link), gets no lock: no run can use it (runs
+    /// refuse it by name), and `clean` still removes the rest.
+    private func lockCacheExclusively(_ store: ArtifactStore, options: RunOptions, proceed: () throws(RunError) -> Bool)
+        throws(RunError) -> (proceed: Bool, lock: RunLock?) {
+        let cache = store.cache.root.path
+        let kind = FileKind.of(cache)
+        guard kind == .missing || kind.isDirectory else { return (true, nil) }
+        do {
+            return (true, try RunLock.acquire(
+                cacheRoot: store.cache.root, exclusive: true, wait: options.waitForLock, cancellation: cancellation,
+                onWait: { [console] in console.line("waiting for another nbrun using the cache \(cache) to finish...") }))
+        } catch {
+            // A link or FIFO planted at `locks` or `run.lock`: no run can take the lock either
+            // (it refuses the cache by the same name), so there is none to wait for.
+            if case .storage(.unexpectedEntry) = error { return (true, nil) }
+            guard case .storage = error, try !proceed() else { throw error }
+            return (false, nil)
+        }
+    }
+
     // MARK: - run
 
     public func run(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> RunResult {
@@ -93,8 +141,17 @@ public final class Runner: @unchecked Sendable {
             return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: [:],
                              executed: [], wouldRun: wouldRun, exitCode: 0)
         }
-        let outputLock = try lockForRun(manifest, store: store, options: options)
+        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
+            // No other process uses the cache: what killed ones left mid-commit can go (once its
+            // folders are known to be real folders; a run refuses them otherwise, just after).
+            guard (try? store.cache.checkFolders(stages: names)) != nil else { return }
+            for path in store.cache.removeAbandonedTemporaries(stages: names) {
+                console.line("nbrun: cleaned up after an earlier run: removed \(path)")
+            }
+        }
         defer { outputLock.release() }
+        // Held to the very end: `clean` and `gc` wait for it (see ``RunLock``).
+        defer { runLock.release() }
         // Ctrl-C that arrived as the lock was granted: stop before changing anything.
         if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
         // Before anything in the cache is swept up or read: its folders must be real folders.
@@ -102,7 +159,7 @@ public final class Runner: @unchecked Sendable {
         for action in store.recoverInterruptedCommits(stages: Set(names)) {
             console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
-        for path in store.folder.removeStaleTemporaryFiles() + store.cache.removeAbandonedTemporaries(stages: names) {
+        for path in store.folder.removeStaleTemporaryFiles() {
             console.line("nbrun: cleaned up after an earlier run: removed \(path)")
         }
         do {
@@ -113,7 +170,18 @@ public final class Runner: @unchecked Sendable {
         }
         let plans = try plans(manifest, store: store)
         let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
+        session.adoptResultsOnlyTheViewHas()
+        // Stages are computed without the output lock, each under its variant's lock, so that
+        // processes computing other variants of this notebook proceed at the same time.
+        outputLock.release()
         session.execute()
+        // Held only to swap the views in and write the report; waited for even under
+        // --no-wait, because the results are computed by now and holders keep it briefly.
+        var relock = options
+        relock.waitForLock = true
+        let viewLock = try lockForRun(manifest, store: store, options: relock)
+        defer { viewLock.release() }
+        session.showResults()
         store.removeEmptyWorkFolders()
         var result = RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: session.outcomes,
                                executed: session.executed, wouldRun: [], exitCode: session.exitCode)
@@ -176,7 +244,8 @@ public final class Runner: @unchecked Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Removes what nbrun wrote in the notebook's output folder, under the lock, and leaves
+    /// Removes what nbrun wrote in the notebook's output folder, under the cache's run lock
+    /// and the output lock (so never while a run is using either), and leaves
     /// (and lists) everything else; see ``OutputCleaner``. Nil when there was nothing of
     /// nbrun's to remove (no folder, or an empty unmarked one). A folder nbrun did not mark
     /// is refused, unless it holds only what nbrun writes (an output from before the marker).
@@ -198,6 +267,9 @@ public final class Runner: @unchecked Sendable {
             }
         }
         guard try proceed() else { return nil }
+        let (proceeding, runLock) = try lockCacheExclusively(store, options: options, proceed: proceed)
+        defer { runLock?.release() }
+        guard proceeding else { return nil }
         guard let outputLock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: { [console] pid in
@@ -208,7 +280,8 @@ public final class Runner: @unchecked Sendable {
         do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
     }
 
-    /// Removes cached variants by `policy` (`nbrun gc`), under the lock, never those the output
+    /// Removes cached variants by `policy` (`nbrun gc`), under the cache's run lock and the
+    /// output lock (so never while a run might read one), never those the output
     /// folder shows; see ``GarbageCollector``. Nil when there is no output folder of nbrun's.
     public func collectGarbage(_ manifest: Manifest, policy: GCPolicy, options: RunOptions = RunOptions()) throws(RunError) -> GCReport? {
         let store = store(for: manifest, options: options)
@@ -225,6 +298,9 @@ public final class Runner: @unchecked Sendable {
             }
         }
         guard try proceed() else { return nil }
+        let (proceeding, runLock) = try lockCacheExclusively(store, options: options, proceed: proceed)
+        defer { runLock?.release() }
+        guard proceeding else { return nil }
         guard let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: { [console] pid in

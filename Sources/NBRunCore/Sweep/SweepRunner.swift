@@ -54,7 +54,11 @@ extension Runner {
         }
 
         let store = store(for: manifests[0], options: options)
-        let lock = try lockForRun(manifests[0], store: store, options: options)
+        // Waited for even under --no-wait, like a run's end: the variants are computed by now
+        // and holders keep this lock briefly.
+        var relock = options
+        relock.waitForLock = true
+        let lock = try lockForRun(manifests[0], store: store, options: relock)
         defer { lock.release() }
         let chartURL = store.outputDirectory.appendingPathComponent(SweepReport.chartName)
         if let metric = result.metric, recorded.contains(metric), let chartWriter {

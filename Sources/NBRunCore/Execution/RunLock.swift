@@ -1,0 +1,85 @@
+import Foundation
+
+/// An advisory `flock` on `<cache>/locks/run.lock` that keeps `clean` and `gc` from deleting
+/// what a running nbrun is writing or about to read: every run holds it shared for its whole
+/// life (so runs never wait for each other here), `clean` and `gc` hold it exclusive.
+///
+/// Runs no longer hold the output folder's lock while they compute, and a run's plan names
+/// cached variants it reads later, staging folders and checkpoints it writes meanwhile; the
+/// output lock alone would let `gc` remove such a variant, or `clean` the whole cache, in the
+/// middle. It sits in the cache because that is what several output folders may share
+/// (`RunOptions.cacheDirectory`). `run.lock` cannot collide with a stage's lock folder:
+/// stage names hold no '.'.
+public final class RunLock: @unchecked Sendable {
+    private let file: LockFile
+    public let url: URL
+
+    /// How often a waiting process retries the lock and checks for Ctrl-C.
+    static let pollInterval: useconds_t = 50_000
+    static let fileName = "run.lock"
+
+    private init(file: LockFile, url: URL) {
+        self.file = file
+        self.url = url
+    }
+
+    public static func url(cacheRoot: URL) -> URL {
+        cacheRoot.appendingPathComponent("locks", isDirectory: true).appendingPathComponent(fileName)
+    }
+
+    /// Takes the lock, shared for a run or exclusive for `clean` and `gc`, creating the cache
+    /// folders as needed. When a conflicting holder has it, calls `onWait` once and waits
+    /// (Ctrl-C ends the wait with `RunError.interrupted`), or with `wait == false` throws
+    /// `RunError.cacheBusy`.
+    public static func acquire(
+        cacheRoot: URL, exclusive: Bool, wait: Bool, cancellation: CancellationFlag?, onWait: () -> Void
+    ) throws(RunError) -> RunLock {
+        let url = url(cacheRoot: cacheRoot)
+        let mode: LockFile.Mode = exclusive ? .exclusive : .shared
+        var announced = false
+        while true {
+            let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
+            defer { close(folder) }
+            let file = try LockFile(fileName, in: folder, path: url.path)
+            if try !file.tryLock(mode) {
+                guard wait else { throw .cacheBusy(path: cacheRoot.path, byCleanOrGC: !exclusive) }
+                if !announced { onWait() }
+                announced = true
+                try file.waitForLock(mode, every: pollInterval, cancellation: cancellation, interruptedPath: cacheRoot.path)
+            }
+            // `clean` removes the cache, this file included, while holding it exclusive.
+            if file.isStillLinked(name: fileName, in: folder) { return RunLock(file: file, url: url) }
+        }
+    }
+
+    /// What a run's one attempt at the shared lock found.
+    enum SharedAttempt {
+        case held(RunLock)
+        /// A `clean` or `gc` holds it: the file to wait on once the output lock is released.
+        case busy(LockFile)
+    }
+
+    /// One attempt at the shared lock, for a run that holds the output lock and so must not
+    /// wait here: a `clean` or `gc` holding this lock exclusive waits for the output lock.
+    /// When no other process holds it at all, it is first taken exclusive and `whileAlone`
+    /// runs: what nbrun left in the cache then can only be a dead process's, on whichever
+    /// machine (pids of other machines sharing the cache mean nothing here).
+    static func tryShared(cacheRoot: URL, whileAlone: () -> Void) throws(RunError) -> SharedAttempt {
+        let url = url(cacheRoot: cacheRoot)
+        let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
+        defer { close(folder) }
+        let file = try LockFile(fileName, in: folder, path: url.path)
+        if try file.tryLock(.exclusive) {
+            // Unlinked by a `clean` that just finished: the caller's next attempt opens the new one.
+            guard file.isStillLinked(name: fileName, in: folder) else { return .busy(file) }
+            whileAlone()
+            // Converting is not atomic: a `clean` may take it in between, and is then waited for.
+            guard try file.tryLock(.shared) else { return .busy(file) }
+            return .held(RunLock(file: file, url: url))
+        }
+        guard try file.tryLock(.shared), file.isStillLinked(name: fileName, in: folder) else { return .busy(file) }
+        return .held(RunLock(file: file, url: url))
+    }
+
+    public func release() { file.release() }
+}
