@@ -66,6 +66,8 @@ let package = Package(
         .systemLibrary(
             name: "CLibPNG", pkgConfig: "libpng16",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        // A header-only prefetch hint for the matrix kernels (no library to link).
+        .systemLibrary(name: "CPrefetch"),
 
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
@@ -90,7 +92,7 @@ let package = Package(
             ]),
 
         // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
-        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText", "SeededRandom"], swiftSettings: hostCPU),
+        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText", "SeededRandom", "CPrefetch"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
         .target(

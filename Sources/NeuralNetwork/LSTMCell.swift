@@ -38,39 +38,55 @@ public final class LSTMCell: RecurrentCell {
     }
 
     public func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
-        let n = step.batch, hidden = step.hiddenSize, t = step.index
-        if t == 0 { cells.update(repeating: 0, count: n * hidden) }
         // Recurrent product: Z_t += a_{t-1}·Waᵀ for all four gates (a_{-1} = 0: nothing at t = 0).
-        if t > 0 {
+        if step.index > 0 {
             MatrixProduct.multiply(
-                m: n, a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
-                packed: weights.packedTransposedRecurrentWeights, rows: 0..<hidden, blocks: 0..<4,
+                m: step.batch, a: step.previousHidden, aRowStride: step.hiddenSize, aColumnStride: 1,
+                packed: weights.packedTransposedRecurrentWeights, rows: 0..<step.hiddenSize, blocks: 0..<4,
                 c: step.gates, cRowStride: step.gateWidth, accumulate: true)
         }
         clock.lap(\.recurrentForward)
-        LSTMCellEquations.activate(
-            gates: step.gates, previousCells: cells + t * n * hidden, cells: cells + (t + 1) * n * hidden,
-            tanhCells: tanhCells + t * n * hidden, hidden: step.hidden, batch: n, hiddenSize: hidden)
+        activate(step, units: 0..<step.hiddenSize)
         clock.lap(\.activations)
     }
 
     public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
+        differentiate(step, units: 0..<step.hiddenSize)
+        clock.lap(\.gateBackward)
+        if step.index > 0 {
+            // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
+            MatrixProduct.multiply(
+                m: step.batch, a: step.gateGradients, aRowStride: step.gateWidth, aColumnStride: 1,
+                packed: weights.packedRecurrentWeights, rows: 0..<step.gateWidth, blocks: 0..<1,
+                c: step.hiddenGradient, cRowStride: step.hiddenSize, accumulate: false)
+            clock.lap(\.recurrentBackward)
+        }
+    }
+}
+
+extension LSTMCell: UnitSplitCell {
+    public func activate(_ step: RecurrentStep, units: Range<Int>) {
+        let n = step.batch, hidden = step.hiddenSize, t = step.index
+        if t == 0 {
+            for sequence in 0..<n { (cells + sequence * hidden + units.lowerBound).update(repeating: 0, count: units.count) }
+        }
+        LSTMCellEquations.activate(
+            gates: step.gates, previousCells: cells + t * n * hidden, cells: cells + (t + 1) * n * hidden,
+            tanhCells: tanhCells + t * n * hidden, hidden: step.hidden, batch: n, hiddenSize: hidden, units: units)
+    }
+
+    public func differentiate(_ step: RecurrentStep, units: Range<Int>) {
         let n = step.batch, hidden = step.hiddenSize, t = step.index
         // Nothing flows into c_{T-1} but through a_{T-1}.
-        if t == step.count - 1 { cellGradient.update(repeating: 0, count: n * hidden) }
+        if t == step.count - 1 {
+            for sequence in 0..<n {
+                (cellGradient + sequence * hidden + units.lowerBound).update(repeating: 0, count: units.count)
+            }
+        }
         LSTMCellEquations.gateGradients(
             gates: step.gates, previousCells: cells + t * n * hidden, tanhCells: tanhCells + t * n * hidden,
             hiddenGradient: step.hiddenGradient, cellGradient: cellGradient,
-            gateGradients: step.gateGradients, batch: n, hiddenSize: hidden)
-        clock.lap(\.gateBackward)
-        if t > 0 {
-            // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
-            MatrixProduct.multiply(
-                m: n, a: step.gateGradients, aRowStride: step.gateWidth, aColumnStride: 1,
-                packed: weights.packedRecurrentWeights, rows: 0..<step.gateWidth, blocks: 0..<1,
-                c: step.hiddenGradient, cRowStride: hidden, accumulate: false)
-            clock.lap(\.recurrentBackward)
-        }
+            gateGradients: step.gateGradients, batch: n, hiddenSize: hidden, units: units)
     }
 }
 

@@ -1,5 +1,7 @@
 /// The LSTM cell's equations and their derivatives, elementwise over one time step of a
 /// batch laid out as in `SequenceWorkspace` (gates [n, 4H] with blocks c̃, Γu, Γf, Γo; states [n, H]).
+/// `units` (all by default) limits a call to the hidden units one thread of a split pass owns;
+/// every unit is computed alone, so a split changes no value.
 /// Full 16-lane blocks take the fast path; a partial block covers H not a multiple of 16.
 public enum LSTMCellEquations {
     /// The cell equations of one step, on every sequence of the batch:
@@ -11,23 +13,24 @@ public enum LSTMCellEquations {
     public static func activate(
         gates: UnsafeMutablePointer<Float>, previousCells: UnsafePointer<Float>,
         cells: UnsafeMutablePointer<Float>, tanhCells: UnsafeMutablePointer<Float>,
-        hidden: UnsafeMutablePointer<Float>, batch: Int, hiddenSize: Int
+        hidden: UnsafeMutablePointer<Float>, batch: Int, hiddenSize: Int, units: Range<Int>? = nil
     ) {
         let gateWidth = 4 * hiddenSize
+        let units = units ?? 0..<hiddenSize
         for sequence in 0..<batch {
             let z = gates + sequence * gateWidth
             let offset = sequence * hiddenSize
-            var unit = 0
-            // Full 16-lane blocks, then one partial block when H is not a multiple of 16.
-            while unit + 16 <= hiddenSize {
+            var unit = units.lowerBound
+            // Full 16-lane blocks, then one partial block when the range is not a multiple of 16.
+            while unit + 16 <= units.upperBound {
                 activateBlock(z + unit, previousCells + offset + unit, cells + offset + unit,
                               tanhCells + offset + unit, hidden + offset + unit, hiddenSize: hiddenSize, width: 16)
                 unit += 16
             }
-            if unit < hiddenSize {
+            if unit < units.upperBound {
                 activateBlock(z + unit, previousCells + offset + unit, cells + offset + unit,
                               tanhCells + offset + unit, hidden + offset + unit, hiddenSize: hiddenSize,
-                              width: hiddenSize - unit)
+                              width: units.upperBound - unit)
             }
         }
     }
@@ -66,24 +69,25 @@ public enum LSTMCellEquations {
         gates: UnsafePointer<Float>, previousCells: UnsafePointer<Float>,
         tanhCells: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
         cellGradient: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>,
-        batch: Int, hiddenSize: Int
+        batch: Int, hiddenSize: Int, units: Range<Int>? = nil
     ) {
         let gateWidth = 4 * hiddenSize
+        let units = units ?? 0..<hiddenSize
         for sequence in 0..<batch {
             let g = gates + sequence * gateWidth
             let dz = gateGradients + sequence * gateWidth
             let offset = sequence * hiddenSize
-            var unit = 0
-            while unit + 16 <= hiddenSize {
+            var unit = units.lowerBound
+            while unit + 16 <= units.upperBound {
                 gateGradientBlock(g + unit, previousCells + offset + unit, tanhCells + offset + unit,
                                   hiddenGradient + offset + unit, cellGradient + offset + unit, dz + unit,
                                   hiddenSize: hiddenSize, width: 16)
                 unit += 16
             }
-            if unit < hiddenSize {
+            if unit < units.upperBound {
                 gateGradientBlock(g + unit, previousCells + offset + unit, tanhCells + offset + unit,
                                   hiddenGradient + offset + unit, cellGradient + offset + unit, dz + unit,
-                                  hiddenSize: hiddenSize, width: hiddenSize - unit)
+                                  hiddenSize: hiddenSize, width: units.upperBound - unit)
             }
         }
     }

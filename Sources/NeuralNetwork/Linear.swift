@@ -41,9 +41,13 @@ public enum Linear {
         }
     }
 
-    /// out[j] = Σ_i m[i, j]: the gradient of a bias added to every row.
+    /// out[j] = Σ_i m[i, j]: the gradient of a bias added to every row. Rows are `rowStride`
+    /// floats apart (`columns` unless told), so some columns of a wider matrix can be summed.
     @inlinable
-    public static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    public static func sumRows(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int? = nil, into out: UnsafeMutablePointer<Float>
+    ) {
+        let stride = rowStride ?? columns
         var column = 0
         while column < columns {
             let width = min(16, columns - column)
@@ -51,14 +55,14 @@ public enum Linear {
             var sums = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
             var row = 0
             while row + 4 <= rows {
-                sums.0 += loadPartial(matrix + row * columns + column, count: width)
-                sums.1 += loadPartial(matrix + (row + 1) * columns + column, count: width)
-                sums.2 += loadPartial(matrix + (row + 2) * columns + column, count: width)
-                sums.3 += loadPartial(matrix + (row + 3) * columns + column, count: width)
+                sums.0 += loadPartial(matrix + row * stride + column, count: width)
+                sums.1 += loadPartial(matrix + (row + 1) * stride + column, count: width)
+                sums.2 += loadPartial(matrix + (row + 2) * stride + column, count: width)
+                sums.3 += loadPartial(matrix + (row + 3) * stride + column, count: width)
                 row += 4
             }
             while row < rows {
-                sums.0 += loadPartial(matrix + row * columns + column, count: width)
+                sums.0 += loadPartial(matrix + row * stride + column, count: width)
                 row += 1
             }
             storePartial((sums.0 + sums.1) + (sums.2 + sums.3), out + column, count: width)

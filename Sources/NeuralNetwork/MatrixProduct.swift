@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Dense single-precision matrix products on `SIMD16<Float>` register tiles.
 ///
 /// Every product the LSTM needs has the shape C (m×n) = A (m×k) · B (k×n) with B and C
@@ -151,11 +153,15 @@ public enum MatrixProduct {
 
     /// The widest tile: 8 rows × 32 columns in sixteen registers (AVX-512 has 32), so each
     /// pair of B loads feeds sixteen FMAs and sixteen independent chains hide FMA latency.
+    /// With `prefetch`, the first `prefetchLines` (≤ k) steps of the k-loop each also ask for
+    /// one cache line (16 floats) from there on: the packed products fetch the next block of
+    /// weights while a tile computes from L1 (see `multiply(groups:…)`).
     @inlinable @inline(__always)
     static func tile8x32(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, bRowStride: Int,
-        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, bias: UnsafePointer<Float>?
+        c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, bias: UnsafePointer<Float>?,
+        prefetch: UnsafePointer<Float>? = nil, prefetchLines: Int = 0
     ) {
         var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
         var s20 = SIMD16<Float>(), s21 = SIMD16<Float>(), s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
@@ -178,7 +184,9 @@ public enum MatrixProduct {
         var ap = a
         var bp = b
         let r = aRowStride
-        for _ in 0..<k {
+        let ahead = prefetch ?? b
+        for step in 0..<k {
+            if step < prefetchLines { nbrun_prefetch(ahead + step * 16) }
             let b0 = load(bp), b1 = load(bp + 16)
             var x = ap[0]
             s00 = s00.addingProduct(x, b0); s01 = s01.addingProduct(x, b1)

@@ -45,14 +45,18 @@ public final class PackedPanels {
 
     /// Copies the first `rows` rows of B (`columns` wide, row-major with `rowStride`; all
     /// `depth` rows unless told) into the panels. The padding columns stay zero from `init`;
-    /// they are never read into C.
-    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Int? = nil) {
+    /// they are never read into C. `panels` limits the copy to those panels of every block
+    /// (the columns one thread of a split pass owns).
+    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Int? = nil, panels: Range<Int>? = nil) {
         let rows = rows ?? depth
+        let panels = panels ?? 0..<panelsPerBlock
         precondition(rowStride >= columns, "row stride \(rowStride) is shorter than the \(columns) columns")
         precondition(rows >= 0 && rows <= depth, "\(rows) rows do not fit the packed matrix's \(depth)")
+        precondition(panels.lowerBound >= 0 && panels.upperBound <= panelsPerBlock,
+                     "panels \(panels) outside the \(panelsPerBlock) per block")
         let width = Self.panelWidth
         for block in 0..<blockCount {
-            for panel in 0..<panelsPerBlock {
+            for panel in panels {
                 let first = block * blockWidth + panel * width
                 let count = min(width, blockWidth - panel * width)
                 var destination = storage + (block * panelsPerBlock + panel) * depth * width
@@ -61,6 +65,33 @@ public final class PackedPanels {
                     destination.update(from: source, count: count)
                     destination += width
                     source += rowStride
+                }
+            }
+        }
+    }
+
+    /// Packs B given as its transpose Bᵀ (`columns` rows of `depth` floats, `rowStride`
+    /// apart): the same panels as `pack(from: B)`, without first writing B out in full.
+    /// In 32×32 tiles, so the rows of Bᵀ read and the panel rows written stay in L1.
+    public func pack(transposedFrom bT: UnsafePointer<Float>, rowStride: Int, panels: Range<Int>? = nil) {
+        let panels = panels ?? 0..<panelsPerBlock
+        precondition(rowStride >= depth, "row stride \(rowStride) is shorter than the \(depth) rows")
+        precondition(panels.lowerBound >= 0 && panels.upperBound <= panelsPerBlock,
+                     "panels \(panels) outside the \(panelsPerBlock) per block")
+        let width = Self.panelWidth
+        for block in 0..<blockCount {
+            for panel in panels {
+                let first = block * blockWidth + panel * width
+                let count = min(width, blockWidth - panel * width)
+                let destination = storage + (block * panelsPerBlock + panel) * depth * width
+                var rowStart = 0
+                while rowStart < depth {
+                    let rowEnd = min(rowStart + width, depth)
+                    for column in 0..<count {
+                        let source = bT + (first + column) * rowStride
+                        for row in rowStart..<rowEnd { destination[row * width + column] = source[row] }
+                    }
+                    rowStart = rowEnd
                 }
             }
         }

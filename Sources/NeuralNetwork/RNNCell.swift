@@ -18,34 +18,20 @@ public final class RNNCell: RecurrentCell {
                 c: step.gates, cRowStride: hidden, accumulate: true)
         }
         clock.lap(\.recurrentForward)
-        // a_t = tanh(z_t), kept in both places: `gates` for the backward pass, `hidden` for the next step.
-        let gates = step.gates, output = step.hidden, count = n * hidden
-        var index = 0
-        while index + 16 <= count {
-            Self.activateBlock(gates + index, output + index, width: 16)
-            index += 16
-        }
-        if index < count { Self.activateBlock(gates + index, output + index, width: count - index) }
+        activate(step, units: 0..<hidden)
         clock.lap(\.activations)
     }
 
     public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
         let n = step.batch, hidden = step.hiddenSize
-        // ∂L/∂z_t = ∂L/∂a_t ⊙ (1 − a_t²)
-        let a = step.gates, da = step.hiddenGradient, dz = step.gateGradients, count = n * hidden
-        var index = 0
-        while index + 16 <= count {
-            Self.gradientBlock(a + index, da + index, dz + index, width: 16)
-            index += 16
-        }
-        if index < count { Self.gradientBlock(a + index, da + index, dz + index, width: count - index) }
+        differentiate(step, units: 0..<hidden)
         clock.lap(\.gateBackward)
         if step.index > 0 {
             // ∂L/∂a_{t−1} = ∂L/∂z_t · Wa
             MatrixProduct.multiply(
-                m: n, a: dz, aRowStride: hidden, aColumnStride: 1,
+                m: n, a: step.gateGradients, aRowStride: hidden, aColumnStride: 1,
                 packed: weights.packedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
-                c: da, cRowStride: hidden, accumulate: false)
+                c: step.hiddenGradient, cRowStride: hidden, accumulate: false)
             clock.lap(\.recurrentBackward)
         }
     }
@@ -64,6 +50,37 @@ public final class RNNCell: RecurrentCell {
     ) {
         let activation = loadPartial(a, count: width)
         storePartial(loadPartial(da, count: width) * (1 - activation * activation), dz, count: width)
+    }
+}
+
+extension RNNCell: UnitSplitCell {
+    /// a_t = tanh(z_t), kept in both places: `gates` for the backward pass, `hidden` for the next step.
+    public func activate(_ step: RecurrentStep, units: Range<Int>) {
+        let hidden = step.hiddenSize
+        for sequence in 0..<step.batch {
+            let gates = step.gates + sequence * hidden, output = step.hidden + sequence * hidden
+            var unit = units.lowerBound
+            while unit + 16 <= units.upperBound {
+                Self.activateBlock(gates + unit, output + unit, width: 16)
+                unit += 16
+            }
+            if unit < units.upperBound { Self.activateBlock(gates + unit, output + unit, width: units.upperBound - unit) }
+        }
+    }
+
+    /// ∂L/∂z_t = ∂L/∂a_t ⊙ (1 − a_t²)
+    public func differentiate(_ step: RecurrentStep, units: Range<Int>) {
+        let hidden = step.hiddenSize
+        for sequence in 0..<step.batch {
+            let a = step.gates + sequence * hidden, da = step.hiddenGradient + sequence * hidden
+            let dz = step.gateGradients + sequence * hidden
+            var unit = units.lowerBound
+            while unit + 16 <= units.upperBound {
+                Self.gradientBlock(a + unit, da + unit, dz + unit, width: 16)
+                unit += 16
+            }
+            if unit < units.upperBound { Self.gradientBlock(a + unit, da + unit, dz + unit, width: units.upperBound - unit) }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 /// The model's parameters in one flat buffer (layout: `ParameterLayout`), plus the copies
 /// the passes read in another layout: Wa stacked [G·H, H] for the backward product into
 /// a_{t−1}, Wc [O, H], and b_x + b_a fused into one gate bias. Call
-/// `refreshDerived()` after the parameters change (the trainer does it once per step; the
-/// copies are 1% of a step).
+/// `refreshDerived()` after the parameters change (the trainer does it once per step, its
+/// threads each rebuilding a part: at hidden 1024 the copies are 48 MB of writes).
 public final class RecurrentWeights {
     public let configuration: RecurrentConfiguration
     public let layout: ParameterLayout
@@ -64,25 +64,38 @@ public final class RecurrentWeights {
 
     /// Rebuilds the derived copies from `parameters`.
     public func refreshDerived() {
+        refreshDerived(part: 0, of: 1)
+    }
+
+    /// Rebuilds share `part` of `parts` of the derived copies; the parts touch disjoint
+    /// memory, so threads can run them at once. Why: at hidden 1024 the copies are three
+    /// 16 MB rewrites per optimiser step, which one thread alone spends as long on as Adam.
+    /// Every part reads only `parameters`, so no part waits for another.
+    public func refreshDerived(part: Int, of parts: Int) {
+        precondition(parts > 0 && (0..<parts).contains(part), "part \(part) of \(parts)")
         let width = configuration.gateWidth, hidden = configuration.hiddenSize
         let output = configuration.outputSize
         let flat = UnsafePointer(parameters.baseAddress!)
         let waT = flat + layout.recurrentWeightsOffset
-        // In 32×32 tiles, so both the rows read and the rows written stay in L1: at hidden
-        // 1024 a row-by-row transpose of the 16 MB matrix misses the cache on every write.
+        func share(of count: Int) -> Range<Int> { (part * count / parts)..<((part + 1) * count / parts) }
+        // Wa stacked, in 32×32 tiles so both the rows read and the rows written stay in L1:
+        // at hidden 1024 a row-by-row transpose of the 16 MB matrix misses the cache on every write.
         let tile = 32
-        for unitStart in stride(from: 0, to: hidden, by: tile) {
-            let units = unitStart..<min(unitStart + tile, hidden)
-            for gateStart in stride(from: 0, to: width, by: tile) {
-                for gate in gateStart..<min(gateStart + tile, width) {
-                    for unit in units {
+        for gateTile in share(of: (width + tile - 1) / tile) {
+            let gates = (gateTile * tile)..<min(gateTile * tile + tile, width)
+            for unitStart in stride(from: 0, to: hidden, by: tile) {
+                for gate in gates {
+                    for unit in unitStart..<min(unitStart + tile, hidden) {
                         recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
                     }
                 }
             }
         }
-        packedTransposedRecurrentWeights.pack(from: waT, rowStride: width)
-        packedRecurrentWeights.pack(from: recurrentWeights, rowStride: hidden)
+        packedTransposedRecurrentWeights.pack(
+            from: waT, rowStride: width, panels: share(of: packedTransposedRecurrentWeights.panelsPerBlock))
+        packedRecurrentWeights.pack(
+            transposedFrom: waT, rowStride: width, panels: share(of: packedRecurrentWeights.panelsPerBlock))
+        guard part == 0 else { return }
         let wcT = flat + layout.classifierWeightsOffset
         for unit in 0..<hidden {
             for label in 0..<output {

@@ -88,7 +88,7 @@ public final class SequenceWorkspace {
         return Array(UnsafeBufferPointer(start: hidden + (step + 1) * size, count: size))
     }
 
-    private func step(_ index: Int) -> RecurrentStep {
+    func step(_ index: Int) -> RecurrentStep {
         let n = batch, hiddenSize = configuration.hiddenSize, width = configuration.gateWidth
         return RecurrentStep(
             index: index, count: steps, batch: n, hiddenSize: hiddenSize, gateWidth: width,
@@ -104,25 +104,14 @@ public final class SequenceWorkspace {
     ///   - sequences: [batch, steps, I] batch-first, as the reference feeds images (row = step).
     ///   - weights: the model's parameters with their derived copies.
     public func forward(sequences: UnsafePointer<Float>, batch n: Int, steps: Int, weights: RecurrentWeights) {
-        precondition(n > 0 && n <= maxBatch, "batch \(n) outside 1...\(maxBatch)")
-        precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
         precondition(weights.configuration == configuration, "weights and workspace disagree on sizes")
-        batch = n
-        self.steps = steps
-        let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
-        let width = configuration.gateWidth, output = configuration.outputSize
-        let inputs = inputs, gates = gates, hidden = hidden, cell = cell, clock = clock
+        let input = configuration.inputSize, width = configuration.gateWidth
+        let inputs = inputs, gates = gates, cell = cell, clock = clock
         let parameters = UnsafePointer(weights.parameters.baseAddress!)
         let layout = weights.layout
 
         clock.begin()
-        // Batch-first → time-major, so every step's inputs are one contiguous block.
-        for sequence in 0..<n {
-            for step in 0..<steps {
-                (inputs + (step * n + sequence) * input)
-                    .update(from: sequences + (sequence * steps + step) * input, count: input)
-            }
-        }
+        load(sequences: sequences, batch: n, steps: steps)
         // Input projection of all steps and gates in one product: Z[t·n + b] = x·Wxᵀ + (b_x + b_a).
         MatrixProduct.multiply(
             m: steps * n, n: width, k: input,
@@ -131,17 +120,38 @@ public final class SequenceWorkspace {
             c: gates, cRowStride: width, accumulate: false, rowBias: weights.fusedGateBias)
         clock.lap(\.inputProjection)
 
-        hidden.update(repeating: 0, count: n * hiddenSize)
         for index in 0..<steps {
             cell.forward(step(index), weights: weights, clock: clock)
         }
-
-        // Classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
-        Linear.forward(
-            input: hidden + steps * n * hiddenSize, batch: n, inFeatures: hiddenSize, outFeatures: output,
-            transposedWeight: parameters + layout.classifierWeightsOffset,
-            bias: parameters + layout.classifierBiasOffset, output: logits)
+        classify(weights: weights)
         clock.lap(\.classifierAndLoss)
+    }
+
+    /// Takes a batch: its size and length, its inputs made time-major (so every step's
+    /// inputs are one contiguous block), and the zero initial state a_{−1}.
+    func load(sequences: UnsafePointer<Float>, batch n: Int, steps: Int) {
+        precondition(n > 0 && n <= maxBatch, "batch \(n) outside 1...\(maxBatch)")
+        precondition(steps > 0 && steps <= maxSteps, "sequence length \(steps) outside 1...\(maxSteps)")
+        batch = n
+        self.steps = steps
+        let input = configuration.inputSize
+        for sequence in 0..<n {
+            for step in 0..<steps {
+                (inputs + (step * n + sequence) * input)
+                    .update(from: sequences + (sequence * steps + step) * input, count: input)
+            }
+        }
+        hidden.update(repeating: 0, count: n * configuration.hiddenSize)
+    }
+
+    /// The classifier on the last hidden state: logits = a_T·Wcᵀ + b_c.
+    func classify(weights: RecurrentWeights) {
+        let parameters = UnsafePointer(weights.parameters.baseAddress!), layout = weights.layout
+        let hiddenSize = configuration.hiddenSize
+        Linear.forward(
+            input: hidden + steps * batch * hiddenSize, batch: batch, inFeatures: hiddenSize,
+            outFeatures: configuration.outputSize, transposedWeight: parameters + layout.classifierWeightsOffset,
+            bias: parameters + layout.classifierBiasOffset, output: logits)
     }
 
     // MARK: Backward
@@ -154,17 +164,12 @@ public final class SequenceWorkspace {
         precondition(supportsBackward, "this workspace was created for inference only")
         precondition(n > 0, "backward needs a forward pass first")
         let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
-        let width = configuration.gateWidth, output = configuration.outputSize
+        let width = configuration.gateWidth
         let layout = weights.layout, cell = cell, clock = clock
         let gateGradients = gateGradients
 
         clock.begin()
-        // Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, da_T = dLogits·Wc.
-        Linear.backward(
-            input: hidden + steps * n * hiddenSize, outputGradient: logitGradients, batch: n,
-            inFeatures: hiddenSize, outFeatures: output, weight: weights.classifierWeights,
-            transposedWeightGradient: gradients + layout.classifierWeightsOffset,
-            biasGradient: gradients + layout.classifierBiasOffset, inputGradient: hiddenGradient)
+        backpropagateClassifier(weights: weights, gradients: gradients)
         clock.lap(\.classifierAndLoss)
 
         for index in (0..<steps).reversed() {
@@ -186,6 +191,17 @@ public final class SequenceWorkspace {
         Linear.sumRows(gateGradients, rows: rows, columns: width, into: gradients + layout.inputBiasOffset)
         (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: width)
         clock.lap(\.weightGradients)
+    }
+
+    /// Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, and da_T = dLogits·Wc into
+    /// `hiddenGradient`, where backpropagation through time starts.
+    func backpropagateClassifier(weights: RecurrentWeights, gradients: UnsafeMutablePointer<Float>) {
+        let hiddenSize = configuration.hiddenSize, layout = weights.layout
+        Linear.backward(
+            input: hidden + steps * batch * hiddenSize, outputGradient: logitGradients, batch: batch,
+            inFeatures: hiddenSize, outFeatures: configuration.outputSize, weight: weights.classifierWeights,
+            transposedWeightGradient: gradients + layout.classifierWeightsOffset,
+            biasGradient: gradients + layout.classifierBiasOffset, inputGradient: hiddenGradient)
     }
 
     /// ∂L/∂x_t of the last `backward`, batch-first [n, T, I] like the input: dX_t = dZ_t·Wx.

@@ -16,13 +16,35 @@ public final class Trainer {
     /// Sequences per shard. Fixed (not derived from `threads`) so results are thread-count independent.
     public static let shardSize = 16
 
+    /// From this hidden size on, cells that allow it (`UnitSplitCell`) run with the threads
+    /// splitting each step's products by columns (`ColumnSplitPass`) rather than by
+    /// sequences. Below it the weights fit in L2, streaming them is cheap, and the
+    /// half-batch split needs no barrier per step. Either way the results are the same bits.
+    public static let columnSplitMinimumHidden = 256
+
+    /// From this many parameters on (an LSTM from hidden 256) the threads share the refresh
+    /// of the derived weight copies after each optimiser step.
+    static let parallelRefreshMinimumParameters = 1 << 18
+
+    /// Whether this trainer runs its passes split by columns (see `columnSplitMinimumHidden`).
+    public var splitsByColumns: Bool { columnSplit != nil }
+
     private let maxSteps: Int
     private let workspaces: [SequenceWorkspace]
     private let shardGradients: [UnsafeMutablePointer<Float>]
     private let shardLosses: UnsafeMutablePointer<Float>
+    private let columnSplit: ColumnSplitPass?
 
     /// - Parameter maxSteps: the longest sequence a batch will have (the data's, e.g. 28 MNIST rows).
-    public init(model: SequenceClassifier, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int) {
+    public convenience init(model: SequenceClassifier, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int) {
+        self.init(model: model, learningRate: learningRate, maxBatchSize: maxBatchSize, threads: threads,
+                  maxSteps: maxSteps, splitByColumns: nil)
+    }
+
+    /// - Parameter splitByColumns: forces the column split on or off (tests and the
+    ///   benchmark compare both); nil chooses by size. Cells that cannot be split ignore it.
+    public init(model: SequenceClassifier, learningRate: Float, maxBatchSize: Int, threads: Int, maxSteps: Int,
+         splitByColumns: Bool?) {
         precondition(maxBatchSize > 0 && threads > 0 && maxSteps > 0, "trainer sizes must be positive")
         self.model = model
         self.maxBatchSize = maxBatchSize
@@ -40,6 +62,9 @@ public final class Trainer {
         }
         shardLosses = .allocate(capacity: shards)
         shardLosses.initialize(repeating: 0, count: shards)
+        let splittable = model.configuration.cell.cellType is any UnitSplitCell.Type
+        let split = splitByColumns ?? (model.configuration.hiddenSize >= Self.columnSplitMinimumHidden)
+        columnSplit = splittable && split ? ColumnSplitPass(workspaces: workspaces, threads: self.threads) : nil
     }
 
     deinit {
@@ -49,13 +74,17 @@ public final class Trainer {
 
     /// When true, each workspace and the optimiser record per-phase times (see `phaseTimes`).
     public var isProfiling = false {
-        didSet { workspaces.forEach { $0.isProfiling = isProfiling } }
+        didSet {
+            workspaces.forEach { $0.isProfiling = isProfiling }
+            columnSplit?.isProfiling = isProfiling
+        }
     }
     private var optimiserSeconds: Double = 0
 
     /// Per-phase seconds summed over shards (thread time, not wall time) since profiling began.
     public var phaseTimes: PhaseTimes {
         var total = workspaces.reduce(PhaseTimes()) { $0 + $1.phaseTimes }
+        total = columnSplit?.clocks.reduce(total) { $0 + $1.times } ?? total
         total.optimiser += optimiserSeconds
         return total
     }
@@ -93,7 +122,13 @@ public final class Trainer {
                 start = chunk.upperBound
             }
         }
-        model.weights.refreshDerived()
+        // In parts on every thread once the copies are large (from hidden 256 on); below
+        // that waking the second thread costs more than the copy.
+        let weights = model.weights
+        let parts = model.parameterCount >= Self.parallelRefreshMinimumParameters ? threads : 1
+        ParallelShards.run(count: parts, threads: parts) { part in
+            weights.refreshDerived(part: part, of: parts)
+        }
         if isProfiling { optimiserSeconds += threadCPUSeconds() - start }
         return loss
     }
@@ -136,15 +171,22 @@ public final class Trainer {
         let output = configuration.outputSize
         let scale = 1 / Float(batchSize)
 
-        ParallelShards.run(count: shardCount, threads: threads) { shard in
-            let first = shard * Self.shardSize
-            let count = min(Self.shardSize, batchSize - first)
-            let workspace = workspaces[shard]
-            workspace.forward(sequences: imageBase + first * sampleSize, batch: count, steps: steps, weights: weights)
-            shardLosses[shard] = SoftmaxCrossEntropy.lossSum(
-                logits: workspace.logits, labels: labelBase + first, count: count, classes: output,
-                gradientScale: scale, gradient: workspace.logitGradients)
-            workspace.backward(weights: weights, gradients: shardGradients[shard])
+        if let columnSplit {
+            columnSplit.run(
+                shardCount: shardCount, shardSize: Self.shardSize, batchSize: batchSize, steps: steps,
+                sequences: imageBase, labels: labelBase, lossScale: scale, weights: weights,
+                gradients: shardGradients, losses: shardLosses)
+        } else {
+            ParallelShards.run(count: shardCount, threads: threads) { shard in
+                let first = shard * Self.shardSize
+                let count = min(Self.shardSize, batchSize - first)
+                let workspace = workspaces[shard]
+                workspace.forward(sequences: imageBase + first * sampleSize, batch: count, steps: steps, weights: weights)
+                shardLosses[shard] = SoftmaxCrossEntropy.lossSum(
+                    logits: workspace.logits, labels: labelBase + first, count: count, classes: output,
+                    gradientScale: scale, gradient: workspace.logitGradients)
+                workspace.backward(weights: weights, gradients: shardGradients[shard])
+            }
         }
         var lossSum: Float = 0
         for shard in 0..<shardCount { lossSum += shardLosses[shard] }

@@ -10,10 +10,12 @@ struct BenchmarkOptions {
     var batches: Int?
     /// Only the table (and its phases and memory), without the hidden-128 sections.
     var tableOnly = false
+    /// Forces the trainer's column split on or off; nil lets it choose by hidden size.
+    var splitByColumns: Bool?
     var dataFolder = "Notebooks/data/mnist"
 
     static let usage = """
-        usage: recurrent-benchmark [--hidden 64,128,...] [--cells lstm,gru,rnn] [--batches N] [--table-only] [MNIST folder]
+        usage: recurrent-benchmark [--hidden 64,128,...] [--cells lstm,gru,rnn] [--batches N] [--split auto|on|off] [--table-only] [MNIST folder]
         """
 
     static func parse(_ arguments: [String]) throws(BenchmarkOptionError) -> BenchmarkOptions {
@@ -53,6 +55,14 @@ struct BenchmarkOptions {
                     throw .badValue(flag: argument, value: text, expected: "a positive number of batches")
                 }
                 options.batches = count
+            case "--split":
+                let text = try value(of: argument)
+                switch text {
+                case "auto": options.splitByColumns = nil
+                case "on": options.splitByColumns = true
+                case "off": options.splitByColumns = false
+                default: throw .badValue(flag: argument, value: text, expected: "auto, on or off")
+                }
             case "--table-only":
                 options.tableOnly = true
             case "--help", "-h":

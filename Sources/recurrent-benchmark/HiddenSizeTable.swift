@@ -9,6 +9,8 @@ struct HiddenSizeTable {
     static let steps = 28, input = 28, classes = 10, batchSize = 32, epochImages = 60_000
     let threads: Int
     let kernelPeak: Double
+    /// The trainer's column split forced on or off, or nil to let it choose by size.
+    var splitByColumns: Bool? = nil
 
     struct Point {
         let wall: Double, cpu: Double, batches: Int, flopsPerSample: Double
@@ -48,7 +50,7 @@ struct HiddenSizeTable {
         let configuration = Self.configuration(cell, hidden: hidden)
         let model = SequenceClassifier(configuration: configuration, seed: 1)
         let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: Self.batchSize, threads: threads,
-                              maxSteps: Self.steps)
+                              maxSteps: Self.steps, splitByColumns: splitByColumns)
         let batchCount = data.labels.count / Self.batchSize
         let sampleSize = Self.steps * Self.input
         func run(_ count: Int) {

@@ -69,14 +69,16 @@ struct ProductShape {
     let label: String, m: Int, n: Int, k: Int, transposedA: Bool
     /// B read from packed panels, as the cells' per-step recurrent products read the weights.
     var packed = false
+    /// A and C in this many groups of m rows each (a split pass's shards), B packed.
+    var groups = 1
 }
 
 /// GFLOP/s of one product shape, repeated for about a quarter of a second.
 func productRate(_ shape: ProductShape) -> Double {
-    let a = [Float](repeating: 0.5, count: shape.m * shape.k)
+    let a = [Float](repeating: 0.5, count: shape.groups * shape.m * shape.k)
     let b = [Float](repeating: 0.25, count: shape.k * shape.n)
-    var c = [Float](repeating: 0, count: shape.m * shape.n)
-    let flops = 2.0 * Double(shape.m * shape.n * shape.k)
+    var c = [Float](repeating: 0, count: shape.groups * shape.m * shape.n)
+    let flops = 2.0 * Double(shape.groups * shape.m * shape.n * shape.k)
     let repetitions = max(1, Int(5e9 / flops))
     let packed = PackedPanels(depth: shape.k, blockWidth: shape.n, blockCount: 1)
     b.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: shape.n) }
@@ -84,7 +86,19 @@ func productRate(_ shape: ProductShape) -> Double {
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 timedThread {
-                    for _ in 0..<repetitions where shape.packed {
+                    var groups = (0..<shape.groups).map { group in
+                        RowGroup(a: a.baseAddress! + group * shape.m * shape.k,
+                                 c: c.baseAddress! + group * shape.m * shape.n, rows: shape.m)
+                    }
+                    for _ in 0..<repetitions where shape.groups > 1 {
+                        groups.withUnsafeMutableBufferPointer { groups in
+                            MatrixProduct.multiply(
+                                groups: UnsafeBufferPointer(groups), aRowStride: shape.k, aColumnStride: 1,
+                                packed: packed, rows: 0..<shape.k, blocks: 0..<1, panels: 0..<packed.panelsPerBlock,
+                                cRowStride: shape.n, accumulate: true)
+                        }
+                    }
+                    for _ in 0..<repetitions where shape.packed && shape.groups == 1 {
                         MatrixProduct.multiply(
                             m: shape.m, a: a.baseAddress!, aRowStride: shape.k, aColumnStride: 1,
                             packed: packed, rows: 0..<shape.k, blocks: 0..<1,
@@ -115,6 +129,10 @@ let shapes = [
 ] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
     ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
+} + options.hiddenSizes.filter { $0 >= Trainer.columnSplitMinimumHidden }.map { size in
+    // One thread's share of a column-split step: all 32 sequences, half the columns.
+    ProductShape(label: "split half, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
+                 m: shard, n: 2 * size, k: size, transposedA: false, packed: true, groups: batchSize / shard)
 } + options.hiddenSizes.filter { $0 >= 512 }.map { size in
     ProductShape(label: "weight gradient, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: size, n: 4 * size, k: steps * shard, transposedA: true)
@@ -124,7 +142,8 @@ var kernelPeak = 0.0
 for shape in shapes {
     let rate = productRate(shape)
     kernelPeak = max(kernelPeak, rate)
-    print("  \(shape.label) \(shape.m)×\(shape.k)·\(shape.k)×\(shape.n)\(shape.transposedA ? " (Aᵀ)" : "")  \(format(rate, 1))")
+    let rows = shape.groups > 1 ? "\(shape.groups)×" : ""
+    print("  \(shape.label) \(rows)\(shape.m)×\(shape.k)·\(shape.k)×\(shape.n)\(shape.transposedA ? " (Aᵀ)" : "")  \(format(rate, 1))")
 }
 print("  measured kernel peak (best of the above): \(format(kernelPeak, 1)) GFLOP/s per core")
 
@@ -245,11 +264,14 @@ if let training = try? MNISTDataset.load(.training, from: dataFolder) {
 }
 
 // Bit-identical weights whatever the thread count, for every cell (20 steps of synthetic batches).
-print("\nWeights after 20 steps, FNV-1a digest by thread count:")
+// Cells that can split each step by columns also give the same bits split that way.
+print("\nWeights after 20 steps, FNV-1a digest by thread count (and split by sequences / by columns):")
 for cell in cells {
-    let digests = [1, 2].map { threads -> String in
+    let runs = [(1, false), (2, false), (1, true), (2, true)]
+    let digests = runs.map { threads, split -> String in
         let model = SequenceClassifier(configuration: configuration(cell), seed: 1)
-        let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads, maxSteps: steps)
+        let trainer = Trainer(model: model, learningRate: 1e-3, maxBatchSize: batchSize, threads: threads,
+                              maxSteps: steps, splitByColumns: split)
         images.withUnsafeBufferPointer { images in
             labels.withUnsafeBufferPointer { labels in
                 for index in 0..<20 {
@@ -263,7 +285,8 @@ for cell in cells {
         }
         return digest(model)
     }
-    print("  \(cell.name): 1 thread \(digests[0]), 2 threads \(digests[1])\(digests[0] == digests[1] ? " (identical)" : " (DIFFERENT)")")
+    let identical = Set(digests).count == 1
+    print("  \(cell.name): by sequences 1 thread \(digests[0]), 2 threads \(digests[1]); by columns 1 thread \(digests[2]), 2 threads \(digests[3])\(identical ? " (identical)" : " (DIFFERENT)")")
 }
 
 // MARK: Inference
@@ -294,7 +317,7 @@ print("  forward phases (one thread, CPU): input projection \(format(forwardPhas
 
 }
 
-HiddenSizeTable(threads: 2, kernelPeak: kernelPeak).printTable(options: options)
+HiddenSizeTable(threads: 2, kernelPeak: kernelPeak, splitByColumns: options.splitByColumns).printTable(options: options)
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
