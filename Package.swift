@@ -28,7 +28,7 @@ let notebookNames: [String] = {
 /// stage actually reaches (through its imports and its plugin's helpers) and fingerprints
 /// only those.
 let notebookLibraries: [Target.Dependency] = [
-    "NBRunCore", "AtomicFiles", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
+    "NBRunCore", "AtomicFiles", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining", "SeededRandom",
 ]
 
 let notebookTargets: [Target] = notebookNames.flatMap { name -> [Target] in
@@ -72,9 +72,14 @@ let package = Package(
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
 
-        // What counts as a control character, and how it is shown: one rule for the terminal,
-        // the reports and error messages quoting files.
+        // How untrusted text and bytes are shown: what counts as a control character and how
+        // it is escaped (one rule for the terminal, the reports and error messages quoting
+        // files), and bytes as hexadecimal (digests, byte dumps).
         .target(name: "SafeText"),
+
+        // SplitMix64: the one seeded generator behind MNIST's shuffles and the network's
+        // initial weights, so a seed means the same numbers everywhere.
+        .target(name: "SeededRandom"),
 
         // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
         .target(
@@ -87,13 +92,15 @@ let package = Package(
             ]),
 
         // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
-        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText", "CPrefetch"], swiftSettings: hostCPU),
+        .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText", "SeededRandom", "CPrefetch"], swiftSettings: hostCPU),
 
         // MNIST read through zlib, IDX parsing, the batch loader.
         .target(
             name: "MNIST",
             dependencies: [
                 "CZlib",
+                "SafeText",
+                "SeededRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hostCPU),
@@ -141,12 +148,12 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "SafeText", "MNIST"],
+            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "MNIST"],
+            name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "SeededRandom"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "MNISTTests", dependencies: ["MNIST"]),
+        .testTarget(name: "MNISTTests", dependencies: ["MNIST", "SeededRandom"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
     ] + notebookTargets

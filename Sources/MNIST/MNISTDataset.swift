@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SafeText
 
 /// One split of MNIST held in memory as bytes, exactly as stored in the IDX files.
 ///
@@ -108,7 +109,7 @@ public struct MNISTDataset: Sendable {
     private static func read(_ path: String, expectedSHA256: String?) throws(MNISTError) -> [UInt8] {
         let bytes = try CompressedFileReader.readAll(at: path, requireGzip: path.hasSuffix(".gz"))
         if let expectedSHA256 {
-            let actual = SHA256.hash(data: bytes).map(hexByte).joined()
+            let actual = Hex.string(SHA256.hash(data: bytes))
             guard actual == expectedSHA256 else {
                 throw .checksumMismatch(path: path, expected: expectedSHA256, actual: actual)
             }

@@ -1,3 +1,5 @@
+import SafeText
+
 /// Everything that can be wrong with an MNIST folder or one of its files.
 ///
 /// Each case carries the path of the file at fault so that the message alone
@@ -39,7 +41,7 @@ public enum MNISTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot read \(path): \(reason)"
         case let .notGzip(path, firstBytes):
             if firstBytes.isEmpty { return "\(path) is empty, expected gzip data" }
-            let hex = firstBytes.map { hexByte($0) }.joined(separator: " ")
+            let hex = Hex.string(firstBytes, separator: " ")
             return "\(path) is not gzip data: it starts with \(hex), expected 1f 8b"
         case let .truncatedCompressedData(path):
             return "\(path) is truncated: the gzip stream ends before its end marker"
@@ -50,7 +52,7 @@ public enum MNISTError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .truncatedHeader(path, byteCount, headerSize):
             return "\(path) is truncated: \(byteCount) bytes, shorter than its \(headerSize)-byte IDX header"
         case let .wrongMagic(path, found, expected):
-            return "\(path) has IDX magic number \(hexWord(found)), expected \(hexWord(expected)) (\(magicMeaning(expected)))"
+            return "\(path) has IDX magic number \(Hex.word(found)), expected \(Hex.word(expected)) (\(magicMeaning(expected)))"
                 + (magicMeaning(found).isEmpty ? "" : "; it looks like \(magicMeaning(found))")
         case let .zeroDimension(path, rows, columns):
             return "\(path) declares images of \(rows) × \(columns) pixels; both dimensions must be positive"
@@ -64,17 +66,6 @@ public enum MNISTError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path) does not match the published MNIST file: decompressed SHA-256 is \(actual), expected \(expected)"
         }
     }
-}
-
-/// Two lowercase hex digits, as checksums and byte dumps are written.
-func hexByte(_ byte: UInt8) -> String {
-    let digits = String(byte, radix: 16)
-    return digits.count == 1 ? "0" + digits : digits
-}
-
-private func hexWord(_ word: UInt32) -> String {
-    let digits = String(word, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
 }
 
 private func magicMeaning(_ magic: UInt32) -> String {

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Cuts a dataset into batches, reshuffled every epoch when `shuffle` is on.
 ///
 /// The order of epoch `e` is a function of `(seed, e)` alone: training can resume at

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// The project's reproducible random number generator: xoshiro256** seeded by SplitMix64.
 ///
 /// Algorithm (Blackman & Vigna): the 256-bit state s0…s3 is filled with four successive
@@ -15,19 +17,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64) {
-        var splitMix = seed
-        func nextSplitMix() -> UInt64 {
-            // SplitMix64: Weyl increment then a 64-bit finaliser.
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = nextSplitMix()
-        s1 = nextSplitMix()
-        s2 = nextSplitMix()
-        s3 = nextSplitMix()
+        var seeder = SplitMix64(seed: seed)
+        s0 = seeder.next()
+        s1 = seeder.next()
+        s2 = seeder.next()
+        s3 = seeder.next()
     }
 
     /// Restores a state previously read from `state`.

@@ -89,12 +89,6 @@ public final class Trainer {
         return total
     }
 
-    public func resetPhaseTimes() {
-        workspaces.forEach { $0.phaseTimes = PhaseTimes() }
-        columnSplit?.clocks.forEach { $0.times = PhaseTimes() }
-        optimiserSeconds = 0
-    }
-
     /// Number of Adam updates applied so far.
     public var stepCount: Int { adam.stepCount }
 

@@ -13,14 +13,14 @@ extension NBRun {
             try reportingFailures {
                 let runner = Runner(registry: try makeRegistry())
                 let manifest = try notebook.load(with: runner)
-                let plans = try runner.status(manifest, options: notebook.runOptions())
+                let decisions = try runner.status(manifest, options: notebook.runOptions())
                 for note in runner.statusNotes(manifest, options: notebook.runOptions()) {
                     Swift.print("note: \(note)")
                 }
-                let width = plans.map(\.stage.name.count).max() ?? 0
-                for plan in plans {
-                    let padded = plan.stage.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    Swift.print("\(padded)  \(plan.statusSummary)")
+                let width = decisions.map(\.stage.name.count).max() ?? 0
+                for decision in decisions {
+                    let padded = decision.stage.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    Swift.print("\(padded)  \(decision.summary)")
                 }
             }
         }

@@ -16,7 +16,7 @@ extension NBRun {
             try reportingFailures {
                 let runner = Runner(registry: try makeRegistry())
                 let manifest = try notebook.load(with: runner)
-                Swift.print(try runner.why(manifest, stage: stage, options: notebook.runOptions()))
+                Swift.print(WhyText.render(try runner.why(manifest, stage: stage, options: notebook.runOptions())))
             }
         }
     }

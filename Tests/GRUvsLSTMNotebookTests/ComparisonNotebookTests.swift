@@ -124,7 +124,7 @@ struct ComparisonNotebookTests {
     @Test func theStagesAreFingerprintedWithTheSharedHelpers() throws {
         let registry = try StageRegistry(plugins: [LSTMNotebookPlugin(), GRUvsLSTMNotebookPlugin()])
         let shared = ["AtomicFiles", "Figures", "GRUvsLSTMNotebook", "MNIST", "MNISTNotebookData", "NeuralNetwork",
-                      "NotebookTraining", "SafeText"]
+                      "NotebookTraining", "SafeText", "SeededRandom"]
         for kind in ["compare.same-budget", "compare.remembering", "compare.vanishing-gradient"] {
             #expect(registry[kind]?.libraryModules == shared, "\(kind)")
         }

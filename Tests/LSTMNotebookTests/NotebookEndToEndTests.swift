@@ -197,7 +197,7 @@ struct NotebookEndToEndTests {
 @Test func eachStageIsFingerprintedWithTheLibrariesItCanReach() throws {
     let registry = try StageRegistry(plugins: [LSTMNotebookPlugin()])
     let helpers = ["AtomicFiles", "Figures", "LSTMNotebook", "MNIST", "MNISTNotebookData", "NeuralNetwork",
-                   "NotebookTraining", "SafeText"]
+                   "NotebookTraining", "SafeText", "SeededRandom"]
     let expected: [String: [String]] = [
         "lstm.load-data": helpers, "lstm.visualize-batch": helpers, "lstm.build-model": helpers,
         "lstm.train": helpers, "lstm.test": helpers, "lstm.predict": helpers,
@@ -205,7 +205,7 @@ struct NotebookEndToEndTests {
     // The helper files' imports are recorded as the notebook module's dependencies.
     #expect(LSTMNotebookPlugin().libraryCode.dependencies["LSTMNotebook"] == ["AtomicFiles", "Figures", "MNIST",
                                                                               "MNISTNotebookData", "NeuralNetwork",
-                                                                              "NotebookTraining", "SafeText"])
+                                                                              "NotebookTraining", "SafeText", "SeededRandom"])
     #expect(try #require(registry["lstm.load-data"]).source.contains("import NeuralNetwork") == false,
             "load-data reaches the network code only through the helpers")
     for (kind, modules) in expected {

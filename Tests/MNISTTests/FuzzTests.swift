@@ -1,5 +1,6 @@
 import Foundation
 import MNIST
+import SeededRandom
 import Testing
 
 /// Builds hostile MNIST folders by mutating valid ones: truncations, bit flips, header

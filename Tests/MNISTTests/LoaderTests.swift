@@ -1,4 +1,5 @@
 import MNIST
+import SeededRandom
 import Testing
 
 @Suite("Batches, shuffling and conversion to Float")

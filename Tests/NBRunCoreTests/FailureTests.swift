@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import NBRunCore
 import Testing
@@ -109,7 +110,9 @@ struct StorageFailureTests {
         let notebook = try TestNotebook()
         try notebook.run()
         let before = try notebook.read("generate", "numbers.txt")
-        let result = try notebook.run(["generate.count=500"]) { $0.simulatedFreeBytes = 100 }
+        notebook.fileWriter = FullDisk()
+        let result = try notebook.run(["generate.count=500"])
+        notebook.fileWriter = AtomicFileWriter()
         #expect(result.exitCode == 1)
         guard case .failed(let error, _, let previous) = result.outcome("generate") else {
             Issue.record("generate should fail"); return
@@ -120,6 +123,13 @@ struct StorageFailureTests {
         #expect(try notebook.read("generate", "numbers.txt") == before)
         #expect(try notebook.status()["generate"]?.freshness.isFresh == true)
         #expect(try notebook.report().contains("No space left on device"))
+        let cache = VariantCache(root: notebook.output.appendingPathComponent(".cache"))
+        let wanted = try #require(try notebook.status(["generate.count=500"])["generate"])
+        #expect(!FileManager.default.fileExists(atPath: cache.variantFolder("generate", fingerprint: wanted.fingerprint).path),
+                "nothing of the failed commit is cached")
+        #expect(!FileManager.default.fileExists(atPath: notebook.output.appendingPathComponent(".staging").path),
+                "the staging folder, and the record's temporary file in it, are gone")
+        #expect(try notebook.run(["generate.count=500"]).executed.contains("generate"), "with space again, the stage commits")
     }
 
     @Test(.enabled(if: getuid() != 0, "root ignores folder permissions"))
@@ -132,5 +142,16 @@ struct StorageFailureTests {
             try notebook.run { $0.force = true }
         }
         #expect(try notebook.read("generate", "numbers.txt").isEmpty == false)
+    }
+}
+
+/// A disk with no space left: each write fails the way `write(2)` does on a full disk, inside
+/// the real atomic writer, so its clean-up of the temporary file is what a real disk would get.
+struct FullDisk: FileWriting {
+    func write(_ data: Data, to url: URL) throws(AtomicWriteError) {
+        try AtomicFile.write(data, to: url.path, using: { _, _, _ in
+            errno = ENOSPC
+            return -1
+        })
     }
 }

@@ -31,7 +31,7 @@ struct LibraryCodeTests {
         }
     }
 
-    func plans(_ notebook: TestNotebook, _ plugin: DemoWithLibraries) throws -> [String: StagePlan] {
+    func plans(_ notebook: TestNotebook, _ plugin: DemoWithLibraries) throws -> [String: StageDecision] {
         let runner = Runner(registry: try StageRegistry(plugins: [plugin]), console: notebook.console)
         let plans = try runner.status(try runner.loadManifest(notebook.manifestURL), options: notebook.options())
         return Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0) })

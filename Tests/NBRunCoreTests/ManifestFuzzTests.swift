@@ -1,7 +1,7 @@
 import DemoNotebook
 import Foundation
-import MNIST
 import NBRunCore
+import SeededRandom
 import Testing
 
 /// Mutates valid manifests at random and feeds them to the loader: every input must

@@ -1,7 +1,7 @@
 import DemoNotebook
 import Foundation
-import MNIST
 @testable import NBRunCore
+import SeededRandom
 import Testing
 
 /// Generated manifests whose answer is known in advance: nesting of a known depth in every

@@ -1,6 +1,6 @@
 import Foundation
-import MNIST
 import NBRunCore
+import SeededRandom
 import Testing
 
 /// Fuzzing for paths that are not regular files: random folder trees holding FIFOs, links to

@@ -1,6 +1,6 @@
 import Foundation
-import MNIST
 import NBRunCore
+import SeededRandom
 import Testing
 
 /// Issue 11's randomized test: manifests and `--output`s with hostile paths (relative,

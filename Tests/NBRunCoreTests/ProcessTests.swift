@@ -100,7 +100,15 @@ struct ProcessTests {
         #expect(status.output.contains("generate  stale: parameter count changed: 10 → 3"))
         #expect(status.output.contains("slow      stale: upstream stage generate changed"))
         let why = try run(["why", "Test.manifest", "generate", "--set", "generate.seed=1"], in: notebook)
-        #expect(why.output.contains("- parameter seed changed: 0 → 1"))
+        #expect(why.output.contains("generate (demo.generate): would rerun\n  - parameter seed changed: 0 → 1\n  cached run: "),
+                "\(why.output)")
+        let whySlow = try run(["why", "Test.manifest", "slow", "--set", "generate.count=3"], in: notebook)
+        #expect(whySlow.output.contains("slow (demo.slow): would rerun\n"
+            + "  - upstream stage generate changed (generate: parameter count changed: 10 → 3)\n  cached run: "), "\(whySlow.output)")
+        #expect(whySlow.output.contains(", took ") && whySlow.output.contains(", peak memory "), "\(whySlow.output)")
+        let whyFresh = try run(["why", "Test.manifest", "slow"], in: notebook)
+        #expect(whyFresh.output.hasPrefix("slow (demo.slow): fresh\n  nothing changed since its cached run\n  cached run: "),
+                "\(whyFresh.output)")
         let bad = try run(["Test.manifest", "--set", "generate.count=zero"], in: notebook)
         #expect(bad.status == 2)
         #expect(bad.output.contains("nbrun: error: --set generate.count=zero: parameter 'generate.count' expects integer"))

@@ -1,8 +1,8 @@
 import Foundation
-import MNIST
-import Testing
 @testable import NBRunCore
 import SafeText
+import SeededRandom
+import Testing
 
 /// Random prose, code and values built from the characters that matter to Markdown, HTML
 /// and TeX: whatever they are, the page holds only the renderers' own tags and attributes,

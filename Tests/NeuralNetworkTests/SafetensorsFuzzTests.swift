@@ -1,7 +1,7 @@
 import Foundation
-import MNIST
-import Testing
 @testable import NeuralNetwork
+import SeededRandom
+import Testing
 
 /// Random safetensors files: headers with random names (control characters included),
 /// dtypes, shapes (zero, huge, overflowing, negative), offsets (overlapping, out of range,

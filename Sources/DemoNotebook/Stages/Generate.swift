@@ -1,6 +1,6 @@
 import Foundation
-import MNIST
 import NBRunCore
+import SeededRandom
 
 /// Writes `count` pseudo-random integers in 0..<1000 drawn from `seed`.
 struct GenerateStage: Stage {

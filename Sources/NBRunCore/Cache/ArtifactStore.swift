@@ -232,12 +232,12 @@ public struct ArtifactStore: Sendable {
     /// is left for the caller to remove. A run does this under the variant's
     /// ``FingerprintLock`` only, so that other processes computing other variants go on; the
     /// output folder's view is brought in line at the end of the run, under the output lock.
-    public func commitToCache(staging: URL, record: StageRecord) throws(StorageError) {
+    public func commitToCache(staging: URL, record: StageRecord, writer: any FileWriting) throws(StorageError) {
         let encoded: Data
         do { encoded = try StageRecord.encoder().encode(record) } catch {
             throw .cannotWrite(path: staging.path, reason: "record cannot be encoded")
         }
-        do { try AtomicFile.write(encoded, to: staging.appendingPathComponent(Self.recordFileName)) } catch {
+        do { try writer.write(encoded, to: staging.appendingPathComponent(Self.recordFileName)) } catch {
             throw StorageError(error)
         }
         try cache.store(from: staging, record: record)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SafeText
 
 /// SHA-256 of files and folders, for artifacts and for the data a `.path` parameter names.
 ///
@@ -115,17 +116,6 @@ public enum ContentHash {
     }
 }
 
-extension Sequence where Element == UInt8 {
-    var hexString: String {
-        var text = ""
-        for byte in self {
-            let digits = String(byte, radix: 16)
-            text += digits.count == 1 ? "0" + digits : digits
-        }
-        return text
-    }
-}
-
 extension SHA256Digest {
-    var hexString: String { Array(self).hexString }
+    var hexString: String { Hex.string(self) }
 }

@@ -29,7 +29,6 @@ public struct StageRecord: Codable, Sendable, Equatable {
     public var startedAt: Date
     public var durationSeconds: Double
     public var peakMemoryBytes: UInt64
-    public var status: String = "succeeded"
     /// What the stage measured (``StageContext/recordMetric(_:_:)``), for `nbrun runs` and
     /// sweep reports. Absent in records written before metrics existed.
     public var metrics: [String: Double]?

@@ -12,9 +12,9 @@ final class RunSession {
     let manifest: Manifest
     let store: ArtifactStore
     let plans: [String: StagePlan]
+    let decisions: [StageDecision]
     let order: [String]
     let options: RunOptions
-    let selection: Selection
 
     private(set) var outcomes: [String: StageOutcome] = [:]
     private(set) var executed: [String] = []
@@ -30,33 +30,37 @@ final class RunSession {
 
     var console: Console { runner.console }
 
-    init(runner: Runner, manifest: Manifest, store: ArtifactStore, plans: [StagePlan], options: RunOptions) {
+    init(runner: Runner, manifest: Manifest, store: ArtifactStore, decisions: [StageDecision], options: RunOptions) {
         self.runner = runner
         self.manifest = manifest
         self.store = store
-        self.plans = Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0) })
-        self.order = plans.map(\.stage.name)
+        self.plans = Dictionary(uniqueKeysWithValues: decisions.map { ($0.stage.name, $0.plan) })
+        self.decisions = decisions
+        self.order = decisions.map(\.stage.name)
         self.options = options
-        self.selection = Selection(manifest: manifest, options: options)
     }
 
+    /// Carries out each stage's ``StageDecision``, in manifest order. What the decision could
+    /// not know is found here: an upstream stage that failed, a stop after a failure or
+    /// Ctrl-C, or a cached result that can no longer be shown (which is then recomputed).
     func execute() {
-        for name in order {
-            let plan = plans[name]!
+        for decision in decisions {
+            let plan = decision.plan
+            let name = plan.stage.name
             let previous = plan.freshness.record
             if let stopReason {
                 outcomes[name] = .notRun(reason: stopReason, previous: previous)
                 continue
             }
-            guard selection.scope.contains(name) else {
-                if case .fresh(let record) = plan.freshness {
-                    if let problem = adoptionProblems[name] {
-                        outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
-                    } else {
-                        outcomes[name] = .cached(record)
-                    }
+            if decision.action == .skipUnselected {
+                outcomes[name] = .notRun(reason: "not selected in this run (\(plan.freshness.summary))", previous: previous)
+                continue
+            }
+            if !decision.isSelected, case .fresh(let record) = plan.freshness {
+                if let problem = adoptionProblems[name] {
+                    outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
                 } else {
-                    outcomes[name] = .notRun(reason: "not selected in this run (\(plan.freshness.summary))", previous: previous)
+                    outcomes[name] = .cached(record)
                 }
                 continue
             }
@@ -64,8 +68,7 @@ final class RunSession {
                 outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
                 continue
             }
-            let forceCause = selection.forceCause(name)
-            if forceCause == nil, case .fresh(let record) = plan.freshness {
+            if decision.action == .useCache, case .fresh(let record) = plan.freshness {
                 guard let problem = adoptionProblems[name] else {
                     outcomes[name] = .cached(record)
                     continue
@@ -73,11 +76,11 @@ final class RunSession {
                 run(plan, reason: problem)
                 continue
             }
-            if forceCause == nil, selection.isTargeted {
-                console.line("computing \(name) first: \(plan.freshness.summary)")
+            if decision.isPrerequisite {
+                console.line("computing \(name) first: \(decision.summary)")
             }
-            run(plan, reason: forceCause?.description ?? plan.freshness.summary,
-                discardResumableState: forceCause?.discardsResumableState ?? false, mayReuse: forceCause == nil)
+            run(plan, reason: decision.summary, discardResumableState: decision.forcedBy?.discardsResumableState ?? false,
+                mayReuse: decision.forcedBy == nil)
         }
     }
 
@@ -267,11 +270,6 @@ final class RunSession {
         }
         do {
             let artifacts = try Self.collectArtifacts(in: staging)
-            if let free = options.simulatedFreeBytes, artifacts.reduce(0, { $0 + $1.size }) > free {
-                throw StorageError.cannotWrite(
-                    path: staging.appendingPathComponent(ArtifactStore.recordFileName).path,
-                    reason: "\(String(cString: strerror(ENOSPC))) (simulated: \(free) bytes free)")
-            }
             for figure in context.figures where !artifacts.contains(where: { $0.name == figure.name }) {
                 throw StorageError.noSuchArtifact(name: figure.name, searched: [name])
             }
@@ -281,12 +279,12 @@ final class RunSession {
                 figures: context.figures, output: context.printedOutput, startedAt: startedAt,
                 durationSeconds: duration, peakMemoryBytes: peak,
                 metrics: context.metrics.isEmpty ? nil : context.metrics)
-            try store.commitToCache(staging: staging, record: record)
+            try store.commitToCache(staging: staging, record: record, writer: runner.fileWriter)
             try? NoFollowRemoval.removeTree(atPath: staging.path)
             try? store.removeResumableState(name, fingerprint: plan.fingerprint)
             outcomes[name] = .ranNow(record)
             verifiedStages.insert(name)
-            console.line("✓ \(name) in \(ReportWriter.formatDuration(duration))")
+            console.line("✓ \(name) in \(ReportFormat.duration(duration))")
             return true
         } catch {
             try? NoFollowRemoval.removeTree(atPath: staging.path)

@@ -7,11 +7,15 @@ public final class Runner: @unchecked Sendable {
     public let registry: StageRegistry
     public let console: Console
     public let cancellation: CancellationFlag
+    /// Writes each stage's commit (see ``FileWriting``).
+    public let fileWriter: any FileWriting
 
-    public init(registry: StageRegistry, console: Console = .standardOutput(), cancellation: CancellationFlag = CancellationFlag()) {
+    public init(registry: StageRegistry, console: Console = .standardOutput(), cancellation: CancellationFlag = CancellationFlag(),
+                fileWriter: any FileWriting = AtomicFileWriter()) {
         self.registry = registry
         self.console = console
         self.cancellation = cancellation
+        self.fileWriter = fileWriter
     }
 
     public func loadManifest(_ url: URL, overrides: [ParameterOverride] = []) throws(RunError) -> Manifest {
@@ -27,6 +31,11 @@ public final class Runner: @unchecked Sendable {
 
     func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
         do { return try Planner.plan(manifest, registry: registry, store: store) } catch { throw .storage(error) }
+    }
+
+    /// The one place a run, a dry run, `status` and `why` learn what happens to each stage.
+    func decisions(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> [StageDecision] {
+        StageDecision.decide(try plans(manifest, store: store), manifest: manifest, options: options)
     }
 
     /// Refuses an output folder nbrun must never use (see ``OutputTargetCheck``) and stage
@@ -121,25 +130,13 @@ public final class Runner: @unchecked Sendable {
             throw .unknownStage(selected, known: names)
         }
         if options.dryRun {
-            let plans = try plans(manifest, store: store)
-            let selection = Selection(manifest: manifest, options: options)
-            var wouldRun: [(stage: String, reason: String)] = []
-            for plan in plans where selection.scope.contains(plan.stage.name) {
-                if let reason = selection.forcedReason(plan.stage.name) {
-                    wouldRun.append((plan.stage.name, reason))
-                } else if !plan.freshness.isFresh {
-                    wouldRun.append((plan.stage.name, plan.freshness.summary))
-                }
+            let decisions = try decisions(manifest, store: store, options: options)
+            for decision in decisions {
+                console.line("\(decision.action == .run ? "would run" : "skip") \(decision.stage.name): \(decision.summary)")
             }
-            for plan in plans {
-                if let entry = wouldRun.first(where: { $0.stage == plan.stage.name }) {
-                    console.line("would run \(plan.stage.name): \(entry.reason)")
-                } else {
-                    console.line("skip \(plan.stage.name): \(plan.freshness.isFresh ? "fresh" : "not selected (\(plan.freshness.summary))")")
-                }
-            }
-            return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: plans, outcomes: [:],
-                             executed: [], wouldRun: wouldRun, exitCode: 0)
+            return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: decisions.map(\.plan), outcomes: [:],
+                             executed: [], wouldRun: decisions.filter { $0.action == .run }.map { ($0.stage.name, $0.summary) },
+                             exitCode: 0)
         }
         let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
             // No other process uses the cache: what killed ones left mid-commit can go (once its
@@ -168,8 +165,9 @@ public final class Runner: @unchecked Sendable {
         for name in names {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
-        let plans = try plans(manifest, store: store)
-        let session = RunSession(runner: self, manifest: manifest, store: store, plans: plans, options: options)
+        let decisions = try decisions(manifest, store: store, options: options)
+        let plans = decisions.map(\.plan)
+        let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
         session.adoptResultsOnlyTheViewHas()
         // Stages are computed without the output lock, each under its variant's lock, so that
         // processes computing other variants of this notebook proceed at the same time.
@@ -210,38 +208,24 @@ public final class Runner: @unchecked Sendable {
         return VariantTable.collect(stages: manifest.stages.map(\.name), store: store)
     }
 
-    /// Each stage's cache state, without taking the lock or running anything.
-    public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StagePlan] {
-        try plans(manifest, store: store(for: manifest, options: options))
+    /// What a run with `options` would do with each stage, and why, without taking the lock
+    /// or running anything (`nbrun status`; a dry run prints the same decisions).
+    public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StageDecision] {
+        try decisions(manifest, store: store(for: manifest, options: options), options: options)
     }
 
-    /// Why `stage` would rerun: which fingerprint component changed and what the cached run cost.
-    public func why(_ manifest: Manifest, stage name: String, options: RunOptions = RunOptions()) throws(RunError) -> String {
-        let plans = try status(manifest, options: options)
-        guard let plan = plans.first(where: { $0.stage.name == name }) else {
-            throw .unknownStage(name, known: plans.map(\.stage.name))
+    /// Why `stage` would rerun or not (`nbrun why`): its decision, and the decisions of the
+    /// upstream stages whose change it names, so the change can be followed to where it was made.
+    public func why(_ manifest: Manifest, stage name: String, options: RunOptions = RunOptions()) throws(RunError) -> StageExplanation {
+        let decisions = try status(manifest, options: options)
+        guard let decision = decisions.first(where: { $0.stage.name == name }) else {
+            throw .unknownStage(name, known: decisions.map(\.stage.name))
         }
-        var lines = ["\(name) (\(plan.stage.kind)): \(plan.freshness.isFresh ? "fresh" : "would rerun")"]
-        switch plan.freshness {
-        case .fresh:
-            lines.append("  nothing changed since its cached run")
-        case .neverRun(let reason):
-            lines.append("  never run" + (reason.isEmpty ? "" : ": \(reason)"))
-        case .stale(_, let reasons):
-            for change in plan.changes {
-                var line = "  - \(change.description)"
-                if case .upstream(let upstream) = change, let upstreamPlan = plans.first(where: { $0.stage.name == upstream }),
-                   case .stale(_, let upstreamReasons) = upstreamPlan.freshness {
-                    line += " (\(upstream): \(upstreamReasons.joined(separator: "; ")))"
-                }
-                lines.append(line)
-            }
-            for reason in reasons.dropFirst(plan.changes.count) { lines.append("  - \(reason)") }
+        var upstream: [String: StageDecision] = [:]
+        for case .upstream(let stage) in decision.changes {
+            upstream[stage] = decisions.first { $0.stage.name == stage }
         }
-        if let record = plan.freshness.record {
-            lines.append("  cached run: \(ReportWriter.isoDate(record.startedAt)), took \(ReportWriter.formatDuration(record.durationSeconds)), peak memory \(ReportWriter.formatBytes(record.peakMemoryBytes))")
-        }
-        return lines.joined(separator: "\n")
+        return StageExplanation(decision: decision, upstream: upstream)
     }
 
     /// Removes what nbrun wrote in the notebook's output folder, under the cache's run lock
@@ -340,81 +324,4 @@ public final class Runner: @unchecked Sendable {
             return "\(stage.name): the next run restores \(pending.path) (a commit interrupted by a crash)"
         }
     }
-}
-
-/// Why a run reruns a stage regardless of its cache.
-enum ForceCause: Equatable {
-    /// `--stage NAME`: the one stage asked for.
-    case selectedByStage
-    /// `--from NAME`: the stage or one downstream of it.
-    case selectedByFrom(String)
-    /// `--force`: the cache and any resumable state are ignored.
-    case forceFlag
-
-    var description: String {
-        switch self {
-        case .selectedByStage: return "selected by --stage"
-        case .selectedByFrom(let from): return "selected by --from \(from)"
-        case .forceFlag: return "--force"
-        }
-    }
-
-    /// Only `--force` means "start over": a stage merely selected may resume its checkpoints.
-    var discardsResumableState: Bool { self == .forceFlag }
-}
-
-/// Which stages a run considers, and which it reruns regardless of the cache.
-struct Selection {
-    var scope: Set<String>
-    var forced: Set<String>
-    private var cause: ForceCause
-
-    init(manifest: Manifest, options: RunOptions) {
-        let stages = manifest.stages
-        let names = stages.map(\.name)
-        func upstreamClosure(of targets: Set<String>) -> Set<String> {
-            var result = targets
-            for stage in stages.reversed() where result.contains(stage.name) {
-                result.formUnion(stage.reads)
-            }
-            return result
-        }
-        if let only = options.onlyStage {
-            forced = [only]
-            scope = upstreamClosure(of: forced)
-            cause = .selectedByStage
-        } else if let from = options.fromStage {
-            var downstream: Set<String> = [from]
-            for stage in stages where stage.reads.contains(where: downstream.contains) {
-                downstream.insert(stage.name)
-            }
-            forced = downstream
-            scope = upstreamClosure(of: downstream)
-            cause = .selectedByFrom(from)
-        } else if let limit = options.limitToStages {
-            scope = upstreamClosure(of: limit)
-            forced = options.force ? scope : []
-            cause = .forceFlag
-        } else {
-            scope = Set(names)
-            forced = options.force ? scope : []
-            cause = .forceFlag
-        }
-        if options.force && (options.onlyStage != nil || options.fromStage != nil) {
-            forced = scope
-            cause = .forceFlag
-        }
-    }
-
-    /// Why `stage` is rerun regardless of the cache, or nil when the cache decides.
-    func forceCause(_ stage: String) -> ForceCause? {
-        forced.contains(stage) ? cause : nil
-    }
-
-    func forcedReason(_ stage: String) -> String? {
-        forceCause(stage)?.description
-    }
-
-    /// True when the run names particular stages (--stage, --from) rather than all of them.
-    var isTargeted: Bool { cause != .forceFlag && !forced.isEmpty }
 }

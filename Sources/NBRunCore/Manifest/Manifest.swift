@@ -37,27 +37,3 @@ public struct Manifest: Sendable {
         return base.appendingPathComponent("output").appendingPathComponent(name).standardizedFileURL
     }
 }
-
-/// One cell of a notebook.
-public enum Cell: Sendable {
-    /// Markdown, copied into the report as is. Never part of any fingerprint.
-    case prose(String)
-    /// Library code shown in the report (see ``CodeCell``).
-    case code(CodeCell)
-    case stage(StageCell)
-}
-
-/// A stage as the manifest declares it, with parameters already resolved against the
-/// stage kind's declared defaults and types.
-public struct StageCell: Sendable {
-    public var name: String
-    public var kind: String
-    /// Every declared parameter, with the manifest's value or the default.
-    public var parameters: [String: ParameterValue]
-    /// Names of parameters the manifest set explicitly (for the report).
-    public var explicitParameters: Set<String>
-    /// Names of parameters set by `--set` for this run.
-    public var overriddenParameters: Set<String> = []
-    public var reads: [String]
-    public var location: ManifestLocation
-}

@@ -240,7 +240,6 @@ struct ManifestNodeReader {
         let specs = entry.stageType.parameters
         var values: [String: ParameterValue] = [:]
         for spec in specs { values[spec.name] = spec.defaultValue }
-        var explicit: Set<String> = []
         if let parametersNode {
             // `parameters:` with nothing after it is an empty mapping, not an error.
             let isEmpty: Bool = if case .scalar(let scalar) = parametersNode, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { true } else { false }
@@ -251,7 +250,6 @@ struct ManifestNodeReader {
                     }
                     let text = try scalarText(valueNode, what: spec.kind.displayName)
                     values[key] = try parse(text, spec: spec, stage: name, at: location(valueNode))
-                    explicit.insert(key)
                 }
             }
         }
@@ -268,8 +266,7 @@ struct ManifestNodeReader {
                 throw .expected(location(readsNode), what: "a list of stage names", found: describe(readsNode))
             }
         }
-        return StageCell(name: name, kind: kind, parameters: values, explicitParameters: explicit,
-                         reads: reads, location: location(nameNode))
+        return StageCell(name: name, kind: kind, parameters: values, reads: reads, location: location(nameNode))
     }
 
     func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {

@@ -61,10 +61,4 @@ public struct ReportWriter: Sendable {
         }
         return files
     }
-
-    // Formatting, kept here for the console's use.
-
-    public static func isoDate(_ date: Date) -> String { ReportFormat.isoDate(date) }
-    public static func formatDuration(_ seconds: Double) -> String { ReportFormat.duration(seconds) }
-    public static func formatBytes(_ bytes: UInt64) -> String { ReportFormat.bytes(bytes) }
 }

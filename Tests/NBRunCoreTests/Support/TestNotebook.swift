@@ -9,6 +9,8 @@ final class TestNotebook: @unchecked Sendable {
     let registry: StageRegistry
     let console = Console.recording()
     let cancellation = CancellationFlag()
+    /// How runs write their commits: the real disk unless a test fills it up.
+    var fileWriter: any FileWriting = AtomicFileWriter()
 
     var output: URL { folder.appendingPathComponent("out") }
 
@@ -31,7 +33,7 @@ final class TestNotebook: @unchecked Sendable {
         try Data(text.utf8).write(to: folder.appendingPathComponent(name))
     }
 
-    var runner: Runner { Runner(registry: registry, console: console, cancellation: cancellation) }
+    var runner: Runner { Runner(registry: registry, console: console, cancellation: cancellation, fileWriter: fileWriter) }
 
     func load(_ overrides: [String] = []) throws -> Manifest {
         try runner.loadManifest(manifestURL, overrides: overrides.map { try ParameterOverride(parsing: $0) })
@@ -50,7 +52,7 @@ final class TestNotebook: @unchecked Sendable {
         try runner.run(load(overrides), options: options(configure))
     }
 
-    func status(_ overrides: [String] = []) throws -> [String: StagePlan] {
+    func status(_ overrides: [String] = []) throws -> [String: StageDecision] {
         let plans = try runner.status(load(overrides), options: options())
         return Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0) })
     }

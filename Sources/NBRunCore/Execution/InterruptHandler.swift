@@ -1,24 +1,6 @@
 import Dispatch
 import Foundation
 
-/// The "please stop" flag stages poll between batches.
-public final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-
-    public init() {}
-
-    public var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-
-    public func cancel() {
-        lock.lock(); defer { lock.unlock() }
-        cancelled = true
-    }
-}
-
 /// SIGINT handling for the CLI: the first Ctrl-C asks the running stage to stop (nothing
 /// is committed, the run exits 130); a second one exits at once, leaving the terminal tidy.
 public enum InterruptHandler {

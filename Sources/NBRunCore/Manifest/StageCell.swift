@@ -1,0 +1,14 @@
+import Foundation
+
+/// A stage as the manifest declares it, with parameters already resolved against the
+/// stage kind's declared defaults and types.
+public struct StageCell: Sendable {
+    public var name: String
+    public var kind: String
+    /// Every declared parameter, with the manifest's value or the default.
+    public var parameters: [String: ParameterValue]
+    /// Names of parameters set by `--set` for this run.
+    public var overriddenParameters: Set<String> = []
+    public var reads: [String]
+    public var location: ManifestLocation
+}
