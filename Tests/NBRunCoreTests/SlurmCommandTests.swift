@@ -138,8 +138,16 @@ struct CacheFolderCheckTests {
         try Data("x".utf8).write(to: file)
         #expect(throws: CacheFolderError.notAFolder(path: file.path, kind: "a regular file")) { try check(file) }
         try Data("thesis".utf8).write(to: target.appendingPathComponent("thesis.tex"))
+        #expect(throws: CacheFolderError.foreignContents(path: target.path, entries: ["thesis.tex"])) { try check(target) }
         try Data("stages".utf8).write(to: target.appendingPathComponent("stages"))
-        #expect(throws: CacheFolderError.foreignContents(path: target.path, entries: ["stages", "thesis.tex"])) { try check(target) }
+        #expect(throws: CacheFolderError.misplacedEntry(path: target.path, name: "stages", kind: "a regular file")) { try check(target) }
+        try FileManager.default.removeItem(at: target.appendingPathComponent("stages"))
+        try FileManager.default.removeItem(at: target.appendingPathComponent("thesis.tex"))
+        // A link planted where the cache keeps its objects is named, never followed.
+        try FileManager.default.createSymbolicLink(at: target.appendingPathComponent("objects"), withDestinationURL: folder)
+        let planted = #expect(throws: CacheFolderError.self) { try check(target) }
+        #expect(planted == .misplacedEntry(path: target.path, name: "objects", kind: "a symbolic link"))
+        #expect(planted?.description.contains("its objects is a symbolic link where nbrun keeps a folder") == true)
         #expect(CacheFolderError.foreignContents(path: target.path, entries: ["thesis.tex"]).description
             .contains("holds entries nbrun did not write (thesis.tex)"))
     }

@@ -6,6 +6,9 @@ public enum CacheFolderError: Error, Sendable, Equatable, CustomStringConvertibl
     case dangerous(path: String, reason: String)
     case notAFolder(path: String, kind: String)
     case foreignContents(path: String, entries: [String])
+    /// One of the cache's own names is there but is not a folder: a link planted at
+    /// `objects` would otherwise send `gc`'s deletions to wherever it points.
+    case misplacedEntry(path: String, name: String, kind: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,9 @@ public enum CacheFolderError: Error, Sendable, Equatable, CustomStringConvertibl
             let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
             return "refusing to use \(path) as the cache folder: it holds entries nbrun did not write (\(shown)); "
                 + "give an empty or new folder, or one nbrun used as a cache before"
+        case .misplacedEntry(let path, let name, let kind):
+            return "refusing to use \(path) as the cache folder: its \(name) is \(kind) where nbrun keeps a folder "
+                + "(links are not followed); remove it or choose another --cache"
         }
     }
 }
@@ -55,9 +61,11 @@ public enum CacheFolderCheck {
         guard let entries = NoFollowRemoval.entries(ofFolderAt: cache.path) else {
             throw .notAFolder(path: cache.path, kind: "a folder that cannot be read")
         }
-        let foreign = entries.filter { name in
-            !(ownNames.contains(name) && FileKind.of(cache.appendingPathComponent(name).path).isDirectory)
-        }.sorted()
+        for name in entries.sorted() where ownNames.contains(name) {
+            let kind = FileKind.of(cache.appendingPathComponent(name).path)
+            if !kind.isDirectory { throw .misplacedEntry(path: cache.path, name: name, kind: kind.description) }
+        }
+        let foreign = entries.filter { !ownNames.contains($0) }.sorted()
         if !foreign.isEmpty { throw .foreignContents(path: cache.path, entries: foreign) }
     }
 }
