@@ -26,17 +26,7 @@ struct CacheOptionTests {
     }
 
     func nbrun(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try RunningNBRun(binary, arguments, in: folder).finish()
     }
 
     @Test func variantsGoToTheCacheFolderAndComeBackFromIt() throws {

@@ -27,12 +27,15 @@ final class RunningNBRun {
     let process = Process()
     let log: URL
 
-    init(_ binary: URL, _ arguments: [String], in folder: URL) throws {
+    /// `environment` replaces the test process's own when given (the Slurm tests' cluster
+    /// configuration, a PATH without Slurm's commands).
+    init(_ binary: URL, _ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws {
         log = folder.appendingPathComponent("nbrun-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = folder
         process.standardOutput = handle
         process.standardError = handle

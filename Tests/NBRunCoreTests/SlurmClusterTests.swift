@@ -77,20 +77,7 @@ struct SlurmClusterTests {
 
     /// Runs the nbrun binary to its end.
     func nbrun(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = SlurmTestCluster.environment
-        process.currentDirectoryURL = folder
-        let log = folder.appendingPathComponent("nbrun-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try handle.close()
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        try RunningNBRun(binary, arguments, in: folder, environment: SlurmTestCluster.environment).finish()
     }
 
     /// Every cached variant: stage → fingerprint → artifact → SHA-256.

@@ -24,22 +24,8 @@ struct SlurmOptionTests {
     }
 
     func nbrun(_ arguments: [String], path: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        if let path {
-            var environment = ProcessInfo.processInfo.environment
-            environment["PATH"] = path
-            process.environment = environment
-        }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let environment = path.map { path in ProcessInfo.processInfo.environment.merging(["PATH": path]) { $1 } }
+        return try RunningNBRun(binary, arguments, in: folder, environment: environment).finish()
     }
 
     @Test func optionsThatDoNotApplyAreRefused() throws {
