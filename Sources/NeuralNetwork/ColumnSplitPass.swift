@@ -138,6 +138,15 @@ final class ColumnSplitPass {
                 clock.lap(\.activations)
             }
 
+            // The states the weight gradients read, a_1 … a_{T−1} of every shard, packed into
+            // 8-row tiles, each member a share of the tiles; the barrier below publishes them.
+            let tileCount = PackedRowTiles.tileCount(rows: hidden)
+            let tiles = (worker * tileCount / workers)..<((worker + 1) * tileCount / workers)
+            for shard in 0..<shardCount {
+                let workspace = workspaces[shard], n = workspace.batch
+                workspace.packedStates.pack(transposedFrom: workspace.hidden + n * hidden, rowStride: hidden,
+                                            rows: hidden, depth: (steps - 1) * n, tiles: tiles)
+            }
             // Classifier, loss and the classifier's gradient, each member for its own shards.
             for shard in stride(from: worker, to: shardCount, by: workers) {
                 let workspace = workspaces[shard]
@@ -178,10 +187,11 @@ final class ColumnSplitPass {
                     let workspace = workspaces[shard], n = workspace.batch, rows = steps * n
                     let gradient = gradients[shard], packed = workspace.packedGateGradients
                     packed.pack(from: workspace.gateGradients, rowStride: width, rows: rows, panels: panels)
-                    groups[0] = RowGroup(a: UnsafePointer(workspace.hidden + n * hidden),
-                                         c: gradient + layout.recurrentWeightsOffset, rows: hidden)
+                    let states = workspace.packedStates.operand(depth: rows - n)
+                    groups[0] = RowGroup(a: states.a, c: gradient + layout.recurrentWeightsOffset, rows: hidden)
                     MatrixProduct.multiply(
-                        groups: UnsafeBufferPointer(start: groups, count: 1), aRowStride: 1, aColumnStride: hidden,
+                        groups: UnsafeBufferPointer(start: groups, count: 1), aRowStride: states.rowStride,
+                        aColumnStride: states.columnStride, aTileStride: states.tileStride,
                         packed: packed, rows: n..<rows, blocks: 0..<blocks, panels: panels,
                         cRowStride: width, accumulate: false)
                     groups[0] = RowGroup(a: UnsafePointer(workspace.inputs),

@@ -93,15 +93,9 @@ public final class GRUCell: RecurrentCell {
 
     /// dWa_{r,u}ᵀ = Σ_t a_{t−1}ᵀ·dZ_{r,u}; dWa_cᵀ = Σ_t (Γr ⊙ a_{t−1})ᵀ·dZ_c (step 0 adds nothing).
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
-        let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth, rows = (pass.steps - 1) * n
-        MatrixProduct.multiply(
-            m: hidden, a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
-            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 0..<2,
-            c: gradient, cRowStride: width, accumulate: false)
-        MatrixProduct.multiply(
-            m: hidden, a: resetHidden + 2 * n * hidden, aRowStride: 1, aColumnStride: hidden,
-            packed: pass.packedGateGradients, rows: n..<(n + rows), blocks: 2..<3,
-            c: gradient + 2 * hidden, cRowStride: width, accumulate: false)
+        let n = pass.batch, hidden = pass.hiddenSize
+        pass.weightGradient(states: pass.hidden + n * hidden, blocks: 0..<2, into: gradient)
+        pass.weightGradient(states: resetHidden + 2 * n * hidden, blocks: 2..<3, into: gradient + 2 * hidden)
     }
 }
 

@@ -11,7 +11,7 @@ extension MatrixProduct {
     /// are the outer loop so each 32-column slice of B streams from memory once, contiguously,
     /// while its k-block is reused from L1 by every row tile.
     public static func multiply(
-        m: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        m: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int, aTileStride: Int? = nil,
         packed b: PackedPanels, rows: Range<Int>, blocks: Range<Int>,
         c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
     ) {
@@ -19,7 +19,7 @@ extension MatrixProduct {
         var group = RowGroup(a: a, c: c, rows: m)
         withUnsafePointer(to: &group) { group in
             multiply(groups: UnsafeBufferPointer(start: group, count: 1), aRowStride: aRowStride,
-                     aColumnStride: aColumnStride, packed: b, rows: rows, blocks: blocks,
+                     aColumnStride: aColumnStride, aTileStride: aTileStride, packed: b, rows: rows, blocks: blocks,
                      panels: 0..<b.panelsPerBlock, cRowStride: cRowStride, accumulate: accumulate)
         }
     }
@@ -32,11 +32,15 @@ extension MatrixProduct {
     /// every row tile of every shard, so a thread streams its share of the weights once per
     /// step for all sequences instead of once per shard. Why a panel range: the columns a
     /// thread owns. Every element of C is still summed exactly as by the one-group product.
+    ///
+    /// `aTileStride` is the distance from row i to row i + 8 of A, which is `8 · aRowStride`
+    /// unless A is packed in 8-row tiles (`PackedRowTiles.operand`).
     public static func multiply(
-        groups: UnsafeBufferPointer<RowGroup>, aRowStride: Int, aColumnStride: Int,
+        groups: UnsafeBufferPointer<RowGroup>, aRowStride: Int, aColumnStride: Int, aTileStride: Int? = nil,
         packed b: PackedPanels, rows: Range<Int>, blocks: Range<Int>, panels: Range<Int>,
         cRowStride: Int, accumulate: Bool
     ) {
+        let aTileStride = aTileStride ?? 8 * aRowStride
         precondition(rows.lowerBound >= 0 && rows.upperBound <= b.depth,
                      "rows \(rows) outside the packed matrix's \(b.depth)")
         precondition(blocks.lowerBound >= 0 && blocks.upperBound <= b.blockCount,
@@ -89,7 +93,7 @@ extension MatrixProduct {
                                          lines: fetchesAhead ? 2 * depth : 0)
                     for group in groups where group.rows > 0 {
                         panelRows(m: group.rows, depth: depth, a: group.a + start * aColumnStride,
-                                  aRowStride: aRowStride, aColumnStride: aColumnStride,
+                                  aRowStride: aRowStride, aColumnStride: aColumnStride, aTileStride: aTileStride,
                                   b: bPanel + start * width, columns: columns, c: group.c + cOffset,
                                   cRowStride: cRowStride, accumulate: add, ahead: &ahead)
                     }
@@ -102,11 +106,13 @@ extension MatrixProduct {
     /// All m rows of one k-block of one panel, in register tiles.
     @inline(__always)
     static func panelRows(
-        m: Int, depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        m: Int, depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int, aTileStride: Int,
         b: UnsafePointer<Float>, columns: Int, c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool,
         ahead: inout Prefetch
     ) {
         let width = PackedPanels.panelWidth
+        // Row i of A: tile i / 8, row i % 8 within it.
+        @inline(__always) func rowOfA(_ i: Int) -> UnsafePointer<Float> { a + (i / 8) * aTileStride + (i % 8) * aRowStride }
         if columns == width {
             var i = 0
             while i + 8 <= m {
@@ -114,12 +120,12 @@ extension MatrixProduct {
                 // L1 and have bandwidth to spare for the next block.
                 let lines = ahead.started ? min(depth, ahead.lines) : 0
                 if lines > 0 {
-                    tile8x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                    tile8x32(k: depth, a: rowOfA(i), aRowStride: aRowStride, aColumnStride: aColumnStride,
                              b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
                              accumulate: accumulate, bias: nil, prefetch: ahead.next, prefetchLines: lines)
                 } else {
                     // Without the prefetch argument, so this copy's k-loop has no test in it.
-                    tile8x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                    tile8x32(k: depth, a: rowOfA(i), aRowStride: aRowStride, aColumnStride: aColumnStride,
                              b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
                              accumulate: accumulate, bias: nil)
                 }
@@ -127,16 +133,16 @@ extension MatrixProduct {
                 i += 8
             }
             while i + 4 <= m {
-                tile4x32(k: depth, a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                tile4x32(k: depth, a: rowOfA(i), aRowStride: aRowStride, aColumnStride: aColumnStride,
                          b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,
                          accumulate: accumulate, bias: nil)
                 i += 4
             }
             while i < m {
-                tileRows(rows: 1, width: 16, k: depth, a: a + i * aRowStride, aRowStride: aRowStride,
+                tileRows(rows: 1, width: 16, k: depth, a: rowOfA(i), aRowStride: aRowStride,
                          aColumnStride: aColumnStride, b: b, bRowStride: width,
                          c: c + i * cRowStride, cRowStride: cRowStride, accumulate: accumulate, bias: nil)
-                tileRows(rows: 1, width: 16, k: depth, a: a + i * aRowStride, aRowStride: aRowStride,
+                tileRows(rows: 1, width: 16, k: depth, a: rowOfA(i), aRowStride: aRowStride,
                          aColumnStride: aColumnStride, b: b + 16, bRowStride: width,
                          c: c + i * cRowStride + 16, cRowStride: cRowStride, accumulate: accumulate, bias: nil)
                 i += 1
@@ -148,7 +154,7 @@ extension MatrixProduct {
                 var offset = 0
                 while offset < columns {
                     tileRows(rows: tileRowCount, width: min(16, columns - offset), k: depth,
-                             a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                             a: rowOfA(i), aRowStride: aRowStride, aColumnStride: aColumnStride,
                              b: b + offset, bRowStride: width, c: c + i * cRowStride + offset,
                              cRowStride: cRowStride, accumulate: accumulate, bias: nil)
                     offset += 16

@@ -86,16 +86,32 @@ public struct RecurrentPass {
     /// weight-gradient products read: in place, each k step of a tile is a new page once
     /// G·H floats pass 1024.
     public let packedGateGradients: PackedPanels
+    /// Scratch for a state matrix transposed into 8-row tiles (H rows, up to T·n columns),
+    /// the left operand of the weight-gradient products (see `weightGradient(states:…)`).
+    public let packedStates: PackedRowTiles
+
+    /// dWᵀ = Σ_t s_tᵀ·dZ_t over the steps 1..<T for the gate blocks `blocks`, into `gradient`
+    /// (row stride G·H), where `states` holds s_1 … s_{T−1} [T−1, n, H]: one product with rows
+    /// (t, b), through `packedStates`. Step 0 is left out: every cell's recurrent input there
+    /// is zero.
+    public func weightGradient(
+        states: UnsafePointer<Float>, blocks: Range<Int>, into gradient: UnsafeMutablePointer<Float>
+    ) {
+        let depth = (steps - 1) * batch
+        packedStates.pack(transposedFrom: states, rowStride: hiddenSize, rows: hiddenSize, depth: depth)
+        let a = packedStates.operand(depth: depth)
+        MatrixProduct.multiply(
+            m: hiddenSize, a: a.a, aRowStride: a.rowStride, aColumnStride: a.columnStride, aTileStride: a.tileStride,
+            packed: packedGateGradients, rows: batch..<(steps * batch), blocks: blocks,
+            c: gradient, cRowStride: gateWidth, accumulate: false)
+    }
 }
 
 extension RecurrentCell {
     /// dWaᵀ = Σ_t a_{t−1}ᵀ·dZ_t over all steps in one product (rows are (t, b) pairs). Step 0
     /// contributes nothing (a_{−1} = 0), so its rows are skipped.
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
-        let n = pass.batch, hidden = pass.hiddenSize, width = pass.gateWidth
-        MatrixProduct.multiply(
-            m: hidden, a: pass.hidden + n * hidden, aRowStride: 1, aColumnStride: hidden,
-            packed: pass.packedGateGradients, rows: n..<(pass.steps * n), blocks: 0..<pass.packedGateGradients.blockCount,
-            c: gradient, cRowStride: width, accumulate: false)
+        pass.weightGradient(states: pass.hidden + pass.batch * pass.hiddenSize,
+                            blocks: 0..<pass.packedGateGradients.blockCount, into: gradient)
     }
 }

@@ -1,19 +1,20 @@
 /// The model's parameters in one flat buffer (layout: `ParameterLayout`), plus the copies
-/// the passes read in another layout: Wa stacked [G·H, H] for the backward product into
-/// a_{t−1}, Wc [O, H], and b_x + b_a fused into one gate bias. Call
-/// `refreshDerived()` after the parameters change (the trainer does it once per step, its
-/// threads each rebuilding a part: at hidden 1024 the copies are 48 MB of writes).
+/// the passes read in another layout: Waᵀ and Wa stacked [G·H, H] in packed panels for the
+/// recurrent products forward and backward, Wc [O, H], and b_x + b_a fused into one gate
+/// bias. Call `refreshDerived()` after the parameters change (the trainer does it once per
+/// step, its threads each rebuilding a part: at hidden 1024 the copies are 32 MB of writes).
 public final class RecurrentWeights {
     public let configuration: RecurrentConfiguration
     public let layout: ParameterLayout
     /// The parameters, owned by this object.
     public let parameters: UnsafeMutableBufferPointer<Float>
-    /// Wa stacked by block: row `block·H + unit` is that gate's recurrent weight row [H].
-    public let recurrentWeights: UnsafeMutablePointer<Float>
     let classifierWeights: UnsafeMutablePointer<Float>
     public let fusedGateBias: UnsafeMutablePointer<Float>
-    /// Waᵀ [H, G·H] and Wa stacked [G·H, H] in 32-column panels, what the per-step recurrent
-    /// products read: contiguous panels keep streaming fast once the matrices outgrow the caches.
+    /// Waᵀ [H, G·H] and Wa stacked by block [G·H, H] (row `block·H + unit` is that gate's
+    /// recurrent weight row) in 32-column panels, what the per-step recurrent products read:
+    /// contiguous panels keep streaming fast once the matrices outgrow the caches. There is no
+    /// plain copy of Wa stacked: nothing reads it, and at hidden 1024 rebuilding it after every
+    /// step was 16 MB of writes.
     public let packedTransposedRecurrentWeights: PackedPanels
     public let packedRecurrentWeights: PackedPanels
 
@@ -28,7 +29,6 @@ public final class RecurrentWeights {
             pointer.initialize(repeating: 0, count: count)
             return pointer
         }
-        recurrentWeights = zeroed(width * hidden)
         classifierWeights = zeroed(configuration.outputSize * hidden)
         fusedGateBias = zeroed(width)
         packedTransposedRecurrentWeights = PackedPanels(
@@ -38,7 +38,6 @@ public final class RecurrentWeights {
 
     deinit {
         parameters.deallocate()
-        recurrentWeights.deallocate()
         classifierWeights.deallocate()
         fusedGateBias.deallocate()
     }
@@ -68,8 +67,8 @@ public final class RecurrentWeights {
     }
 
     /// Rebuilds share `part` of `parts` of the derived copies; the parts touch disjoint
-    /// memory, so threads can run them at once. Why: at hidden 1024 the copies are three
-    /// 16 MB rewrites per optimiser step, which one thread alone spends as long on as Adam.
+    /// memory, so threads can run them at once. Why: at hidden 1024 the copies are two
+    /// 16 MB rewrites per optimiser step, which one thread alone spends nearly as long on as Adam.
     /// Every part reads only `parameters`, so no part waits for another.
     public func refreshDerived(part: Int, of parts: Int) {
         precondition(parts > 0 && (0..<parts).contains(part), "part \(part) of \(parts)")
@@ -78,19 +77,6 @@ public final class RecurrentWeights {
         let flat = UnsafePointer(parameters.baseAddress!)
         let waT = flat + layout.recurrentWeightsOffset
         func share(of count: Int) -> Range<Int> { (part * count / parts)..<((part + 1) * count / parts) }
-        // Wa stacked, in 32×32 tiles so both the rows read and the rows written stay in L1:
-        // at hidden 1024 a row-by-row transpose of the 16 MB matrix misses the cache on every write.
-        let tile = 32
-        for gateTile in share(of: (width + tile - 1) / tile) {
-            let gates = (gateTile * tile)..<min(gateTile * tile + tile, width)
-            for unitStart in stride(from: 0, to: hidden, by: tile) {
-                for gate in gates {
-                    for unit in unitStart..<min(unitStart + tile, hidden) {
-                        recurrentWeights[gate * hidden + unit] = waT[unit * width + gate]
-                    }
-                }
-            }
-        }
         packedTransposedRecurrentWeights.pack(
             from: waT, rowStride: width, panels: share(of: packedTransposedRecurrentWeights.panelsPerBlock))
         packedRecurrentWeights.pack(

@@ -23,6 +23,9 @@ public final class SequenceWorkspace {
     /// `gateGradients` in 32-column panels, repacked after each backward pass for the
     /// weight-gradient products (see `RecurrentPass.packedGateGradients`).
     let packedGateGradients: PackedPanels
+    /// The states a weight-gradient product reads, transposed into 8-row tiles (see
+    /// `RecurrentPass.weightGradient`).
+    let packedStates: PackedRowTiles
     let hiddenGradient: UnsafeMutablePointer<Float>
     /// Logits [n, O] of the last forward pass.
     public let logits: UnsafeMutablePointer<Float>
@@ -68,6 +71,8 @@ public final class SequenceWorkspace {
         packedGateGradients = supportsBackward
             ? PackedPanels(depth: maxSteps * maxBatch, blockWidth: hiddenSize, blockCount: configuration.cell.gates.count)
             : PackedPanels(depth: 0, blockWidth: 1, blockCount: 1)
+        packedStates = PackedRowTiles(maxRows: supportsBackward ? hiddenSize : 0,
+                                      maxDepth: supportsBackward ? maxSteps * maxBatch : 0)
         hiddenGradient = zeroed(maxBatch * hiddenSize)
         logits = zeroed(maxBatch * output)
         logitGradients = zeroed(maxBatch * output)
@@ -182,7 +187,8 @@ public final class SequenceWorkspace {
         packedGateGradients.pack(from: gateGradients, rowStride: width, rows: rows)
         cell.recurrentWeightGradient(
             RecurrentPass(steps: steps, batch: n, hiddenSize: hiddenSize, gateWidth: width,
-                          hidden: hidden, gateGradients: gateGradients, packedGateGradients: packedGateGradients),
+                          hidden: hidden, gateGradients: gateGradients, packedGateGradients: packedGateGradients,
+                          packedStates: packedStates),
             into: gradients + layout.recurrentWeightsOffset)
         MatrixProduct.multiply(
             m: input, a: inputs, aRowStride: 1, aColumnStride: input,

@@ -32,9 +32,9 @@ final class ReLURNNCell: RecurrentCell {
         }
         if step.index > 0 {
             MatrixProduct.multiply(
-                m: n, n: hidden, k: hidden, a: step.gateGradients, aRowStride: hidden, aColumnStride: 1,
-                b: weights.recurrentWeights, bRowStride: hidden, c: step.hiddenGradient, cRowStride: hidden,
-                accumulate: false)
+                m: n, a: step.gateGradients, aRowStride: hidden, aColumnStride: 1,
+                packed: weights.packedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
+                c: step.hiddenGradient, cRowStride: hidden, accumulate: false)
         }
     }
 }

@@ -93,6 +93,53 @@ import Testing
         }
     }
 
+    /// A left operand packed into 8-row tiles (as the weight gradients pack the states they
+    /// read) gives the same bits as reading it in place, for every tile-row size (m 1, 5, 9,
+    /// 20, 37: full tiles, a 4-row tile and single rows), packed whole or in two shares.
+    @Test(arguments: cases.filter(\.transposedA), [false, true])
+    func rowTilePackedOperandMatchesInPlaceBitForBit(_ shape: Case, inTwoShares: Bool) {
+        var generator = SeededGenerator(seed: UInt64(shape.m * 131 + shape.depth))
+        let k = shape.rows.count, n = shape.blocks.count * shape.blockWidth
+        let columns = shape.blockWidth * shape.blockCount
+        let lda = shape.m + 3, ldb = columns, ldc = n
+        let a = (0..<max(k * lda, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let b = (0..<shape.depth * ldb).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let initial = (0..<shape.m * ldc).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var tiledC = initial, inPlaceC = initial
+        let packed = PackedPanels(depth: shape.depth, blockWidth: shape.blockWidth, blockCount: shape.blockCount)
+        // Larger than needed, and dirtied by an earlier packing of other values, as a reused scratch is.
+        let tiles = PackedRowTiles(maxRows: shape.m + 9, maxDepth: k + 5)
+        let garbage = (0..<(shape.m + 9) * (k + 5)).map { _ in generator.nextFloat(symmetricBound: 1e6) }
+        garbage.withUnsafeBufferPointer {
+            tiles.pack(transposedFrom: $0.baseAddress!, rowStride: shape.m + 9, rows: shape.m + 9, depth: k + 5)
+        }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                packed.pack(from: b.baseAddress!, rowStride: ldb)
+                let tileCount = PackedRowTiles.tileCount(rows: shape.m)
+                let shares = inTwoShares ? [0..<tileCount / 2, tileCount / 2..<tileCount] : [0..<tileCount]
+                for share in shares {
+                    tiles.pack(transposedFrom: a.baseAddress!, rowStride: lda, rows: shape.m, depth: k, tiles: share)
+                }
+                let operand = tiles.operand(depth: k)
+                tiledC.withUnsafeMutableBufferPointer { c in
+                    MatrixProduct.multiply(
+                        m: shape.m, a: operand.a, aRowStride: operand.rowStride, aColumnStride: operand.columnStride,
+                        aTileStride: operand.tileStride, packed: packed, rows: shape.rows, blocks: shape.blocks,
+                        c: c.baseAddress!, cRowStride: ldc, accumulate: shape.accumulate)
+                }
+                inPlaceC.withUnsafeMutableBufferPointer { c in
+                    MatrixProduct.multiply(
+                        m: shape.m, a: a.baseAddress!, aRowStride: 1, aColumnStride: lda,
+                        packed: packed, rows: shape.rows, blocks: shape.blocks,
+                        c: c.baseAddress!, cRowStride: ldc, accumulate: shape.accumulate)
+                }
+            }
+        }
+        #expect(tiledC.map(\.bitPattern) == inPlaceC.map(\.bitPattern))
+        #expect(tiledC != initial || k == 0, "the product must have written C")
+    }
+
     /// A smaller batch packs only its rows; the rows it reads are exactly the new ones,
     /// whatever a larger earlier batch left below them.
     @Test func packingARowPrefixLeavesLaterRowsAlone() {

@@ -13,8 +13,7 @@ import Testing
         func panels(_ packed: PackedPanels) -> [UInt32] {
             floats(packed.storage, packed.blockCount * packed.panelsPerBlock * packed.depth * PackedPanels.panelWidth)
         }
-        return floats(weights.recurrentWeights, width * hidden)
-            + floats(weights.classifierWeights, configuration.outputSize * hidden)
+        return floats(weights.classifierWeights, configuration.outputSize * hidden)
             + floats(weights.fusedGateBias, width)
             + panels(weights.packedTransposedRecurrentWeights) + panels(weights.packedRecurrentWeights)
     }
