@@ -16,17 +16,27 @@ public final class Trainer {
     /// Sequences per shard. Fixed (not derived from `threads`) so results are thread-count independent.
     public static let shardSize = 16
 
-    /// From this hidden size on, cells that allow it (`UnitSplitCell`) run with the threads
-    /// splitting each step's products by columns (`ColumnSplitPass`) rather than by
-    /// sequences. Below it the weights fit in L2, streaming them is cheap, and the
-    /// half-batch split needs no barrier per step. Either way the results are the same bits.
-    public static let columnSplitMinimumHidden = 256
+    /// From this size of the recurrent weight matrix on (8 MiB: the LSTM from hidden 725, the
+    /// RNN from hidden 1449), cells that allow it (`UnitSplitCell`) run with the threads
+    /// splitting each step's products by columns (`ColumnSplitPass`) rather than by sequences.
+    /// Measured here (LSTM, interleaved pairs): at hidden 256 and 512, where the matrix stays
+    /// in the caches, the split by sequences won every pair, since it needs no barrier per
+    /// step; at 1024 (16 MB, streamed from memory at every step) the split by columns won,
+    /// since each thread streams half the matrix instead of all of it; at 768 they were level.
+    /// Either way the results are the same bits.
+    public static let columnSplitMinimumWeightBytes = 8 << 20
+
+    /// Whether a trainer for `configuration` splits by columns unless told otherwise.
+    public static func splitsByColumnsByDefault(_ configuration: RecurrentConfiguration) -> Bool {
+        let weightBytes = MemoryLayout<Float>.size * configuration.hiddenSize * configuration.gateWidth
+        return configuration.cell.cellType is any UnitSplitCell.Type && weightBytes >= columnSplitMinimumWeightBytes
+    }
 
     /// From this many parameters on (an LSTM from hidden 256) the threads share the refresh
     /// of the derived weight copies after each optimiser step.
     static let parallelRefreshMinimumParameters = 1 << 18
 
-    /// Whether this trainer runs its passes split by columns (see `columnSplitMinimumHidden`).
+    /// Whether this trainer runs its passes split by columns (see `columnSplitMinimumWeightBytes`).
     public var splitsByColumns: Bool { columnSplit != nil }
 
     private let maxSteps: Int
@@ -63,7 +73,7 @@ public final class Trainer {
         shardLosses = .allocate(capacity: shards)
         shardLosses.initialize(repeating: 0, count: shards)
         let splittable = model.configuration.cell.cellType is any UnitSplitCell.Type
-        let split = splitByColumns ?? (model.configuration.hiddenSize >= Self.columnSplitMinimumHidden)
+        let split = splitByColumns ?? Self.splitsByColumnsByDefault(model.configuration)
         columnSplit = splittable && split ? ColumnSplitPass(workspaces: workspaces, threads: self.threads) : nil
     }
 

@@ -10,7 +10,7 @@ struct BenchmarkOptions {
     var batches: Int?
     /// Only the table (and its phases and memory), without the hidden-128 sections.
     var tableOnly = false
-    /// Forces the trainer's column split on or off; nil lets it choose by hidden size.
+    /// Forces the trainer's column split on or off; nil lets it choose by the size of the weights.
     var splitByColumns: Bool?
     var dataFolder = "Notebooks/data/mnist"
 

@@ -129,7 +129,7 @@ let shapes = [
 ] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
     ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
-} + options.hiddenSizes.filter { $0 >= Trainer.columnSplitMinimumHidden }.map { size in
+} + options.hiddenSizes.filter { $0 >= 256 }.map { size in
     // One thread's share of a column-split step: all 32 sequences, half the columns.
     ProductShape(label: "split half, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 2 * size, k: size, transposedA: false, packed: true, groups: batchSize / shard)

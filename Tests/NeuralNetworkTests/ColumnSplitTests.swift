@@ -56,17 +56,25 @@ import Testing
         #expect(forced.weights.map(\.bitPattern) == train(configuration, threads: 1, split: false).weights.map(\.bitPattern))
     }
 
-    @Test func theSplitIsChosenByHiddenSize() {
+    @Test func theSplitIsChosenByTheSizeOfTheRecurrentWeights() {
         func splits(_ cell: RecurrentCellKind, hidden: Int) -> Bool {
-            let configuration = RecurrentConfiguration(cell: cell, inputSize: 3, hiddenSize: hidden, outputSize: 2)
-            let model = SequenceClassifier(configuration: configuration, seed: 1)
-            return Trainer(model: model, learningRate: 0.01, maxBatchSize: 16, threads: 2, maxSteps: 2).splitsByColumns
+            Trainer.splitsByColumnsByDefault(
+                RecurrentConfiguration(cell: cell, inputSize: 28, hiddenSize: hidden, outputSize: 10))
         }
-        let threshold = Trainer.columnSplitMinimumHidden
-        #expect(!splits(.lstm, hidden: threshold - 1))
-        #expect(splits(.lstm, hidden: threshold))
-        #expect(splits(.rnn, hidden: threshold))
-        #expect(!splits(.gru, hidden: threshold))
+        // 8 MiB of Waᵀ: 4·H·4H bytes for the LSTM, 4·H·H for the RNN.
+        #expect(!splits(.lstm, hidden: 512))
+        #expect(!splits(.lstm, hidden: 724))
+        #expect(splits(.lstm, hidden: 725))
+        #expect(splits(.lstm, hidden: 1024))
+        #expect(!splits(.rnn, hidden: 1448))
+        #expect(splits(.rnn, hidden: 1449))
+        #expect(!splits(.gru, hidden: 4096))
+        // A trainer takes that choice, and a forced choice over it.
+        let small = SequenceClassifier(
+            configuration: RecurrentConfiguration(cell: .lstm, inputSize: 3, hiddenSize: 20, outputSize: 2), seed: 1)
+        #expect(!Trainer(model: small, learningRate: 0.01, maxBatchSize: 16, threads: 2, maxSteps: 2).splitsByColumns)
+        #expect(Trainer(model: small, learningRate: 0.01, maxBatchSize: 16, threads: 2, maxSteps: 2,
+                        splitByColumns: true).splitsByColumns)
     }
 
     /// Profiling a split pass charges every phase, from every member of the team.
