@@ -67,7 +67,8 @@ func timedThread(_ body: () -> Void) -> Double {
 
 struct ProductShape {
     let label: String, m: Int, n: Int, k: Int, transposedA: Bool
-    /// B read from packed panels, as the cells' per-step recurrent products read the weights.
+    /// B read from packed panels, as the cells' per-step recurrent products read the weights;
+    /// with `transposedA`, A packed into 8-row tiles too, as the weight gradients read the states.
     var packed = false
     /// A and C in this many groups of m rows each (a split pass's shards), B packed.
     var groups = 1
@@ -82,6 +83,10 @@ func productRate(_ shape: ProductShape) -> Double {
     let repetitions = max(1, Int(5e9 / flops))
     let packed = PackedPanels(depth: shape.k, blockWidth: shape.n, blockCount: 1)
     b.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: shape.n) }
+    let tiles = PackedRowTiles(maxRows: shape.transposedA ? shape.m : 0, maxDepth: shape.transposedA ? shape.k : 0)
+    if shape.transposedA {
+        a.withUnsafeBufferPointer { tiles.pack(transposedFrom: $0.baseAddress!, rowStride: shape.m, rows: shape.m, depth: shape.k) }
+    }
     let time = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
@@ -98,11 +103,18 @@ func productRate(_ shape: ProductShape) -> Double {
                                 cRowStride: shape.n, accumulate: true)
                         }
                     }
-                    for _ in 0..<repetitions where shape.packed && shape.groups == 1 {
+                    for _ in 0..<repetitions where shape.packed && shape.groups == 1 && !shape.transposedA {
                         MatrixProduct.multiply(
                             m: shape.m, a: a.baseAddress!, aRowStride: shape.k, aColumnStride: 1,
                             packed: packed, rows: 0..<shape.k, blocks: 0..<1,
                             c: c.baseAddress!, cRowStride: shape.n, accumulate: true)
+                    }
+                    let operand = tiles.operand(depth: shape.k)
+                    for _ in 0..<repetitions where shape.packed && shape.groups == 1 && shape.transposedA {
+                        MatrixProduct.multiply(
+                            m: shape.m, a: operand.a, aRowStride: operand.rowStride, aColumnStride: operand.columnStride,
+                            aTileStride: operand.tileStride, packed: packed, rows: 0..<shape.k, blocks: 0..<1,
+                            c: c.baseAddress!, cRowStride: shape.n, accumulate: false)
                     }
                     for _ in 0..<repetitions where !shape.packed {
                         MatrixProduct.multiply(
@@ -123,19 +135,19 @@ let shapes = [
     ProductShape(label: "input projection  X·Wxᵀ   ", m: steps * shard, n: gates, k: input, transposedA: false),
     ProductShape(label: "recurrent forward a·Waᵀ   ", m: shard, n: gates, k: hidden, transposedA: false, packed: true),
     ProductShape(label: "recurrent backward dZ·Wa  ", m: shard, n: hidden, k: gates, transposedA: false, packed: true),
-    ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true),
+    ProductShape(label: "weight gradient   Aᵀ·dZ   ", m: hidden, n: gates, k: steps * shard, transposedA: true, packed: true),
     ProductShape(label: "weight gradient   Xᵀ·dZ   ", m: input, n: gates, k: steps * shard, transposedA: true),
     ProductShape(label: "reference 32×160×512      ", m: 32, n: gates, k: 160, transposedA: false),
-] + options.hiddenSizes.filter { $0 >= 512 }.map { size in
+] + options.hiddenSizes.filter { $0 >= 256 }.map { size in
     ProductShape(label: "recurrent forward, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 4 * size, k: size, transposedA: false, packed: true)
 } + options.hiddenSizes.filter { $0 >= 256 }.map { size in
     // One thread's share of a column-split step: all 32 sequences, half the columns.
     ProductShape(label: "split half, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
                  m: shard, n: 2 * size, k: size, transposedA: false, packed: true, groups: batchSize / shard)
-} + options.hiddenSizes.filter { $0 >= 512 }.map { size in
+} + options.hiddenSizes.filter { $0 >= 256 }.map { size in
     ProductShape(label: "weight gradient, H \(size)".padding(toLength: 26, withPad: " ", startingAt: 0),
-                 m: size, n: 4 * size, k: steps * shard, transposedA: true)
+                 m: size, n: 4 * size, k: (steps - 1) * shard, transposedA: true, packed: true)
 }
 print("Matrix products (one core, GFLOP/s from thread CPU time):")
 var kernelPeak = 0.0
