@@ -161,7 +161,13 @@ final class ColumnSplitPass {
 
             for t in (0..<steps).reversed() {
                 if !units.isEmpty {
-                    for shard in 0..<shardCount { cells[shard].differentiate(workspaces[shard].step(t), units: units) }
+                    for shard in 0..<shardCount {
+                        let workspace = workspaces[shard], n = workspace.batch
+                        cells[shard].differentiate(workspace.step(t), units: units)
+                        // Own columns of dZ_t into the weight gradients' panels, while in cache.
+                        workspace.packedGateGradients.pack(from: workspace.gateGradients, rowStride: width,
+                                                           rows: t * n..<(t + 1) * n, panels: panels)
+                    }
                 }
                 clock.lap(\.gateBackward)
                 guard t > 0 else { break }
@@ -186,7 +192,6 @@ final class ColumnSplitPass {
                 for shard in 0..<shardCount {
                     let workspace = workspaces[shard], n = workspace.batch, rows = steps * n
                     let gradient = gradients[shard], packed = workspace.packedGateGradients
-                    packed.pack(from: workspace.gateGradients, rowStride: width, rows: rows, panels: panels)
                     let states = workspace.packedStates.operand(depth: rows - n)
                     groups[0] = RowGroup(a: states.a, c: gradient + layout.recurrentWeightsOffset, rows: hidden)
                     MatrixProduct.multiply(

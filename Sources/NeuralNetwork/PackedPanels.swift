@@ -43,28 +43,36 @@ public final class PackedPanels {
         UnsafePointer(storage + (block * panelsPerBlock + panel) * depth * Self.panelWidth)
     }
 
-    /// Copies the first `rows` rows of B (`columns` wide, row-major with `rowStride`; all
-    /// `depth` rows unless told) into the panels. The padding columns stay zero from `init`;
-    /// they are never read into C. `panels` limits the copy to those panels of every block
-    /// (the columns one thread of a split pass owns).
-    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Int? = nil, panels: Range<Int>? = nil) {
-        let rows = rows ?? depth
+    /// Copies rows `rows` of B (`columns` wide, row-major with `rowStride`, starting at `b`;
+    /// all `depth` rows unless told) into the same rows of the panels. The padding columns
+    /// stay zero from `init`; they are never read into C. `panels` limits the copy to those
+    /// panels of every block (the columns one thread of a split pass owns). Rows outside
+    /// `rows` keep what they held, so a matrix can be packed a few rows at a time, while
+    /// the rows just written are still in cache.
+    public func pack(from b: UnsafePointer<Float>, rowStride: Int, rows: Range<Int>? = nil, panels: Range<Int>? = nil) {
+        let rows = rows ?? 0..<depth
         let panels = panels ?? 0..<panelsPerBlock
         precondition(rowStride >= columns, "row stride \(rowStride) is shorter than the \(columns) columns")
-        precondition(rows >= 0 && rows <= depth, "\(rows) rows do not fit the packed matrix's \(depth)")
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= depth, "rows \(rows) do not fit the packed matrix's \(depth)")
         precondition(panels.lowerBound >= 0 && panels.upperBound <= panelsPerBlock,
                      "panels \(panels) outside the \(panelsPerBlock) per block")
         let width = Self.panelWidth
-        for block in 0..<blockCount {
-            for panel in panels {
-                let first = block * blockWidth + panel * width
-                let count = min(width, blockWidth - panel * width)
-                var destination = storage + (block * panelsPerBlock + panel) * depth * width
-                var source = b + first
-                for _ in 0..<rows {
-                    destination.update(from: source, count: count)
-                    destination += width
-                    source += rowStride
+        // Row by row, so B is read in order (a panel at a time would walk every row at a
+        // stride of `rowStride` once per panel, where the hardware prefetcher loses it);
+        // each panel is still written in order.
+        for row in rows {
+            let source = b + row * rowStride
+            for block in 0..<blockCount {
+                for panel in panels {
+                    let first = block * blockWidth + panel * width
+                    let count = min(width, blockWidth - panel * width)
+                    let destination = storage + ((block * panelsPerBlock + panel) * depth + row) * width
+                    if count == width {
+                        store(load(source + first), destination)
+                        store(load(source + first + 16), destination + 16)
+                    } else {
+                        destination.update(from: source + first, count: count)
+                    }
                 }
             }
         }

@@ -52,22 +52,17 @@ public final class PackedRowTiles {
         let tiles = tiles ?? 0..<allTiles
         precondition(tiles.lowerBound >= 0 && tiles.upperBound <= allTiles, "tiles \(tiles) outside 0..<\(allTiles)")
         let height = Self.tileHeight
-        for tile in tiles {
-            let first = tile * height
-            let count = min(height, rows - first)
-            var destination = storage + tile * height * depth
-            var row = source + first
-            if count == height {
-                for _ in 0..<depth {
-                    storeHalf(loadHalf(row), destination)
-                    destination += height
-                    row += rowStride
-                }
-            } else {
-                for _ in 0..<depth {
-                    destination.update(from: row, count: count)
-                    destination += height
-                    row += rowStride
+        // Column by column of A (row by row of the source), so the source is read in order;
+        // each tile is still written in order.
+        for column in 0..<depth {
+            let row = source + column * rowStride
+            for tile in tiles {
+                let first = tile * height
+                let destination = storage + (tile * depth + column) * height
+                if first + height <= rows {
+                    storeHalf(loadHalf(row + first), destination)
+                } else {
+                    destination.update(from: row + first, count: rows - first)
                 }
             }
         }

@@ -179,12 +179,14 @@ public final class SequenceWorkspace {
 
         for index in (0..<steps).reversed() {
             cell.backward(step(index), weights: weights, clock: clock)
+            // dZ_t into the panels the weight gradients read, while it is still in cache.
+            packedGateGradients.pack(from: gateGradients, rowStride: width, rows: index * n..<(index + 1) * n)
+            clock.lap(\.weightGradients)
         }
 
         // Weight gradients of all steps in one product each (rows are (t, b) pairs):
         // dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t; dWaᵀ as the cell defines it.
         let rows = steps * n
-        packedGateGradients.pack(from: gateGradients, rowStride: width, rows: rows)
         cell.recurrentWeightGradient(
             RecurrentPass(steps: steps, batch: n, hiddenSize: hiddenSize, gateWidth: width,
                           hidden: hidden, gateGradients: gateGradients, packedGateGradients: packedGateGradients,

@@ -147,7 +147,7 @@ import Testing
         let first = (0..<12).map { Float($0 + 1) }
         first.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: 3) }
         let second: [Float] = [-1, -2, -3, -4, -5, -6]
-        second.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: 3, rows: 2) }
+        second.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: 3, rows: 0..<2) }
         let panel = packed.panel(block: 0, 0), width = PackedPanels.panelWidth
         for row in 0..<4 {
             for column in 0..<3 {
