@@ -29,11 +29,10 @@ public final class PackedPanels {
         self.blockCount = blockCount
         panelsPerBlock = (blockWidth + Self.panelWidth - 1) / Self.panelWidth
         let count = blockCount * panelsPerBlock * depth * Self.panelWidth
-        storage = .allocate(capacity: max(count, 1))
-        storage.initialize(repeating: 0, count: max(count, 1))
+        storage = FloatBuffer.zeroed(count)
     }
 
-    deinit { storage.deallocate() }
+    deinit { FloatBuffer.free(storage) }
 
     /// Columns of B: every block side by side.
     public var columns: Int { blockWidth * blockCount }

@@ -23,12 +23,10 @@ public final class PackedRowTiles {
         precondition(maxRows >= 0 && maxDepth >= 0, "packed tile sizes must be non-negative")
         self.maxRows = maxRows
         self.maxDepth = maxDepth
-        let count = max(Self.tileCount(rows: maxRows) * Self.tileHeight * maxDepth, 1)
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: 0, count: count)
+        storage = FloatBuffer.zeroed(Self.tileCount(rows: maxRows) * Self.tileHeight * maxDepth)
     }
 
-    deinit { storage.deallocate() }
+    deinit { FloatBuffer.free(storage) }
 
     /// Tiles for `rows` rows: ⌈rows / 8⌉.
     public static func tileCount(rows: Int) -> Int { (rows + tileHeight - 1) / tileHeight }

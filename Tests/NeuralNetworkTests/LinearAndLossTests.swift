@@ -53,6 +53,27 @@ import Testing
     }
 }
 
+extension LinearTests {
+    /// Bias gradients sum in a fixed order (four partial sums over rows ≡ 0…3 mod 4, then
+    /// (s0 + s1) + (s2 + s3)), whichever way the columns are walked: random values make any
+    /// other order show in the bits. Widths cover the 64-column passes, the 16-column rest
+    /// and a ragged end; a row stride wider than the columns, as for one thread's share.
+    @Test(arguments: [(7, 64, 64), (433, 130, 131), (5, 200, 257), (2, 80, 80), (0, 64, 64)])
+    func sumRowsSumsInTheFixedOrder(rows: Int, columns: Int, stride: Int) {
+        var generator = SeededGenerator(seed: UInt64(rows * 1000 + columns))
+        let matrix = (0..<max(rows * stride, 1)).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var out = [Float](repeating: .nan, count: columns)
+        Linear.sumRows(matrix, rows: rows, columns: columns, rowStride: stride, into: &out)
+        for column in 0..<columns {
+            var partial = [Float](repeating: 0, count: 4)
+            let fullRows = rows / 4 * 4
+            for row in 0..<rows { partial[row < fullRows ? row % 4 : 0] += matrix[row * stride + column] }
+            let expected = (partial[0] + partial[1]) + (partial[2] + partial[3])
+            #expect(out[column].bitPattern == expected.bitPattern, "column \(column): \(out[column]) ≠ \(expected)")
+        }
+    }
+}
+
 @Suite struct SoftmaxCrossEntropyTests {
     @Test func lossAndGradientMatchTheDefinitionAndStayFiniteForHugeLogits() {
         let logits: [Float] = [2, -1, 0.5, 1000, -1000, 999, -3, -3, -3]
