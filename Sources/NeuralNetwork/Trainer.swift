@@ -20,9 +20,10 @@ public final class Trainer {
     /// RNN from hidden 1449), cells that allow it (`UnitSplitCell`) run with the threads
     /// splitting each step's products by columns (`ColumnSplitPass`) rather than by sequences.
     /// Measured here (LSTM, interleaved pairs): at hidden 256 and 512, where the matrix stays
-    /// in the caches, the split by sequences won every pair, since it needs no barrier per
-    /// step; at 1024 (16 MB, streamed from memory at every step) the split by columns won,
-    /// since each thread streams half the matrix instead of all of it; at 768 they were level.
+    /// in the caches, the split by sequences won 15 of 16 pairs, since it needs no barrier
+    /// per step; at 1024 (16 MB, streamed from memory at every step) the split by columns won
+    /// 5 of 6, since each thread streams half the matrix instead of all of it; at 768 the
+    /// pairs were mixed.
     /// Either way the results are the same bits.
     public static let columnSplitMinimumWeightBytes = 8 << 20
 
