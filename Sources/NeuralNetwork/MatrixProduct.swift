@@ -273,6 +273,17 @@ func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
 
+/// Eight floats: one row of an 8-row tile (see `PackedRowTiles`).
+@_transparent @usableFromInline
+func loadHalf(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@_transparent @usableFromInline
+func storeHalf(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
 /// Loads `count` (≤ 16) floats; the remaining lanes are zero.
 @_transparent @usableFromInline
 func loadPartial(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {

@@ -66,13 +66,3 @@ public final class PackedRowTiles {
         }
     }
 }
-
-@_transparent @usableFromInline
-func loadHalf(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@_transparent @usableFromInline
-func storeHalf(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-}
