@@ -118,7 +118,9 @@ extension MatrixProduct {
             while i + 8 <= m {
                 // The first tile streams this block from memory; the later ones find it in
                 // L1 and have bandwidth to spare for the next block.
-                let lines = ahead.started ? min(depth, ahead.lines) : 0
+                // Up to two lines per k step: with 16 rows (one shard) there is only one such
+                // tile per block, and the next block is two lines per step of this one.
+                let lines = ahead.started ? min(2 * depth, ahead.lines) : 0
                 if lines > 0 {
                     tile8x32(k: depth, a: rowOfA(i), aRowStride: aRowStride, aColumnStride: aColumnStride,
                              b: b, bRowStride: width, c: c + i * cRowStride, cRowStride: cRowStride,

@@ -153,8 +153,8 @@ public enum MatrixProduct {
 
     /// The widest tile: 8 rows × 32 columns in sixteen registers (AVX-512 has 32), so each
     /// pair of B loads feeds sixteen FMAs and sixteen independent chains hide FMA latency.
-    /// With `prefetch`, the first `prefetchLines` (≤ k) steps of the k-loop each also ask for
-    /// one cache line (16 floats) from there on: the packed products fetch the next block of
+    /// With `prefetch`, the k-loop also asks for `prefetchLines` (≤ 2k) cache lines (16 floats
+    /// each) from there on, one or two per step: the packed products fetch the next block of
     /// weights while a tile computes from L1 (see `multiply(groups:…)`).
     @inlinable @inline(__always)
     static func tile8x32(
@@ -187,6 +187,7 @@ public enum MatrixProduct {
         let ahead = prefetch ?? b
         for step in 0..<k {
             if step < prefetchLines { nbrun_prefetch(ahead + step * 16) }
+            if step + k < prefetchLines { nbrun_prefetch(ahead + (step + k) * 16) }
             let b0 = load(bp), b1 = load(bp + 16)
             var x = ap[0]
             s00 = s00.addingProduct(x, b0); s01 = s01.addingProduct(x, b1)

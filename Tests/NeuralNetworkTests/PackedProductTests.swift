@@ -140,6 +140,56 @@ import Testing
         #expect(tiledC != initial || k == 0, "the product must have written C")
     }
 
+    /// From 2^20 floats of packed weights (4 MB, the LSTM from hidden 512) the per-step
+    /// products run a second copy of the tile kernel that also prefetches the next block,
+    /// one or two lines per k step. That copy must sum exactly as the plain one: the same
+    /// bits as the unpacked product, for one shard (16 rows: one prefetching tile per block),
+    /// ragged rows (13: an 8-, a 4- and a 1-row tile) and two shards at once.
+    @Test(arguments: [[16], [13], [16, 16]])
+    func prefetchingProductsOfLargeMatricesMatchUnpackedBitForBit(groupRows: [Int]) {
+        let depth = 520, blockWidth = 520, blockCount = 4
+        #expect(depth * blockWidth * blockCount >= MatrixProduct.prefetchMinimumFloats)
+        var generator = SeededGenerator(seed: UInt64(groupRows.reduce(0, +)))
+        let columns = blockWidth * blockCount, block = 2
+        let b = (0..<depth * columns).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let packed = PackedPanels(depth: depth, blockWidth: blockWidth, blockCount: blockCount)
+        b.withUnsafeBufferPointer { packed.pack(from: $0.baseAddress!, rowStride: columns) }
+        // Every group's A and C in one allocation each, so the grouped call's pointers stay valid.
+        let totalRows = groupRows.reduce(0, +)
+        let a = (0..<totalRows * depth).map { _ in generator.nextFloat(symmetricBound: 1) }
+        let initial = (0..<totalRows * blockWidth).map { _ in generator.nextFloat(symmetricBound: 1) }
+        var plainC = initial
+        let packedC = UnsafeMutablePointer<Float>.allocate(capacity: initial.count)
+        defer { packedC.deallocate() }
+        packedC.initialize(from: initial, count: initial.count)
+        let firstRows = groupRows.indices.map { groupRows[..<$0].reduce(0, +) }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                plainC.withUnsafeMutableBufferPointer { c in
+                    for (group, rows) in groupRows.enumerated() {
+                        MatrixProduct.multiply(
+                            m: rows, n: blockWidth, k: depth, a: a.baseAddress! + firstRows[group] * depth,
+                            aRowStride: depth, aColumnStride: 1, b: b.baseAddress! + block * blockWidth, bRowStride: columns,
+                            c: c.baseAddress! + firstRows[group] * blockWidth, cRowStride: blockWidth, accumulate: true)
+                    }
+                }
+            }
+            // All groups in one grouped call, as a split pass makes it.
+            let groups = groupRows.indices.map { group in
+                RowGroup(a: a.baseAddress! + firstRows[group] * depth, c: packedC + firstRows[group] * blockWidth,
+                         rows: groupRows[group])
+            }
+            groups.withUnsafeBufferPointer { groups in
+                MatrixProduct.multiply(
+                    groups: groups, aRowStride: depth, aColumnStride: 1, packed: packed, rows: 0..<depth,
+                    blocks: block..<(block + 1), panels: 0..<packed.panelsPerBlock,
+                    cRowStride: blockWidth, accumulate: true)
+            }
+        }
+        #expect(UnsafeBufferPointer(start: packedC, count: initial.count).map(\.bitPattern) == plainC.map(\.bitPattern))
+        #expect(plainC != initial)
+    }
+
     /// A smaller batch packs only its rows; the rows it reads are exactly the new ones,
     /// whatever a larger earlier batch left below them.
     @Test func packingARowPrefixLeavesLaterRowsAlone() {
