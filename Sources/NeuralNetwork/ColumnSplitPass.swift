@@ -138,8 +138,9 @@ final class ColumnSplitPass {
                 clock.lap(\.activations)
             }
 
-            // The states the weight gradients read, a_1 … a_{T−1} of every shard, packed into
-            // 8-row tiles, each member a share of the tiles; the barrier below publishes them.
+            // The states the weight gradients read, a_0 … a_{T−2} of every shard (the recurrent
+            // inputs of steps 1 … T−1), packed into 8-row tiles, each member a share of the
+            // tiles; the barrier after the classifier publishes them.
             let tileCount = PackedRowTiles.tileCount(rows: hidden)
             let tiles = (worker * tileCount / workers)..<((worker + 1) * tileCount / workers)
             for shard in 0..<shardCount {

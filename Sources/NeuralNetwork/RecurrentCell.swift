@@ -90,10 +90,11 @@ public struct RecurrentPass {
     /// the left operand of the weight-gradient products (see `weightGradient(states:…)`).
     public let packedStates: PackedRowTiles
 
-    /// dWᵀ = Σ_t s_tᵀ·dZ_t over the steps 1..<T for the gate blocks `blocks`, into `gradient`
-    /// (row stride G·H), where `states` holds s_1 … s_{T−1} [T−1, n, H]: one product with rows
-    /// (t, b), through `packedStates`. Step 0 is left out: every cell's recurrent input there
-    /// is zero.
+    /// dWᵀ = Σ_t s_tᵀ·dZ_t over the steps t = 1 … T−1 for the gate blocks `blocks`, into
+    /// `gradient` (row stride G·H), where s_t is the state step t's recurrent Linear read
+    /// (a_{t−1}, or the GRU's Γr ⊙ a_{t−1}) and `states` holds s_1 … s_{T−1} [T−1, n, H]: one
+    /// product with rows (t, b), through `packedStates`. Step 0 is left out: every cell's
+    /// recurrent input there is zero.
     public func weightGradient(
         states: UnsafePointer<Float>, blocks: Range<Int>, into gradient: UnsafeMutablePointer<Float>
     ) {

@@ -20,8 +20,8 @@ public final class SequenceWorkspace {
     let gates: UnsafeMutablePointer<Float>
     let hidden: UnsafeMutablePointer<Float>
     let gateGradients: UnsafeMutablePointer<Float>
-    /// `gateGradients` in 32-column panels, repacked after each backward pass for the
-    /// weight-gradient products (see `RecurrentPass.packedGateGradients`).
+    /// `gateGradients` in 32-column panels for the weight-gradient products, packed step by
+    /// step during the backward pass (see `RecurrentPass.packedGateGradients`).
     let packedGateGradients: PackedPanels
     /// The states a weight-gradient product reads, transposed into 8-row tiles (see
     /// `RecurrentPass.weightGradient`).
