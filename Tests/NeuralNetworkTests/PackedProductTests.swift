@@ -207,6 +207,25 @@ import Testing
         }
     }
 
+    /// The backward pass packs one step's rows at a time, last step first: each range lands
+    /// in its own rows and leaves the others as they were, in every panel a thread owns.
+    @Test func packingRowRangesOneAtATimeBuildsTheWholeMatrix() {
+        let depth = 6, blockWidth = 40, blockCount = 2, columns = blockWidth * blockCount
+        let b = (0..<depth * columns).map { Float($0) + 0.5 }
+        let whole = PackedPanels(depth: depth, blockWidth: blockWidth, blockCount: blockCount)
+        let stepwise = PackedPanels(depth: depth, blockWidth: blockWidth, blockCount: blockCount)
+        b.withUnsafeBufferPointer { b in
+            whole.pack(from: b.baseAddress!, rowStride: columns)
+            for first in stride(from: depth - 2, through: 0, by: -2) {
+                stepwise.pack(from: b.baseAddress!, rowStride: columns, rows: first..<(first + 2), panels: 1..<2)
+                stepwise.pack(from: b.baseAddress!, rowStride: columns, rows: first..<(first + 2), panels: 0..<1)
+            }
+        }
+        let count = blockCount * whole.panelsPerBlock * depth * PackedPanels.panelWidth
+        #expect(Array(UnsafeBufferPointer(start: stepwise.storage, count: count))
+                == Array(UnsafeBufferPointer(start: whole.storage, count: count)))
+    }
+
     /// Repacking after B changes replaces every value; the zero padding of ragged panels
     /// stays zero, so a stale or garbage pad can never leak into C.
     @Test func repackingReplacesValuesAndKeepsPaddingZero() {
