@@ -26,7 +26,7 @@ struct ManifestErrorTests {
              .duplicateKey(let at, _), .unknownStageKind(let at, _, _), .duplicateStageName(let at, _, _),
              .invalidStageName(let at, _), .readsUnknownStage(let at, _, _), .readsLaterStage(let at, _, _),
              .dependencyCycle(let at, _), .unknownParameter(let at, _, _, _), .wrongParameterType(let at, _, _, _, _),
-             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _),
+             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _), .emptyPath(let at, _, _, _),
              .nestedTooDeeply(let at, _, _), .tooManyStages(let at, _), .codeNotFound(let at, _, _):
             return at
         case .unreadable, .invalidOverride:
@@ -175,6 +175,18 @@ struct ManifestErrorTests {
         #expect(resolved == home + "/nbrun-no-such-file.txt")
         #expect(error.description.contains("looked for \(resolved))"), "\(error)")
         #expect(!error.description.contains("relative paths"), "\(error)")
+    }
+
+    @Test func emptyPathIsRefusedAtItsValueAndThroughSet() throws {
+        let error = try error("title: x\ncells:\n  - stage: w\n    kind: demo.count-words\n    parameters: {text: \"\"}\n")
+        guard case .emptyPath(_, "w", "text", true) = error else { Issue.record("\(error)"); return }
+        expectAt(error, line: 5, column: 24)
+        #expect(error.description.hasSuffix("parameter 'w.text' is an empty path, which would name the manifest's folder; "
+            + "write a file or folder (`.` for the manifest's folder itself), or write `none` for no file"), "\(error)")
+        let overridden = try self.error("title: x\ncells:\n  - stage: w\n    kind: demo.count-words\n", overrides: ["w.text= "])
+        guard case .invalidOverride("w.text= ", let reason) = overridden else { Issue.record("\(overridden)"); return }
+        #expect(reason.hasPrefix("parameter 'w.text' is an empty path"), "\(reason)")
+        #expect(overridden.description.hasPrefix("--set w.text= : parameter 'w.text' is an empty path"), "\(overridden)")
     }
 
     @Test func booleansAcceptTheDocumentedSpellings() throws {

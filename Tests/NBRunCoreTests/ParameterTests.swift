@@ -53,6 +53,33 @@ struct ParameterTests {
         #expect(Parameter<Int>.kebabCase("_trainImages") == "train-images")
     }
 
+    /// An empty path is refused whether or not the parameter is optional; the words for
+    /// "unset" still leave an optional one unset, and other optional kinds may be empty.
+    @Test func emptyPathsAreRefusedAndNoneSpellingsKept() {
+        for text in ["", " ", "  "] {
+            for optional in [false, true] {
+                guard case .failure(.emptyPath) = ParameterKind.path.parse(text, optional: optional) else {
+                    Issue.record("'\(text)', optional \(optional): \(ParameterKind.path.parse(text, optional: optional))")
+                    continue
+                }
+            }
+            guard case .success(.none) = ParameterKind.integer().parse(text, optional: true) else {
+                Issue.record("an optional integer may still be left empty"); continue
+            }
+        }
+        for spelling in ["none", "~", "null", " none "] {
+            guard case .success(.none) = ParameterKind.path.parse(spelling, optional: true) else {
+                Issue.record("\(spelling)"); continue
+            }
+        }
+        guard case .success(.path(".")) = ParameterKind.path.parse(".", optional: true) else {
+            Issue.record("`.` names the manifest's folder on purpose"); return
+        }
+        guard case .success(.path("none")) = ParameterKind.path.parse("none", optional: false) else {
+            Issue.record("a required path may name a file called none"); return
+        }
+    }
+
     /// The real stages declare through the wrapper; `nbrun stages` shows the same.
     @Test func theDemoStagesDeclareTheirParametersAsProperties() throws {
         let registry = try StageRegistry(plugins: [DemoNotebookPlugin()])

@@ -21,6 +21,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case parameterOutOfRange(ManifestLocation, stage: String, parameter: String, value: String, range: String)
     /// `path` as written; `resolved` is the absolute path nbrun checked.
     case missingPath(ManifestLocation, stage: String, parameter: String, path: String, resolved: String)
+    /// A path parameter given as nothing; `optional` when `none` would say "no file".
+    case emptyPath(ManifestLocation, stage: String, parameter: String, optional: Bool)
     case invalidOverride(String, reason: String)
     case nestedTooDeeply(ManifestLocation, depth: Int, limit: Int)
     case tooManyStages(ManifestLocation, limit: Int)
@@ -72,6 +74,9 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             let written = path == resolved ? "" : " (looked for \(resolved)"
                 + (path.hasPrefix("/") || path.hasPrefix("~") ? ")" : "; relative paths are resolved against the manifest's folder)")
             return "\(at.prefix)parameter '\(stage).\(parameter)' names '\(path)', which does not exist\(written)"
+        case .emptyPath(let at, let stage, let parameter, let optional):
+            return "\(at.prefix)parameter '\(stage).\(parameter)' is an empty path, which would name the manifest's folder; "
+                + "write a file or folder (`.` for the manifest's folder itself)" + (optional ? ", or write `none` for no file" : "")
         case .invalidOverride(let text, let reason):
             return "--set \(text): \(reason)"
         case .nestedTooDeeply(let at, let depth, let limit):

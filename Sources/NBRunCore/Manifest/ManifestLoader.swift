@@ -283,6 +283,8 @@ struct ManifestNodeReader {
             throw .wrongParameterType(location, stage: stage, parameter: spec.name, expected: spec.kind.displayName, found: String(text.prefix(60)))
         case .failure(.outOfRange(let range)):
             throw .parameterOutOfRange(location, stage: stage, parameter: spec.name, value: text, range: range)
+        case .failure(.emptyPath):
+            throw .emptyPath(location, stage: stage, parameter: spec.name, optional: spec.defaultValue == .none)
         }
     }
 

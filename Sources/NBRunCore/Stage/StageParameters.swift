@@ -99,13 +99,22 @@ extension ParameterKind {
     public enum ParseFailure: Error, Sendable {
         case wrongType
         case outOfRange(String)
+        /// A path written as nothing (or only blanks), which would resolve to the manifest's
+        /// folder: far more often a typo or an unset shell variable than meant.
+        case emptyPath
     }
 
+    /// The words that leave an optional parameter unset, for a path too ("no file").
+    public static let noneSpellings: Set<String> = ["null", "~", "none"]
+
     /// Reads a value written as text (a YAML scalar or a `--set` value). `null`, `~` and
-    /// `none` give `.none` only where the declaration allows it (default `.none`).
+    /// `none` give `.none` only where the declaration allows it (default `.none`); so does
+    /// an empty value, except for a path, where it is refused (``ParseFailure/emptyPath``).
     public func parse(_ text: String, optional: Bool) -> Result<ParameterValue, ParseFailure> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if optional, ["null", "~", "none", ""].contains(trimmed) { return .success(.none) }
+        if optional, Self.noneSpellings.contains(trimmed) { return .success(.none) }
+        if self == .path, trimmed.isEmpty { return .failure(.emptyPath) }
+        if optional, trimmed.isEmpty { return .success(.none) }
         switch self {
         case .integer(let range):
             guard let value = Int(trimmed) else { return .failure(.wrongType) }
