@@ -43,43 +43,6 @@ struct OutputFolderTests {
         #expect(!OutputFolder.isMarked(sandbox.url("fake")))
     }
 
-    /// Threads claiming one new folder at once, as runs do before the lock (no adopting) and
-    /// after it (adopting): exactly one created it, and the marker says so whatever order
-    /// the markers were written in.
-    @Test func ofManyClaimsOnOneNewFolderExactlyOneCreatedIt() throws {
-        let sandbox = try Sandbox()
-        for round in 0..<40 {
-            let folder = OutputFolder(url: sandbox.url("round-\(round)/out"))
-            let claims = ClaimLog()
-            DispatchQueue.concurrentPerform(iterations: 4) { index in
-                do {
-                    if let claim = try folder.claim(stageNames: [], adopting: index % 2 == 1) { claims.add(claim.how) }
-                } catch {
-                    Issue.record("round \(round): \(error)")
-                    claims.add(nil)
-                }
-            }
-            #expect(claims.all.filter { $0 == .created }.count == 1, "round \(round): \(claims.all)")
-            #expect(!claims.all.contains(nil), "round \(round): a claim failed")
-            let marker = try String(contentsOf: folder.url.appendingPathComponent(".nbrun-output"), encoding: .utf8)
-            #expect(marker.contains("\"createdFolder\" : true"), "round \(round): \(marker)")
-            let entries = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
-            #expect(entries == [".nbrun-output"], "round \(round): no temporary marker left: \(entries)")
-        }
-    }
-
-    /// An empty folder is adopted only by a claim that may adopt (a run holding the lock).
-    @Test func anEmptyFolderIsAdoptedOnlyUnderTheLock() throws {
-        let sandbox = try Sandbox()
-        let folder = OutputFolder(url: try sandbox.folder("mine"))
-        #expect(try folder.claim(stageNames: [], adopting: false) == nil)
-        #expect(folder.state(stageNames: []) == .empty, "nothing written before the lock")
-        #expect(try folder.claim(stageNames: [])?.how == .adopted)
-        #expect(try folder.claim(stageNames: []) == nil, "already nbrun's")
-        let marker = try String(contentsOf: folder.url.appendingPathComponent(".nbrun-output"), encoding: .utf8)
-        #expect(marker.contains("\"createdFolder\" : false"), "\(marker)")
-    }
-
     @Test func everyOwnTopLevelNameIsReservedForStages() {
         for name in ["report.md", "report.html", "report-assets", ".lock", ".staging", ".trash", ".resume", ".nbrun-output"] {
             #expect(OutputFolder.isReserved(name), "\(name)")
@@ -207,12 +170,4 @@ struct OutputFolderTests {
         #expect(!AtomicFile.isTemporaryName("report.md.Ab12Cd", for: "report.md"))
         #expect(!AtomicFile.isTemporaryName(".notes.md.Ab12Cd", for: "report.md"))
     }
-}
-
-/// What concurrent claims returned (nil for a claim that threw).
-private final class ClaimLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claims: [FolderClaim.How?] = []
-    var all: [FolderClaim.How?] { lock.withLock { claims } }
-    func add(_ how: FolderClaim.How?) { lock.withLock { claims.append(how) } }
 }

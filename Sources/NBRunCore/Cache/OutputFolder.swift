@@ -90,8 +90,6 @@ public struct OutputFolder: Sendable {
         for name in names {
             let child = url.appendingPathComponent(name)
             let childKind = FileKind.of(child.path)
-            // Gone since the listing: another nbrun's temporary marker, linked into place and removed.
-            if childKind == .missing { continue }
             if let own = Self.ownEntries.first(where: { $0.name == name }) {
                 if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory {
                     if Self.workFolders.contains(name) { sawNBRunTrace = true }
@@ -140,105 +138,37 @@ public struct OutputFolder: Sendable {
 
     /// Makes the folder nbrun's for a run: creates and marks a missing one, marks an empty
     /// one or an unmarked nbrun output, and refuses anything else before writing a byte.
-    /// Returns this call's claim when it created or adopted the folder, nil when the folder
-    /// already was nbrun's.
-    ///
-    /// A missing folder is created before the output lock is taken (the lock lives in the
-    /// folder), so two processes may claim one new folder at the same instant. Whether the
-    /// folder was created is therefore decided by whose `mkdir` succeeded, never by what the
-    /// folder looked like: the creator writes its marker over anything there, while an
-    /// adopter only adds a marker where none is (``AtomicFile/create(_:at:)``). Whatever the
-    /// interleaving, the marker ends up saying "created" exactly when some nbrun created it.
-    /// An empty folder is adopted only with `adopting` (a run passes it once it holds the
-    /// lock): one holding nothing but a lock file may be a folder that a `clean`, or a run
-    /// taking back its claim, is removing under that lock, and is created again after.
-    @discardableResult
-    public func claim(stageNames: Set<String>, adopting: Bool = true) throws(StorageError) -> FolderClaim? {
-        var claim: FolderClaim?
-        var settled = false
-        // Each pass acts on what the folder looked like; another process changing it in
-        // between (making it, marking it) sends the next pass to its new state.
-        for _ in 0..<Self.claimAttempts where !settled {
-            switch state(stageNames: stageNames) {
-            case .owned:
-                settled = true
-            case .missing:
-                if try makeFolder() {
-                    claim = FolderClaim(.created, path: url.path)
-                    try writeCreatorMarker()
-                    settled = true
-                }
-            case .empty:
-                guard adopting else {
-                    settled = true
-                    break
-                }
-                if try writeMarkerIfAbsent(createdFolder: false) {
-                    claim = FolderClaim(.adopted, path: url.path)
-                    settled = true
-                }
-            case .unmarkedNBRunOutput:
-                // Written before the marker existed, so in the layout of one result per stage.
-                // (Replacing: a marker there is unreadable, and racing claims all say "created".)
-                try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
-                settled = true
-            case .foreign(let entries):
-                throw .foreignOutputFolder(path: url.path, entries: entries)
-            case .notAFolder(let kind):
-                throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "the output folder")
+    public func claim(stageNames: Set<String>) throws(StorageError) {
+        switch state(stageNames: stageNames) {
+        case .owned:
+            break
+        case .missing:
+            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+                throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
             }
-        }
-        guard settled else {
-            throw .cannotCreate(path: url.path, reason: "other processes kept changing it while nbrun claimed it")
+            try writeMarkerUnlessClaimed(createdFolder: true, stageNames: stageNames)
+        case .empty:
+            try writeMarkerUnlessClaimed(createdFolder: false, stageNames: stageNames)
+        case .unmarkedNBRunOutput:
+            // Written before the marker existed, so in the layout of one result per stage.
+            try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
+        case .foreign(let entries):
+            throw .foreignOutputFolder(path: url.path, entries: entries)
+        case .notAFolder(let kind):
+            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "the output folder")
         }
         guard access(url.path, W_OK | X_OK) == 0 else {
             throw .cannotWrite(path: url.path, reason: "the output folder is not writable")
         }
-        return claim
     }
 
-    /// Far more passes than two racing processes need; a bound all the same.
-    private static let claimAttempts = 20
-
-    /// Creates the folders above (like `mkdir -p`; they are not nbrun's), then the output
-    /// folder itself with one `mkdir`: true when this process made it, false when another
-    /// one did first.
-    /// (Not `FileManager.createDirectory`: of two processes making the same parent at once,
-    /// it fails in the one that loses.)
-    private func makeFolder() throws(StorageError) -> Bool {
-        var missing: [URL] = []
-        var parent = url.deletingLastPathComponent()
-        while !FileKind.of(parent.path).exists, parent.path != parent.deletingLastPathComponent().path {
-            missing.append(parent)
-            parent = parent.deletingLastPathComponent()
-        }
-        for folder in missing.reversed() where mkdir(folder.path, 0o755) != 0 && errno != EEXIST {
-            throw .cannotCreate(path: folder.path, reason: String(cString: strerror(errno)))
-        }
-        if mkdir(url.path, 0o755) == 0 { return true }
-        guard errno == EEXIST else { throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno))) }
-        return false
-    }
-
-    /// The creator's marker replaces whatever an adopter racing it wrote. The first nbrun to
-    /// hold the lock sweeps up what looks like a killed writer's temporary file, and that may
-    /// be this marker on its way: it is then written again.
-    private func writeCreatorMarker() throws(StorageError) {
-        var attempts = 0
-        while true {
-            do throws(StorageError) { return try writeMarker(createdFolder: true) } catch {
-                attempts += 1
-                guard attempts < Self.claimAttempts, FileKind.of(url.path).isDirectory else { throw error }
-            }
-        }
-    }
-
-    /// Adds the marker unless one is there: true when this process's marker is now in place,
-    /// false when another process's was first (the caller looks again).
-    private func writeMarkerIfAbsent(createdFolder: Bool, format: Int = OutputFolder.layoutFormat) throws(StorageError) -> Bool {
-        let data = try encodedMarker(createdFolder: createdFolder, createdAt: Date(), format: format)
-        do { return try AtomicFile.create(data, at: url.appendingPathComponent(Self.markerName)) } catch {
-            throw StorageError(error)
+    /// Claiming happens before the output lock is taken, so two processes starting at once on
+    /// a new folder both write the marker; the first to hold the lock then removes what looks
+    /// like a killed writer's temporary file, the other's marker on its way. Losing that race
+    /// is fine when the winner's marker is in place.
+    private func writeMarkerUnlessClaimed(createdFolder: Bool, stageNames: Set<String>) throws(StorageError) {
+        do throws(StorageError) { try writeMarker(createdFolder: createdFolder) } catch {
+            guard state(stageNames: stageNames) == .owned else { throw error }
         }
     }
 
@@ -254,13 +184,6 @@ public struct OutputFolder: Sendable {
     }
 
     private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
-        let data = try encodedMarker(createdFolder: createdFolder, createdAt: createdAt, format: format)
-        do { try AtomicFile.write(data, to: url.appendingPathComponent(Self.markerName)) } catch {
-            throw StorageError(error)
-        }
-    }
-
-    private func encodedMarker(createdFolder: Bool, createdAt: Date, format: Int) throws(StorageError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -268,7 +191,9 @@ public struct OutputFolder: Sendable {
         guard let data = try? encoder.encode(marker) else {
             throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
         }
-        return data
+        do { try AtomicFile.write(data, to: url.appendingPathComponent(Self.markerName)) } catch {
+            throw StorageError(error)
+        }
     }
 
     /// Checks, before a run changes anything, that each of nbrun's own names holds what nbrun

@@ -20,31 +20,23 @@ public final class OutputLock: @unchecked Sendable {
     /// the holder's pid first) or, with `wait == false`, throws `RunError.outputLocked`.
     public static func acquire(at url: URL, wait: Bool, onWait: (Int32?) -> Void) throws(RunError) -> OutputLock {
         // `prepare` always proceeds, so a lock always comes back.
-        try acquire(at: url, wait: wait, cancellation: nil, prepare: { _ in true }, onWait: onWait)!
+        try acquire(at: url, wait: wait, cancellation: nil, prepare: { true }, onWait: onWait)!
     }
 
     /// Takes the lock as above. `prepare` runs before each attempt to open the lock file (it
-    /// makes sure the output folder is nbrun's, creating it if needed), with `false`, and
-    /// again once the lock is held, with `true`; when it returns false, nothing is locked and
-    /// nil comes back. A waiting process whose `cancellation` is set (Ctrl-C) stops at once
-    /// with `RunError.interrupted`, having changed nothing.
+    /// makes sure the output folder is nbrun's, creating it if needed) and again once the
+    /// lock is held; when it returns false, nothing is locked and nil comes back. A waiting
+    /// process whose `cancellation` is set (Ctrl-C) stops at once with `RunError.interrupted`,
+    /// having changed nothing.
     public static func acquire(
         at url: URL, wait: Bool, cancellation: CancellationFlag?,
-        prepare: (_ locked: Bool) throws(RunError) -> Bool, onWait: (Int32?) -> Void
+        prepare: () throws(RunError) -> Bool, onWait: (Int32?) -> Void
     ) throws(RunError) -> OutputLock? {
         let folder = url.deletingLastPathComponent().path
         var announced = false
-        var vanished = 0
         while true {
-            guard try prepare(false) else { return nil }
-            let file: LockFile
-            do { file = try LockFile(url.path, in: AT_FDCWD, path: url.path) } catch {
-                // The folder went between `prepare` and here (a `clean`, or a run taking back
-                // a folder it made for nothing, removed it): `prepare` again, which recreates it.
-                guard vanished < 100, FileKind.of(folder) == .missing else { throw error }
-                vanished += 1
-                continue
-            }
+            guard try prepare() else { return nil }
+            let file = try LockFile(url.path, in: AT_FDCWD, path: url.path)
             if try !file.tryLock(.exclusive) {
                 let holder = readPID(file.descriptor)
                 guard wait else { throw .outputLocked(path: folder, pid: holder) }
@@ -56,7 +48,7 @@ public final class OutputLock: @unchecked Sendable {
             // deleted file protects nothing, so start again with the current file.
             guard file.isStillLinked(name: url.path, in: AT_FDCWD) else { continue }
             let lock = OutputLock(file: file, url: url)
-            guard try prepare(true) else { return nil }
+            guard try prepare() else { return nil }
             let pid = Array("\(getpid())\n".utf8)
             _ = ftruncate(file.descriptor, 0)
             _ = pid.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, 0) }

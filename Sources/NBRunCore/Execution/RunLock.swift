@@ -81,13 +81,5 @@ public final class RunLock: @unchecked Sendable {
         return .held(RunLock(file: file, url: url))
     }
 
-    /// One attempt to turn a run's shared hold into an exclusive one: true when no other
-    /// process uses the cache. For the very end of a run only (taking back a folder it made
-    /// for nothing): the conversion is not atomic, so after a false the shared hold may be
-    /// gone too.
-    func tryExclusive() -> Bool {
-        (try? file.tryLock(.exclusive)) ?? false
-    }
-
     public func release() { file.release() }
 }

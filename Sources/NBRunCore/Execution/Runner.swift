@@ -53,16 +53,14 @@ public final class Runner: @unchecked Sendable {
 
     /// Claims the output folder for a run (creating and marking it, or refusing a foreign
     /// one before writing anything), checks nbrun's own entries in it, and takes the lock.
-    /// `claimed` hears of each claim that created or adopted the folder (see ``FolderClaim``).
-    func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions,
-                    claimed: (FolderClaim) -> Void = { _ in }) throws(RunError) -> OutputLock {
+    func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
         try checkTarget(manifest, store: store, options: options)
         let stageNames = Set(manifest.stages.map(\.name))
         let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation,
-            prepare: { (locked: Bool) throws(RunError) -> Bool in
+            prepare: { () throws(RunError) -> Bool in
                 do throws(StorageError) {
-                    if let claim = try store.folder.claim(stageNames: stageNames, adopting: locked) { claimed(claim) }
+                    try store.folder.claim(stageNames: stageNames)
                     try store.folder.checkOwnEntries()
                 } catch { throw .storage(error) }
                 return true
@@ -75,18 +73,17 @@ public final class Runner: @unchecked Sendable {
         return lock!
     }
 
-    /// ``lockForRun(_:store:options:claimed:)``, then the cache's ``RunLock`` shared. That one is only
+    /// ``lockForRun(_:store:options:)``, then the cache's ``RunLock`` shared. That one is only
     /// tried under the output lock, never waited for: a `clean` or `gc` holding it waits for
     /// the output lock. When one has it, the output lock is let go, the run waits for the
     /// `clean` or `gc` to finish (or stops, under `--no-wait`), and starts over.
     /// `whileAlone` runs when no other process uses the cache, holding it exclusive.
     func lockForRunWithCache(_ manifest: Manifest, store: ArtifactStore, options: RunOptions,
-                             claimed: (FolderClaim) -> Void = { _ in },
                              whileAlone: () -> Void) throws(RunError) -> (OutputLock, RunLock) {
         let cache = store.cache.root.path
         var announced = false
         while true {
-            let outputLock = try lockForRun(manifest, store: store, options: options, claimed: claimed)
+            let outputLock = try lockForRun(manifest, store: store, options: options)
             let busy: LockFile
             switch try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) {
             case .held(let runLock): return (outputLock, runLock)
@@ -141,8 +138,7 @@ public final class Runner: @unchecked Sendable {
                              executed: [], wouldRun: decisions.filter { $0.action == .run }.map { ($0.stage.name, $0.summary) },
                              exitCode: 0)
         }
-        var claim: FolderClaim?
-        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options, claimed: { claim = $0 }) { [console] in
+        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
             // No other process uses the cache: what killed ones left mid-commit can go (once its
             // folders are known to be real folders; a run refuses them otherwise, just after).
             guard (try? store.cache.checkFolders(stages: names)) != nil else { return }
@@ -153,15 +149,26 @@ public final class Runner: @unchecked Sendable {
         defer { outputLock.release() }
         // Held to the very end: `clean` and `gc` wait for it (see ``RunLock``).
         defer { runLock.release() }
-        let session: RunSession
-        do throws(RunError) {
-            session = try prepareSession(manifest, store: store, options: options)
-        } catch {
-            // Nothing ran and no report is written: a folder this run claimed holds nothing worth keeping.
-            if let claim { withdraw(claim, store: store, runLock: runLock) }
-            throw error
+        // Ctrl-C that arrived as the lock was granted: stop before changing anything.
+        if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
+        // Before anything in the cache is swept up or read: its folders must be real folders.
+        do { try store.cache.checkFolders(stages: names) } catch { throw .storage(error) }
+        for action in store.recoverInterruptedCommits(stages: Set(names)) {
+            console.line("nbrun: cleaned up after an earlier run: \(action)")
         }
-        let plans = session.decisions.map(\.plan)
+        for path in store.folder.removeStaleTemporaryFiles() {
+            console.line("nbrun: cleaned up after an earlier run: removed \(path)")
+        }
+        do {
+            for line in try LayoutMigration.migrateIfNeeded(store, stages: names) { console.line(line) }
+        } catch { throw .storage(error) }
+        for name in names {
+            do { try store.checkReplaceable(name) } catch { throw .storage(error) }
+        }
+        let decisions = try decisions(manifest, store: store, options: options)
+        let plans = decisions.map(\.plan)
+        let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
+        session.adoptResultsOnlyTheViewHas()
         // Stages are computed without the output lock, each under its variant's lock, so that
         // processes computing other variants of this notebook proceed at the same time.
         outputLock.release()
@@ -189,45 +196,6 @@ public final class Runner: @unchecked Sendable {
             if result.exitCode == 0 { result.exitCode = 1 }
         }
         return result
-    }
-
-    /// What a run does under the output lock before any stage: repairs what killed runs
-    /// left, migrates an old layout, checks the stage folders, and plans.
-    private func prepareSession(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> RunSession {
-        let names = manifest.stages.map(\.name)
-        // Ctrl-C that arrived as the lock was granted: stop before changing anything.
-        if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
-        // Before anything in the cache is swept up or read: its folders must be real folders.
-        do { try store.cache.checkFolders(stages: names) } catch { throw .storage(error) }
-        for action in store.recoverInterruptedCommits(stages: Set(names)) {
-            console.line("nbrun: cleaned up after an earlier run: \(action)")
-        }
-        for path in store.folder.removeStaleTemporaryFiles() {
-            console.line("nbrun: cleaned up after an earlier run: removed \(path)")
-        }
-        do {
-            for line in try LayoutMigration.migrateIfNeeded(store, stages: names) { console.line(line) }
-        } catch { throw .storage(error) }
-        for name in names {
-            do { try store.checkReplaceable(name) } catch { throw .storage(error) }
-        }
-        let session = RunSession(runner: self, manifest: manifest, store: store,
-                                 decisions: try decisions(manifest, store: store, options: options), options: options)
-        session.adoptResultsOnlyTheViewHas()
-        return session
-    }
-
-    /// Takes back the output folder this run claimed and left as it found it (see
-    /// ``OutputFolder/withdraw(_:cacheRoot:)``), when no other process uses the cache.
-    private func withdraw(_ claim: FolderClaim, store: ArtifactStore, runLock: RunLock) {
-        guard runLock.tryExclusive() else { return }
-        switch store.folder.withdraw(claim, cacheRoot: store.cache.root) {
-        case .kept: break
-        case .removedFolder:
-            console.line("nbrun: removed \(store.outputDirectory.path): this run created it and stopped before writing anything in it")
-        case .emptiedFolder:
-            console.line("nbrun: left \(store.outputDirectory.path) empty, as it was before this run")
-        }
     }
 
     // MARK: - status, why, clean, runs
@@ -287,7 +255,7 @@ public final class Runner: @unchecked Sendable {
         defer { runLock?.release() }
         guard proceeding else { return nil }
         guard let outputLock = try OutputLock.acquire(
-            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: { (_: Bool) throws(RunError) -> Bool in try proceed() },
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: { [console] pid in
                 let holder = pid.map { " (pid \($0))" } ?? ""
                 console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
@@ -318,7 +286,7 @@ public final class Runner: @unchecked Sendable {
         defer { runLock?.release() }
         guard proceeding else { return nil }
         guard let lock = try OutputLock.acquire(
-            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: { (_: Bool) throws(RunError) -> Bool in try proceed() },
+            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: { [console] pid in
                 console.line("waiting for another nbrun on \(store.outputDirectory.path)\(pid.map { " (pid \($0))" } ?? "")...")
             }) else { return nil }
