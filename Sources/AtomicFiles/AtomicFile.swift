@@ -33,41 +33,6 @@ public enum AtomicFile {
         _ bytes: some ContiguousBytes, to path: String,
         using writeFunction: WriteFunction = { fd, buffer, count in Foundation.write(fd, buffer, count) }
     ) throws(AtomicWriteError) {
-        let temporaryPath = try writeTemporary(bytes, for: path, using: writeFunction)
-        if rename(temporaryPath, path) != 0 {
-            let failure = systemReason()
-            unlink(temporaryPath)
-            throw AtomicWriteError(path: path, reason: failure)
-        }
-    }
-
-    /// Like ``write(_:to:using:)``, but never replaces: when something already exists at
-    /// `url` (even a link or a file being written by another process at the same instant),
-    /// it is left as it is and the result is false. The complete file appears at once
-    /// (`link` of the finished temporary file), so a reader never sees it half written, and
-    /// of two processes creating the same file exactly one gets true. A temporary file that
-    /// vanished before the link (swept up as a killed writer's by another process) is
-    /// written again, a few times.
-    public static func create(_ bytes: some ContiguousBytes, at url: URL) throws(AtomicWriteError) -> Bool {
-        let path = url.path
-        var attempts = 0
-        while true {
-            let temporaryPath = try writeTemporary(bytes, for: path, using: { fd, buffer, count in Foundation.write(fd, buffer, count) })
-            defer { unlink(temporaryPath) }
-            if link(temporaryPath, path) == 0 { return true }
-            if errno == EEXIST { return false }
-            let failure = errno
-            attempts += 1
-            var info = stat()
-            guard failure == ENOENT, attempts < 5, lstat(temporaryPath, &info) != 0, lstat(url.deletingLastPathComponent().path, &info) == 0 else {
-                throw AtomicWriteError(path: path, reason: String(cString: strerror(failure)))
-            }
-        }
-    }
-
-    /// Writes `bytes` to a new temporary file beside `path`, flushed to disk: its path.
-    private static func writeTemporary(_ bytes: some ContiguousBytes, for path: String, using writeFunction: WriteFunction)
-        throws(AtomicWriteError) -> String {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         // The temporary name's shape is what `isTemporaryName` recognises; keep the two together.
@@ -93,11 +58,11 @@ public enum AtomicFile {
         }
         if failure == nil && fsync(descriptor) != 0 { failure = systemReason() }
         if close(descriptor) != 0 && failure == nil { failure = systemReason() }
+        if failure == nil && rename(temporaryPath, path) != 0 { failure = systemReason() }
         if let failure {
             unlink(temporaryPath)
             throw AtomicWriteError(path: path, reason: failure)
         }
-        return temporaryPath
     }
 
     /// Whether `name` is how `write` names its temporary file for a destination called

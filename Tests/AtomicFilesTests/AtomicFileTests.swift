@@ -26,48 +26,6 @@ struct AtomicFileTests {
         #expect(mode == 0o644)
     }
 
-    @Test func createNeverReplacesAndLeavesNoTemporaryFile() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("marker")
-        #expect(try AtomicFile.create(Data("first".utf8), at: url))
-        #expect(try !AtomicFile.create(Data("second".utf8), at: url))
-        #expect(try String(contentsOf: url, encoding: .utf8) == "first")
-        // Not through a link either: the link stays a link, its target untouched.
-        let target = folder.appendingPathComponent("target")
-        try Data("theirs".utf8).write(to: target)
-        let link = folder.appendingPathComponent("link")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
-        #expect(try !AtomicFile.create(Data("mine".utf8), at: link))
-        #expect(try String(contentsOf: target, encoding: .utf8) == "theirs")
-        #expect(contents() == ["link", "marker", "target"])
-        let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
-        #expect(mode == 0o644)
-    }
-
-    /// Of many threads creating one file at the same instant, exactly one succeeds, and the
-    /// file holds its bytes whole.
-    @Test func exactlyOneOfManyConcurrentCreatesWins() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for round in 0..<20 {
-            let url = folder.appendingPathComponent("file-\(round)")
-            let wins = WinCount()
-            DispatchQueue.concurrentPerform(iterations: 8) { index in
-                if (try? AtomicFile.create(Data(repeating: UInt8(index), count: 4096), at: url)) == true { wins.add() }
-            }
-            #expect(wins.value == 1, "round \(round)")
-            let data = try Data(contentsOf: url)
-            #expect(data.count == 4096 && Set(data).count == 1, "round \(round)")
-        }
-        #expect(contents().allSatisfy { $0.hasPrefix("file-") }, "no temporary file left: \(contents())")
-    }
-
-    @Test func createInAMissingFolderIsAnErrorNamingThePath() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("missing/marker")
-        let error = #expect(throws: AtomicWriteError.self) { _ = try AtomicFile.create(Data("x".utf8), at: url) }
-        #expect(error?.path == url.path)
-    }
-
     @Test func aMissingFolderIsAnErrorNamingThePath() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("missing/result.bin")
@@ -100,12 +58,4 @@ struct AtomicFileTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == "the earlier, complete result")
         #expect(contents() == ["figure.png"])
     }
-}
-
-/// How many threads' creates succeeded.
-private final class WinCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    var value: Int { lock.withLock { count } }
-    func add() { lock.withLock { count += 1 } }
 }
