@@ -5,14 +5,15 @@ import Testing
 /// nbrun must not use is refused by name before anything is written.
 @Suite("The --cache option")
 struct CacheOptionTests {
-    let folder: URL
+    /// Removed with the suite instance, after each test.
+    let sandbox: Sandbox
     let binary: URL
+    var folder: URL { sandbox.root }
 
     init() throws {
         binary = try #require(nbrunBinary, "no nbrun executable next to the test bundle: run `swift build --build-tests` first")
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-cache-option-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data("""
+        sandbox = try Sandbox()
+        try sandbox.file("Test.manifest", """
             title: "Cache option"
             cells:
               - stage: generate
@@ -22,7 +23,7 @@ struct CacheOptionTests {
                 kind: demo.square
                 reads: [generate]
 
-            """.utf8).write(to: folder.appendingPathComponent("Test.manifest"))
+            """)
     }
 
     func nbrun(_ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -30,7 +31,6 @@ struct CacheOptionTests {
     }
 
     @Test func variantsGoToTheCacheFolderAndComeBackFromIt() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
         let first = try nbrun(["Test.manifest", "--output", "out", "--cache", "shared/cache"])
         #expect(first.status == 0, "\(first.output)")
         let cache = folder.appendingPathComponent("shared/cache")
@@ -45,7 +45,6 @@ struct CacheOptionTests {
     }
 
     @Test func refusesLinksFIFOsForeignAndDangerousFolders() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
         let real = folder.appendingPathComponent("real")
         try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("link"), withDestinationURL: real)

@@ -6,21 +6,22 @@ import Testing
 /// plain message instead of a local run.
 @Suite("Slurm options")
 struct SlurmOptionTests {
-    let folder: URL
+    /// Removed with the suite instance, after each test.
+    let sandbox: Sandbox
     let binary: URL
+    var folder: URL { sandbox.root }
 
     init() throws {
         binary = try #require(nbrunBinary, "no nbrun executable next to the test bundle: run `swift build --build-tests` first")
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-slurm-options-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data("""
+        sandbox = try Sandbox()
+        try sandbox.file("Test.manifest", """
             title: "Slurm options"
             cells:
               - stage: generate
                 kind: demo.generate
                 parameters: {seed: 3, count: 20}
 
-            """.utf8).write(to: folder.appendingPathComponent("Test.manifest"))
+            """)
     }
 
     func nbrun(_ arguments: [String], path: String? = nil) throws -> (status: Int32, output: String) {
@@ -29,7 +30,6 @@ struct SlurmOptionTests {
     }
 
     @Test func optionsThatDoNotApplyAreRefused() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [([String], String)] = [
             (["--wait"], "apply to --on slurm"),
             (["--partition", "p"], "apply to --on slurm"),
@@ -47,7 +47,6 @@ struct SlurmOptionTests {
     }
 
     @Test func withoutSlurmsCommandsNothingRunsAndTheMessageSaysWhy() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
         let result = try nbrun(["Test.manifest", "--output", "out", "--sweep", "generate.count=1,2", "--on", "slurm"],
                                path: folder.appendingPathComponent("no-bin").path)
         #expect(result.status == 1, "\(result.output)")
