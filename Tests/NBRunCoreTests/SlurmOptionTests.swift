@@ -54,4 +54,127 @@ struct SlurmOptionTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/generate").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/slurm/sweep.json").path))
     }
+
+    /// A stand-in for Slurm in which every job starts the moment it is submitted and reads the
+    /// submission record as it was at that moment (a copy taken inside `sbatch`), the worst
+    /// timing a real scheduler can give. A job that depends on another (`afterok`) starts when
+    /// that one has ended well; `squeue` lists the jobs not yet ended. Needs bash (to close
+    /// descriptors by number).
+    func writeImmediateSlurm() throws -> String {
+        let bin = try sandbox.folder("fake-slurm/bin")
+        let state = try sandbox.folder("fake-slurm/state")
+        try sandbox.file("fake-slurm/bin/sbatch", """
+            #!/bin/bash
+            state='\(state.path)'
+            id=$(( $(cat "$state/last-id" 2>/dev/null || echo 100) + 1 ))
+            echo "$id" >"$state/last-id"
+            cat >"$state/$id.sh"
+            output= last= after=
+            for argument in "$@"; do
+                case "$argument" in
+                    --output=*) output="${argument#--output=}" ;;
+                    --array=0-*) last="${argument#--array=0-}" ;;
+                    --dependency=afterok:*) after="${argument#--dependency=afterok:}" ;;
+                esac
+            done
+            record=$(sed -n "s/^exec '[^']*' slurm-task '\\([^']*\\)'.*/\\1/p" "$state/$id.sh")
+            cp "$record" "$state/$id.record.json" || exit 1
+            sed -i "s|'$record'|'$state/$id.record.json'|" "$state/$id.sh"
+            touch "$state/$id.active"
+            (
+                # Let go of every descriptor but the three, as a real sbatch does once the job
+                # is queued: nbrun's Process waits for its child's to close.
+                for descriptor in /proc/$BASHPID/fd/*; do
+                    number=${descriptor##*/}
+                    [ "$number" -gt 2 ] && eval "exec $number>&-"
+                done 2>/dev/null
+                if [ -n "$after" ]; then
+                    while [ ! -e "$state/$after.status" ]; do sleep 0.05; done
+                    [ "$(cat "$state/$after.status")" = 0 ] || { echo cancelled >"$state/$id.status"; rm "$state/$id.active"; exit; }
+                fi
+                if [ -z "$last" ]; then
+                    SLURM_JOB_ID=$id SLURMD_NODENAME=fake sh "$state/$id.sh" >"$(echo "$output" | sed "s/%j/$id/")" 2>&1
+                    echo $? >"$state/$id.status"
+                else
+                    index=0
+                    while [ "$index" -le "$last" ]; do
+                        SLURM_JOB_ID=$id SLURM_ARRAY_JOB_ID=$id SLURM_ARRAY_TASK_ID=$index SLURMD_NODENAME=fake \\
+                            sh "$state/$id.sh" >"$(echo "$output" | sed "s/%A/$id/; s/%a/$index/")" 2>&1
+                        index=$((index + 1))
+                    done
+                    echo 0 >"$state/$id.status"
+                fi
+                rm "$state/$id.active"
+            ) </dev/null >/dev/null 2>&1 &
+            echo "$id"
+
+            """)
+        try sandbox.file("fake-slurm/bin/squeue", """
+            #!/bin/sh
+            for file in '\(state.path)'/*.active; do
+                [ -e "$file" ] && echo "$(basename "$file" .active)|RUNNING"
+            done
+            exit 0
+
+            """)
+        for tool in ["sbatch", "squeue"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent(tool).path)
+        }
+        return bin.path + ":/usr/bin:/bin"
+    }
+
+    /// The job of the shared stages may start, and read the record, before `sbatch` has
+    /// returned its job ID and that ID is written in: it must find its stages there all the
+    /// same, compute them, and leave none for the tasks.
+    @Test func aSharedJobStartingAtOnceComputesTheSharedStages() throws {
+        try sandbox.file("Sweep.manifest", """
+            title: "Slurm sweep"
+            cells:
+              - stage: generate
+                kind: demo.generate
+                parameters: {seed: 3, count: 20}
+              - stage: square
+                kind: demo.square
+                reads: [generate]
+              - stage: slow
+                kind: demo.slow
+                parameters: {steps: 1, step-milliseconds: 1}
+                reads: [square]
+
+            """)
+        let path = try writeImmediateSlurm()
+        let result = try nbrun(["Sweep.manifest", "--output", "out", "--cache", "cache", "--sweep", "slow.steps=1,2",
+                                "--on", "slurm", "--wait"], path: path)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("after a job computing the shared stages generate, square"), "\(result.output)")
+        #expect(result.output.contains("sweep report:"), "\(result.output)")
+        let logs = try FileManager.default.contentsOfDirectory(atPath: sandbox.url("out/slurm").path).filter { $0.hasSuffix(".log") }.sorted()
+        #expect(logs == ["slurm-101.log", "slurm-102_0.log", "slurm-102_1.log"])
+        let shared = try String(contentsOf: sandbox.url("out/slurm/slurm-101.log"), encoding: .utf8)
+        #expect(shared.contains("the shared stages generate, square") && shared.contains("▶ generate") && shared.contains("▶ square"),
+                "\(shared)")
+        for task in ["slurm-102_0.log", "slurm-102_1.log"] {
+            let log = try String(contentsOf: sandbox.url("out/slurm/\(task)"), encoding: .utf8)
+            #expect(log.contains("▶ slow") && !log.contains("▶ generate") && !log.contains("▶ square"), "\(task):\n\(log)")
+        }
+    }
+
+    /// A record a job cannot act on (edited, or from a submission that never reached `sbatch`)
+    /// stops the job with a message naming the record, never a crash or a run of nothing.
+    @Test func aJobWhoseRecordDoesNotDescribeItStopsWithTheRecordsName() throws {
+        let record = try sandbox.file("out/slurm/sweep.json", """
+            {"format": 1, "manifest": "\(sandbox.url("Test.manifest").path)", "fixed": [], "axes": ["generate.count=1,2"],
+             "outputDirectory": "\(sandbox.url("out").path)", "variants": [["generate.count=1"], ["generate.count=2"]],
+             "submissions": [{"submittedAt": "2026-11-26T12:00:00Z", "nbrun": "/x/nbrun", "arrayJobID": "", "sbatchArguments": [],
+                              "tasks": [{"variant": 1, "jobID": "", "log": ""}, {"variant": 7, "jobID": "", "log": ""}]}]}
+            """)
+        let shared = try nbrun(["slurm-task", record.path, "--submission", "0", "--shared"])
+        #expect(shared.status == 1, "\(shared.output)")
+        #expect(shared.output.contains("submission 0 in \(record.path) names no shared stages for this job to compute"), "\(shared.output)")
+        let outOfRange = try RunningNBRun(binary, ["slurm-task", record.path, "--submission", "0"], in: folder,
+                                          environment: ProcessInfo.processInfo.environment.merging(["SLURM_ARRAY_TASK_ID": "1"]) { $1 }).finish()
+        #expect(outOfRange.status == 1, "\(outOfRange.output)")
+        #expect(outOfRange.output.contains("array task 1 has no variant in \(record.path)"), "\(outOfRange.output)")
+        #expect(!sandbox.exists("out/generate"))
+    }
 }

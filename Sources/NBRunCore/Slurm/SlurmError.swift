@@ -13,9 +13,10 @@ public enum SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSetting(String)
     /// A `slurm-task` whose array index has no variant in the record.
     case unknownTask(path: String, index: String)
+    /// A shared-stages job whose submission in the record names no shared stages.
+    case noSharedStages(path: String, submission: Int)
     /// Ctrl-C while `--wait` followed the jobs: they go on without nbrun watching.
     case stoppedWaiting
-
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case .unknownTask(let path, let index):
             return "array task \(index) has no variant in \(path)"
+        case .noSharedStages(let path, let submission):
+            return "submission \(submission) in \(path) names no shared stages for this job to compute"
         case .stoppedWaiting:
             return "stopped waiting; the Slurm jobs go on: run the same command again to follow them and collect the sweep report"
         }

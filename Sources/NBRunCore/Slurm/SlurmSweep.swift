@@ -93,26 +93,30 @@ extension Runner {
         guard stages.contains(stage) else { throw .unknownStage(stage, known: stages) }
     }
 
-    /// Writes the submission into the record before `sbatch` (a task may start at once and
-    /// reads its variant there), submits, then records the job IDs.
+    /// Writes the submission into the record before `sbatch` (a job may start at once and
+    /// reads there what it computes: its variant, or the shared stages), submits, then
+    /// records the job IDs. A job never depends on the second write, which may come after
+    /// the job has read the record.
     private func submit(_ request: SlurmSweepRequest, missing: [Int], sharedStages: [String], record: inout SlurmSweepRecord,
                         recordURL: URL, logFolder: URL, scheduler: SlurmScheduler, store: ArtifactStore) throws(RunError) -> SlurmSweepRecord.Submission {
         do { try SlurmLogFolder.prepare(logFolder) } catch { throw .storage(error) }
         let index = record.submissions.count
         var submission = SlurmSweepRecord.Submission(
-            submittedAt: Date(), nbrun: request.nbrun.path, sharedJob: nil, arrayJobID: "", sbatchArguments: [],
+            submittedAt: Date(), nbrun: request.nbrun.path,
+            sharedJob: sharedStages.isEmpty ? nil : SlurmSweepRecord.SharedJob(jobID: "", stages: sharedStages, variant: missing[0], log: ""),
+            arrayJobID: "", sbatchArguments: [],
             tasks: missing.map { SlurmSweepRecord.Task(variant: $0, jobID: "", log: "") })
         record.submissions.append(submission)
         do { try record.save(to: recordURL) } catch { throw .storage(error) }
         let jobName = "nbrun-" + request.manifest.deletingPathExtension().lastPathComponent
         do throws(SlurmError) {
             var dependency: String?
-            if !sharedStages.isEmpty {
+            if submission.sharedJob != nil {
                 let arguments = SbatchCommand.sharedJobArguments(jobName: jobName + "-shared", logFolder: logFolder, settings: request.settings)
                 let id = try scheduler.submit(arguments: arguments, script: SbatchCommand.script(
                     nbrun: request.nbrun.path, record: recordURL.path, submission: index, shared: true))
-                submission.sharedJob = SlurmSweepRecord.SharedJob(jobID: id, stages: sharedStages, variant: missing[0],
-                                                                  log: SbatchCommand.sharedLog(logFolder: logFolder, jobID: id))
+                submission.sharedJob?.jobID = id
+                submission.sharedJob?.log = SbatchCommand.sharedLog(logFolder: logFolder, jobID: id)
                 submission.sbatchArguments.append(arguments)
                 dependency = id
             }
@@ -128,7 +132,7 @@ extension Runner {
             }
         } catch {
             // Keep what was submitted (a shared job without its array) so that it can be found.
-            if submission.sharedJob == nil { record.submissions.removeLast() } else { record.submissions[index] = submission }
+            if submission.sharedJob?.jobID.isEmpty ?? true { record.submissions.removeLast() } else { record.submissions[index] = submission }
             try? record.save(to: recordURL)
             throw .slurm(error)
         }

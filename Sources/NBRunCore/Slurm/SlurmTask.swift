@@ -37,16 +37,19 @@ public struct SlurmTask: Sendable {
         var limit: Set<String>?
         let node = environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
         if shared {
-            guard let job = entry.sharedJob.map({ $0.variant }) ?? entry.tasks.first?.variant else {
-                throw .slurm(.unknownTask(path: recordURL.path, index: "shared"))
+            // Without its stages the job would compute nothing and succeed, and every task
+            // after it would compute the shared stages itself.
+            guard let job = entry.sharedJob, !job.stages.isEmpty, record.variants.indices.contains(job.variant) else {
+                throw .slurm(.noSharedStages(path: recordURL.path, submission: submission))
             }
-            variant = job
-            limit = Set(entry.sharedJob?.stages ?? [])
+            variant = job.variant
+            limit = Set(job.stages)
             runner.console.line("nbrun Slurm job \(environment["SLURM_JOB_ID"] ?? "?") on node \(node): the shared stages "
-                + (entry.sharedJob?.stages ?? []).joined(separator: ", "))
+                + job.stages.joined(separator: ", "))
         } else {
             let index = environment["SLURM_ARRAY_TASK_ID"] ?? ""
-            guard let position = Int(index), entry.tasks.indices.contains(position) else {
+            guard let position = Int(index), entry.tasks.indices.contains(position),
+                  record.variants.indices.contains(entry.tasks[position].variant) else {
                 throw .slurm(.unknownTask(path: recordURL.path, index: index.isEmpty ? "(no SLURM_ARRAY_TASK_ID)" : index))
             }
             variant = entry.tasks[position].variant
