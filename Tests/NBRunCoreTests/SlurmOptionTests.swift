@@ -127,35 +127,22 @@ struct SlurmOptionTests {
     /// returned its job ID and that ID is written in: it must find its stages there all the
     /// same, compute them, and leave none for the tasks.
     @Test func aSharedJobStartingAtOnceComputesTheSharedStages() throws {
-        try sandbox.file("Sweep.manifest", """
-            title: "Slurm sweep"
-            cells:
-              - stage: generate
-                kind: demo.generate
-                parameters: {seed: 3, count: 20}
-              - stage: square
-                kind: demo.square
-                reads: [generate]
-              - stage: slow
-                kind: demo.slow
-                parameters: {steps: 1, step-milliseconds: 1}
-                reads: [square]
-
-            """)
+        try sandbox.file("Sweep.manifest", TestNotebook.pipeline)
         let path = try writeImmediateSlurm()
-        let result = try nbrun(["Sweep.manifest", "--output", "out", "--cache", "cache", "--sweep", "slow.steps=1,2",
+        let result = try nbrun(["Sweep.manifest", "--output", "out", "--cache", "cache", "--sweep", "histogram.bins=2,4",
                                 "--on", "slurm", "--wait"], path: path)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("after a job computing the shared stages generate, square"), "\(result.output)")
+        #expect(result.output.contains("after a job computing the shared stages generate, square, summarize"), "\(result.output)")
         #expect(result.output.contains("sweep report:"), "\(result.output)")
         let logs = try FileManager.default.contentsOfDirectory(atPath: sandbox.url("out/slurm").path).filter { $0.hasSuffix(".log") }.sorted()
         #expect(logs == ["slurm-101.log", "slurm-102_0.log", "slurm-102_1.log"])
         let shared = try String(contentsOf: sandbox.url("out/slurm/slurm-101.log"), encoding: .utf8)
-        #expect(shared.contains("the shared stages generate, square") && shared.contains("▶ generate") && shared.contains("▶ square"),
+        #expect(shared.contains("the shared stages generate, square, summarize") && shared.contains("▶ generate")
+                && shared.contains("▶ summarize") && !shared.contains("▶ histogram"),
                 "\(shared)")
         for task in ["slurm-102_0.log", "slurm-102_1.log"] {
             let log = try String(contentsOf: sandbox.url("out/slurm/\(task)"), encoding: .utf8)
-            #expect(log.contains("▶ slow") && !log.contains("▶ generate") && !log.contains("▶ square"), "\(task):\n\(log)")
+            #expect(log.contains("▶ histogram") && !log.contains("▶ generate") && !log.contains("▶ summarize"), "\(task):\n\(log)")
         }
     }
 
