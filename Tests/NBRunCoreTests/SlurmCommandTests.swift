@@ -75,7 +75,8 @@ struct SlurmCommandTests {
                                     tasks: [.init(variant: 1, jobID: "9_0", log: "/o/slurm/slurm-9_0.log")])]
         try record.save(to: url)
         #expect(try SlurmSweepRecord.load(from: url) == record)
-        #expect(record.latestTask(for: 1)?.jobID == "9_0")
+        #expect(record.latestTask(for: 1)?.task.jobID == "9_0")
+        #expect(record.latestTask(for: 1)?.submission.arrayJobID == "9")
         #expect(record.latestTask(for: 0) == nil)
 
         try Data("{\"format\": 1".utf8).write(to: url)

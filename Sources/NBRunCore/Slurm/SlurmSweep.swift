@@ -174,8 +174,7 @@ extension Runner {
         var states: [String: [String: String]] = [:]
         for variant in plan.missingVariants {
             let overrides = record.variants[variant].joined(separator: " ")
-            guard let submission = record.submissions.last(where: { $0.tasks.contains { $0.variant == variant } }),
-                  let task = submission.tasks.first(where: { $0.variant == variant }) else {
+            guard let (task, submission) = record.latestTask(for: variant) else {
                 outcome.failures.append(SlurmTaskFailure(variant: variant, overrides: overrides))
                 continue
             }

@@ -57,10 +57,10 @@ public struct SlurmSweepRecord: Codable, Sendable, Equatable {
             && outputDirectory == other.outputDirectory && cacheDirectory == other.cacheDirectory
     }
 
-    /// The latest task that computed `variant`, with its submission.
-    func latestTask(for variant: Int) -> Task? {
+    /// The latest task submitted for `variant`, with its submission (whose shared job it waited for).
+    func latestTask(for variant: Int) -> (task: Task, submission: Submission)? {
         for submission in submissions.reversed() {
-            if let task = submission.tasks.first(where: { $0.variant == variant }) { return task }
+            if let task = submission.tasks.first(where: { $0.variant == variant }) { return (task, submission) }
         }
         return nil
     }
