@@ -126,7 +126,9 @@ public final class Runner: @unchecked Sendable {
     public func run(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> RunResult {
         let store = store(for: manifest, options: options)
         let names = manifest.stages.map(\.name)
-        for selected in [options.onlyStage, options.fromStage].compactMap({ $0 }) where !names.contains(selected) {
+        // A limit naming a stage this notebook lacks would quietly compute less than asked.
+        let limit = options.limitToStages.map { $0.sorted() } ?? []
+        for selected in [options.onlyStage, options.fromStage].compactMap({ $0 }) + limit where !names.contains(selected) {
             throw .unknownStage(selected, known: names)
         }
         if options.dryRun {
