@@ -56,7 +56,9 @@ struct RunLockTests {
         let refused = try RunningNBRun(binary, ["gc", "Test.manifest", "--output", "out", "--keep-last", "0", "--no-wait"],
                                        in: notebook.folder).finish()
         #expect(refused.status == 1, "\(refused.output)")
-        #expect(refused.output.contains("nbrun is running with the cache \(cache.root.path); run again without --no-wait"), "\(refused.output)")
+        // The first gc waits with the gate closed: a second one is told so.
+        #expect(refused.output.contains("nbrun clean or gc is working on the cache \(cache.root.path); run again without --no-wait"),
+                "\(refused.output)")
         let ran = run.finish(), collected = gc.finish()
         #expect(ran.status == 0, "\(ran.output)")
         #expect(!ran.output.contains("could not show"), "\(ran.output)")
@@ -128,6 +130,30 @@ struct RunLockTests {
         #expect(finished.status == 0 && finished.output.contains("▶ slow"), "\(finished.output)")
     }
 
+    /// `flock` does not queue: with runs overlapping one after another, some run always holds
+    /// the run lock shared, and a `gc` waiting for it exclusive would never get it. A run
+    /// starting while `gc` waits queues behind the `gc` instead; the run already computing
+    /// finishes first, whole.
+    @Test func aRunStartingWhileGCWaitsQueuesBehindIt() throws {
+        let binary = try binary()
+        let notebook = try TestNotebook(Self.manifest)
+        let longer = ["--set", "slow.steps=200", "--set", "slow.step-milliseconds=50"]
+        let first = try RunningNBRun(binary, ["Test.manifest", "--output", "out"] + longer, in: notebook.folder)
+        try first.waitForOutput(containing: "▶ slow")
+        let gc = try RunningNBRun(binary, ["gc", "Test.manifest", "--output", "out", "--keep-last", "0"], in: notebook.folder)
+        try gc.waitForOutput(containing: "waiting for another nbrun using the cache")
+        let second = try RunningNBRun(binary, ["Test.manifest", "--output", "out", "--set", "generate.count=70"], in: notebook.folder)
+        try second.waitForOutput(containing: "waiting for another nbrun (clean, gc or a run repairing it) on the cache")
+        #expect(first.process.isRunning, "the first run ended before the second one started: nothing was checked")
+        #expect(!second.output.contains("▶"), "\(second.output)")
+        let firstDone = first.finish(), collected = gc.finish()
+        #expect(firstDone.status == 0, "\(firstDone.output)")
+        #expect(collected.status == 0, "\(collected.output)")
+        let secondDone = second.finish()
+        #expect(secondDone.status == 0 && secondDone.output.contains("▶ generate"), "\(secondDone.output)")
+        expectWholeViews(notebook.output, stages: ["generate", "slow"], "after both runs and gc")
+    }
+
     /// The run lock is opened like the others: a link or FIFO planted at it is refused by name.
     @Test func aLinkOrFIFOAtTheRunLockIsRefused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("runlock-\(UUID().uuidString)")
@@ -160,6 +186,17 @@ struct RunLockTests {
             _ = try RunLock.acquire(cacheRoot: cacheRoot, exclusive: false, wait: false, cancellation: nil, onWait: {})
         }
         exclusive.release()
+        // So is the gate that `clean` and `gc` close while they wait.
+        let gatePath = cacheRoot.appendingPathComponent("locks/gate.lock").path
+        try FileManager.default.removeItem(atPath: gatePath)
+        try FileManager.default.createSymbolicLink(atPath: gatePath, withDestinationPath: victim.path)
+        #expect(throws: RunError.storage(.unexpectedEntry(path: gatePath, kind: FileKind.symbolicLink.description, expected: "its lock file"))) {
+            _ = try RunLock.acquire(cacheRoot: cacheRoot, exclusive: true, wait: false, cancellation: nil, onWait: {})
+        }
+        #expect(throws: RunError.storage(.unexpectedEntry(path: gatePath, kind: FileKind.symbolicLink.description, expected: "its lock file"))) {
+            _ = try RunLock.tryShared(cacheRoot: cacheRoot, whileAlone: {})
+        }
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "keep")
     }
 
     /// A link planted at the cache's `locks` folder: runs refuse the cache by name, and so no

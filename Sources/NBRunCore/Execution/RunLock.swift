@@ -10,6 +10,12 @@ import Foundation
 /// middle. It sits in the cache because that is what several output folders may share
 /// (`RunOptions.cacheDirectory`). `run.lock` cannot collide with a stage's lock folder:
 /// stage names hold no '.'.
+///
+/// `flock` does not queue: while runs overlap, one always holds `run.lock` shared, and a
+/// `clean` or `gc` waiting for it exclusive would wait for ever. So they first take
+/// `locks/gate.lock` exclusive and hold it while they wait, and a starting run must get
+/// that gate shared (only tried, never waited for, under the output lock): runs that
+/// started before go on to their end, runs starting later queue behind the `clean` or `gc`.
 public final class RunLock: @unchecked Sendable {
     private let file: LockFile
     public let url: URL
@@ -17,6 +23,7 @@ public final class RunLock: @unchecked Sendable {
     /// How often a waiting process retries the lock and checks for Ctrl-C.
     static let pollInterval: useconds_t = 50_000
     static let fileName = "run.lock"
+    static let gateName = "gate.lock"
 
     private init(file: LockFile, url: URL) {
         self.file = file
@@ -37,6 +44,10 @@ public final class RunLock: @unchecked Sendable {
         let url = url(cacheRoot: cacheRoot)
         let mode: LockFile.Mode = exclusive ? .exclusive : .shared
         var announced = false
+        // Held until the run lock is: runs starting meanwhile wait at the gate.
+        let gate = exclusive ? try closeGate(cacheRoot: cacheRoot, wait: wait, cancellation: cancellation,
+                                             announced: &announced, onWait: onWait) : nil
+        defer { gate?.release() }
         while true {
             let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
             defer { close(folder) }
@@ -52,10 +63,31 @@ public final class RunLock: @unchecked Sendable {
         }
     }
 
+    /// The gate, exclusive, for a `clean` or `gc` about to wait for the run lock. Another one
+    /// holding it is waited for like the run lock (or, without `wait`, is `cacheBusy`).
+    private static func closeGate(cacheRoot: URL, wait: Bool, cancellation: CancellationFlag?, announced: inout Bool,
+                                  onWait: () -> Void) throws(RunError) -> LockFile {
+        let path = url(cacheRoot: cacheRoot).deletingLastPathComponent().appendingPathComponent(gateName).path
+        while true {
+            let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
+            defer { close(folder) }
+            let gate = try LockFile(gateName, in: folder, path: path)
+            if try !gate.tryLock(.exclusive) {
+                guard wait else { throw .cacheBusy(path: cacheRoot.path, byCleanOrGC: true) }
+                if !announced { onWait() }
+                announced = true
+                try gate.waitForLock(.exclusive, every: pollInterval, cancellation: cancellation, interruptedPath: cacheRoot.path)
+            }
+            // A `clean` that removed the cache meanwhile took this file with it.
+            if gate.isStillLinked(name: gateName, in: folder) { return gate }
+        }
+    }
+
     /// What a run's one attempt at the shared lock found.
     enum SharedAttempt {
         case held(RunLock)
-        /// A `clean` or `gc` holds it: the file to wait on once the output lock is released.
+        /// A `clean` or `gc` holds it, or waits for it with the gate closed: the file (the run
+        /// lock or the gate) to wait on once the output lock is released.
         case busy(LockFile)
     }
 
@@ -68,6 +100,10 @@ public final class RunLock: @unchecked Sendable {
         let url = url(cacheRoot: cacheRoot)
         let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
         defer { close(folder) }
+        // A `clean` or `gc` waiting for the run lock closed the gate: queue behind it.
+        let gate = try LockFile(gateName, in: folder, path: url.deletingLastPathComponent().appendingPathComponent(gateName).path)
+        guard try gate.tryLock(.shared) else { return .busy(gate) }
+        defer { gate.release() }
         let file = try LockFile(fileName, in: folder, path: url.path)
         if try file.tryLock(.exclusive) {
             // Unlinked by a `clean` that just finished: the caller's next attempt opens the new one.

@@ -113,7 +113,7 @@ public final class Runner: @unchecked Sendable {
                 cacheRoot: store.cache.root, exclusive: true, wait: options.waitForLock, cancellation: cancellation,
                 onWait: { [console] in console.line("waiting for another nbrun using the cache \(cache) to finish...") }))
         } catch {
-            // A link or FIFO planted at `locks` or `run.lock`: no run can take the lock either
+            // A link or FIFO planted at `locks`, `gate.lock` or `run.lock`: no run can take the lock either
             // (it refuses the cache by the same name), so there is none to wait for.
             if case .storage(.unexpectedEntry) = error { return (true, nil) }
             guard case .storage = error, try !proceed() else { throw error }
