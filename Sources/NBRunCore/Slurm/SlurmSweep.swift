@@ -174,11 +174,12 @@ extension Runner {
         var states: [String: [String: String]] = [:]
         for variant in plan.missingVariants {
             let overrides = record.variants[variant].joined(separator: " ")
-            guard let (task, submission) = record.latestTask(for: variant) else {
+            // A submission whose sbatch never returned (the submitting nbrun was killed) has no job IDs.
+            guard let (task, submission) = record.latestTask(for: variant), !task.jobID.isEmpty else {
                 outcome.failures.append(SlurmTaskFailure(variant: variant, overrides: overrides))
                 continue
             }
-            if let shared = submission.sharedJob {
+            if let shared = submission.sharedJob, !shared.jobID.isEmpty {
                 let sharedState = states[shared.jobID] ?? scheduler.jobStates(shared.jobID)
                 states[shared.jobID] = sharedState
                 if let state = sharedState[shared.jobID], state != "COMPLETED" {
