@@ -24,6 +24,18 @@ struct ManifestOptions: ParsableArguments {
         // `--output "$UNSET"` would otherwise mean the current folder.
         if let output, output.isEmpty { throw ValidationError(StorageError.emptyOutputPath.description) }
         if let cache, cache.isEmpty { throw ValidationError(CacheFolderError.emptyPath.description) }
+        // Relative paths mean nothing once the working folder is gone (deleted or moved away).
+        let relative = ([manifest] + [output, cache].compactMap { $0 }).filter { !$0.hasPrefix("/") }
+        if let first = relative.first, !Self.workingFolderExists {
+            throw ValidationError("the current folder no longer exists (it was deleted or moved), so '\(first)' names nothing; "
+                + "cd to an existing folder or give absolute paths")
+        }
+    }
+
+    static var workingFolderExists: Bool {
+        guard let path = getcwd(nil, 0) else { return false }
+        free(path)
+        return true
     }
 
     /// The `--set` overrides, parsed (exit 2 with the message on a malformed one).

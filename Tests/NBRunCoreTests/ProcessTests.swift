@@ -190,4 +190,61 @@ struct ProcessTests {
         #expect(second.output.contains("waiting for another nbrun computing slow"), "\(second.output)")
         #expect(second.output.contains("cached: generate, slow"), "the second run finds the first one's complete results")
     }
+
+    /// The folder a run works in (its working folder, notebook and output) deleted while a
+    /// stage computes: the run ends with an error and exit 1, not a hang. It used to spin
+    /// for ever at its end, walking up a path that, with no working folder, never reached `/`.
+    @Test func aRunWhoseFolderIsDeletedMidStageEndsWithAnError() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        let work = notebook.folder.appendingPathComponent("work", isDirectory: true)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: notebook.manifestURL, to: work.appendingPathComponent("Test.manifest"))
+        let log = notebook.folder.appendingPathComponent("run.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["Test.manifest", "--output", "out", "--set", "slow.steps=100", "--set", "slow.step-milliseconds=50"]
+        process.currentDirectoryURL = work
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        try handle.close()
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        var deadline = Date().addingTimeInterval(60)
+        while !output().contains("▶ slow") && process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        try #require(output().contains("▶ slow"), "\(output())")
+        try FileManager.default.removeItem(at: work)
+        deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)  // SIGTERM may be blocked: Process children inherit the mask
+            Issue.record("the run did not end within 60 s of its folder being deleted:\n\(output())")
+            return
+        }
+        #expect(process.terminationStatus == 1, "\(output())")
+        #expect(output().contains("✗ slow failed"), "\(output())")
+    }
+
+    /// Started in a folder that no longer exists: a relative path is refused by name, with
+    /// what to do, before anything is read or written; absolute paths still work.
+    @Test func aDeletedWorkingFolderRefusesRelativePaths() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        let gone = notebook.folder.appendingPathComponent("gone").path
+        func run(_ arguments: String) throws -> (status: Int32, output: String) {
+            let log = notebook.folder.appendingPathComponent("gone.log")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "mkdir '\(gone)' && cd '\(gone)' && rmdir '\(gone)' && exec '\(try binary().path)' \(arguments) >'\(log.path)' 2>&1"]
+            try process.run()
+            process.waitUntilExit()
+            return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+        let relative = try run("'\(notebook.manifestURL.path)' --output out")
+        #expect(relative.status == 64, "\(relative.output)")
+        #expect(relative.output.contains("the current folder no longer exists (it was deleted or moved), so 'out' names nothing"),
+                "\(relative.output)")
+        let absolute = try run("'\(notebook.manifestURL.path)' --output '\(notebook.output.path)'")
+        #expect(absolute.status == 0 && absolute.output.contains("✓ slow"), "\(absolute.output)")
+    }
 }

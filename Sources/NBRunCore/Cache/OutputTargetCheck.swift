@@ -29,6 +29,9 @@ public enum OutputTargetCheck {
 
     /// The path with every symbolic link resolved, as far as it exists; the rest appended.
     static func resolved(_ path: String) -> String {
+        // Only an absolute path walks up to `/`. A relative one (the working folder was deleted,
+        // so nothing could make it absolute) would grow `..` after `..` for ever: taken as it is.
+        guard path.hasPrefix("/") else { return path }
         var existing = URL(fileURLWithPath: path).standardizedFileURL
         var rest: [String] = []
         while true {
@@ -53,6 +56,7 @@ public enum OutputTargetCheck {
 
     /// The nearest folder at or above `path` that holds `.git` (a folder, or a worktree's file).
     static func repositoryRoot(containing path: String) -> String? {
+        guard path.hasPrefix("/") else { return nil }
         var folder = URL(fileURLWithPath: path)
         while true {
             if FileKind.of(folder.appendingPathComponent(".git").path).exists { return folder.path }
