@@ -59,6 +59,12 @@ final class RunningNBRun {
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// A test that failed half way must not leave its nbrun running into the next tests (and
+    /// SIGTERM may be blocked in it: `Process` children inherit the signal mask).
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Waits for the process to end: its exit status and everything it printed.
     func finish() -> (status: Int32, output: String) {
         process.waitUntilExit()
@@ -246,5 +252,54 @@ struct ProcessTests {
                 "\(relative.output)")
         let absolute = try run("'\(notebook.manifestURL.path)' --output '\(notebook.output.path)'")
         #expect(absolute.status == 0 && absolute.output.contains("✓ slow"), "\(absolute.output)")
+    }
+
+    /// Started with SIGTERM and SIGINT blocked (as `Process` children of a parent that blocks
+    /// them are): `kill` still stops nbrun. Before, such an nbrun ran on until SIGKILL.
+    @Test func signalsBlockedByTheParentStillReachNBRun() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        let log = notebook.folder.appendingPathComponent("blocked.log")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        posix_spawnattr_setsigmask(&attributes, &blocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let binary = try binary().path
+        let arguments = [binary, notebook.manifestURL.path, "--output", notebook.output.path,
+                         "--set", "slow.steps=400", "--set", "slow.step-milliseconds=50"]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        try #require(posix_spawn(&pid, binary, &actions, &attributes, argv, envp) == 0)
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        var status: Int32 = 0
+        var deadline = Date().addingTimeInterval(60)
+        while !output().contains("▶ slow") && waitpid(pid, &status, WNOHANG) == 0 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        try #require(output().contains("▶ slow"), "\(output())")
+        kill(pid, SIGTERM)
+        deadline = Date().addingTimeInterval(10)
+        var ended = false
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { ended = true; break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if !ended {
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        #expect(ended, "SIGTERM did not stop nbrun within 10 s:\n\(output())")
+        #expect(ended && (status & 0x7f) == SIGTERM, "\(status): \(output())")
     }
 }
