@@ -25,7 +25,7 @@ struct ManifestOptions: ParsableArguments {
         if let output, output.isEmpty { throw ValidationError(StorageError.emptyOutputPath.description) }
         if let cache, cache.isEmpty { throw ValidationError(CacheFolderError.emptyPath.description) }
         // Relative paths mean nothing once the working folder is gone (deleted or moved away).
-        let relative = ([manifest] + [output, cache].compactMap { $0 }).filter { !$0.hasPrefix("/") }
+        let relative = ([manifest] + [output, cache].compactMap { $0 }).filter { !$0.isEmpty && !$0.hasPrefix("/") }
         if let first = relative.first, !Self.workingFolderExists {
             throw ValidationError("the current folder no longer exists (it was deleted or moved), so '\(first)' names nothing; "
                 + "cd to an existing folder or give absolute paths")

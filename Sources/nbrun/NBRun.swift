@@ -15,13 +15,15 @@ struct NBRun: ParsableCommand {
         subcommands: [Run.self, Status.self, Why.self, Runs.self, GC.self, Clean.self, Stages.self, New.self, SlurmTaskCommand.self],
         defaultSubcommand: Run.self)
 
-    /// Starts with no signal blocked. A parent may pass its own mask on (Foundation's
-    /// `Process` does), and an nbrun with SIGTERM blocked could then be stopped by neither
-    /// `kill`, `scancel` nor a time limit, only by SIGKILL.
+    /// Starts with the signals that stop it unblocked. A parent may pass its own mask on
+    /// (Foundation's `Process` does), and an nbrun with SIGTERM blocked could then be stopped
+    /// by neither `kill`, `scancel` nor a time limit, only by SIGKILL. Other signals the
+    /// parent blocked stay blocked.
     static func main() {
-        var none = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { sigaddset(&stopping, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
         main(nil)
     }
 }

@@ -28,9 +28,10 @@ final class RunningNBRun {
     let log: URL
 
     /// `environment` replaces the test process's own when given (the Slurm tests' cluster
-    /// configuration, a PATH without Slurm's commands).
-    init(_ binary: URL, _ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws {
-        log = folder.appendingPathComponent("nbrun-\(UUID().uuidString).log")
+    /// configuration, a PATH without Slurm's commands). The output goes to a file in
+    /// `logFolder`, by default the working folder.
+    init(_ binary: URL, _ arguments: [String], in folder: URL, environment: [String: String]? = nil, logFolder: URL? = nil) throws {
+        log = (logFolder ?? folder).appendingPathComponent("nbrun-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = binary
@@ -58,6 +59,17 @@ final class RunningNBRun {
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits at most `seconds` for the process to end: false (the process then killed) when
+    /// it is still running, a hang the test reports instead of hanging itself.
+    func ended(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard process.isRunning else { return true }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return false
+    }
 
     /// A test that failed half way must not leave its nbrun running into the next tests (and
     /// SIGTERM may be blocked in it: `Process` children inherit the signal mask).
@@ -205,31 +217,13 @@ struct ProcessTests {
         let work = notebook.folder.appendingPathComponent("work", isDirectory: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: notebook.manifestURL, to: work.appendingPathComponent("Test.manifest"))
-        let log = notebook.folder.appendingPathComponent("run.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = ["Test.manifest", "--output", "out", "--set", "slow.steps=100", "--set", "slow.step-milliseconds=50"]
-        process.currentDirectoryURL = work
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try handle.close()
-        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        var deadline = Date().addingTimeInterval(60)
-        while !output().contains("▶ slow") && process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        try #require(output().contains("▶ slow"), "\(output())")
+        let run = try RunningNBRun(binary(), ["Test.manifest", "--output", "out", "--set", "slow.steps=100", "--set", "slow.step-milliseconds=50"],
+                                   in: work, logFolder: notebook.folder)
+        try run.waitForOutput(containing: "▶ slow")
         try FileManager.default.removeItem(at: work)
-        deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)  // SIGTERM may be blocked: Process children inherit the mask
-            Issue.record("the run did not end within 60 s of its folder being deleted:\n\(output())")
-            return
-        }
-        #expect(process.terminationStatus == 1, "\(output())")
-        #expect(output().contains("✗ slow failed"), "\(output())")
+        #expect(run.ended(within: 60), "the run did not end within 60 s of its folder being deleted:\n\(run.output)")
+        #expect(run.process.terminationStatus == 1, "\(run.output)")
+        #expect(run.output.contains("✗ slow failed"), "\(run.output)")
     }
 
     /// Started in a folder that no longer exists: a relative path is refused by name, with
@@ -259,28 +253,9 @@ struct ProcessTests {
     @Test func signalsBlockedByTheParentStillReachNBRun() throws {
         let notebook = try TestNotebook(Self.manifest)
         let log = notebook.folder.appendingPathComponent("blocked.log")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGTERM)
-        sigaddset(&blocked, SIGINT)
-        posix_spawnattr_setsigmask(&attributes, &blocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let binary = try binary().path
-        let arguments = [binary, notebook.manifestURL.path, "--output", notebook.output.path,
-                         "--set", "slow.steps=400", "--set", "slow.step-milliseconds=50"]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid = pid_t()
-        try #require(posix_spawn(&pid, binary, &actions, &attributes, argv, envp) == 0)
+        let pid = try DirectSpawn.start(try binary().path, [notebook.manifestURL.path, "--output", notebook.output.path,
+                                                            "--set", "slow.steps=400", "--set", "slow.step-milliseconds=50"],
+                                        log: log, blocked: [SIGTERM, SIGINT])
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
         var status: Int32 = 0
         var deadline = Date().addingTimeInterval(60)
@@ -291,15 +266,12 @@ struct ProcessTests {
         kill(pid, SIGTERM)
         deadline = Date().addingTimeInterval(10)
         var ended = false
-        while Date() < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid { ended = true; break }
-            Thread.sleep(forTimeInterval: 0.02)
+        while !ended && Date() < deadline {
+            ended = waitpid(pid, &status, WNOHANG) == pid
+            if !ended { Thread.sleep(forTimeInterval: 0.02) }
         }
-        if !ended {
-            kill(pid, SIGKILL)
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        if !ended { kill(pid, SIGKILL); _ = DirectSpawn.wait(pid) }
         #expect(ended, "SIGTERM did not stop nbrun within 10 s:\n\(output())")
-        #expect(ended && (status & 0x7f) == SIGTERM, "\(status): \(output())")
+        #expect(!ended || DirectSpawn.exitStatus(status) == 128 + SIGTERM, "\(status): \(output())")
     }
 }

@@ -31,7 +31,11 @@ public final class RunLock: @unchecked Sendable {
     }
 
     public static func url(cacheRoot: URL) -> URL {
-        cacheRoot.appendingPathComponent("locks", isDirectory: true).appendingPathComponent(fileName)
+        locksFolder(cacheRoot: cacheRoot).appendingPathComponent(fileName)
+    }
+
+    static func locksFolder(cacheRoot: URL) -> URL {
+        cacheRoot.appendingPathComponent("locks", isDirectory: true)
     }
 
     /// Takes the lock, shared for a run or exclusive for `clean` and `gc`, creating the cache
@@ -41,45 +45,35 @@ public final class RunLock: @unchecked Sendable {
     public static func acquire(
         cacheRoot: URL, exclusive: Bool, wait: Bool, cancellation: CancellationFlag?, onWait: () -> Void
     ) throws(RunError) -> RunLock {
-        let url = url(cacheRoot: cacheRoot)
         let mode: LockFile.Mode = exclusive ? .exclusive : .shared
         var announced = false
         // Held until the run lock is: runs starting meanwhile wait at the gate.
-        let gate = exclusive ? try closeGate(cacheRoot: cacheRoot, wait: wait, cancellation: cancellation,
-                                             announced: &announced, onWait: onWait) : nil
+        let gate = exclusive ? try take(gateName, .exclusive, cacheRoot: cacheRoot, wait: wait, cancellation: cancellation,
+                                        busy: .cacheBusy(path: cacheRoot.path, byCleanOrGC: true),
+                                        announced: &announced, onWait: onWait) : nil
         defer { gate?.release() }
+        let file = try take(fileName, mode, cacheRoot: cacheRoot, wait: wait, cancellation: cancellation,
+                            busy: .cacheBusy(path: cacheRoot.path, byCleanOrGC: !exclusive), announced: &announced, onWait: onWait)
+        return RunLock(file: file, url: url(cacheRoot: cacheRoot))
+    }
+
+    /// `locks/<name>` in `mode`: waited for (announced once through `onWait`), or `busy`
+    /// thrown without `wait`, and taken again on the current file when a `clean`, which
+    /// removes the cache with this file in it, unlinked the one waited on.
+    private static func take(_ name: String, _ mode: LockFile.Mode, cacheRoot: URL, wait: Bool, cancellation: CancellationFlag?,
+                             busy: RunError, announced: inout Bool, onWait: () -> Void) throws(RunError) -> LockFile {
+        let path = locksFolder(cacheRoot: cacheRoot).appendingPathComponent(name).path
         while true {
             let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
             defer { close(folder) }
-            let file = try LockFile(fileName, in: folder, path: url.path)
+            let file = try LockFile(name, in: folder, path: path)
             if try !file.tryLock(mode) {
-                guard wait else { throw .cacheBusy(path: cacheRoot.path, byCleanOrGC: !exclusive) }
+                guard wait else { throw busy }
                 if !announced { onWait() }
                 announced = true
                 try file.waitForLock(mode, every: pollInterval, cancellation: cancellation, interruptedPath: cacheRoot.path)
             }
-            // `clean` removes the cache, this file included, while holding it exclusive.
-            if file.isStillLinked(name: fileName, in: folder) { return RunLock(file: file, url: url) }
-        }
-    }
-
-    /// The gate, exclusive, for a `clean` or `gc` about to wait for the run lock. Another one
-    /// holding it is waited for like the run lock (or, without `wait`, is `cacheBusy`).
-    private static func closeGate(cacheRoot: URL, wait: Bool, cancellation: CancellationFlag?, announced: inout Bool,
-                                  onWait: () -> Void) throws(RunError) -> LockFile {
-        let path = url(cacheRoot: cacheRoot).deletingLastPathComponent().appendingPathComponent(gateName).path
-        while true {
-            let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
-            defer { close(folder) }
-            let gate = try LockFile(gateName, in: folder, path: path)
-            if try !gate.tryLock(.exclusive) {
-                guard wait else { throw .cacheBusy(path: cacheRoot.path, byCleanOrGC: true) }
-                if !announced { onWait() }
-                announced = true
-                try gate.waitForLock(.exclusive, every: pollInterval, cancellation: cancellation, interruptedPath: cacheRoot.path)
-            }
-            // A `clean` that removed the cache meanwhile took this file with it.
-            if gate.isStillLinked(name: gateName, in: folder) { return gate }
+            if file.isStillLinked(name: name, in: folder) { return file }
         }
     }
 
@@ -101,7 +95,7 @@ public final class RunLock: @unchecked Sendable {
         let folder = try LockFile.openFolders([cacheRoot.path, "locks"])
         defer { close(folder) }
         // A `clean` or `gc` waiting for the run lock closed the gate: queue behind it.
-        let gate = try LockFile(gateName, in: folder, path: url.deletingLastPathComponent().appendingPathComponent(gateName).path)
+        let gate = try LockFile(gateName, in: folder, path: locksFolder(cacheRoot: cacheRoot).appendingPathComponent(gateName).path)
         guard try gate.tryLock(.shared) else { return .busy(gate) }
         defer { gate.release() }
         let file = try LockFile(fileName, in: folder, path: url.path)
