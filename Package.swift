@@ -8,42 +8,27 @@ let hostCPU: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release)),
 ]
 
-/// A notebook is a folder `Sources/<Name>Notebook/` with a `Stages/` folder inside: a
-/// target is made for it here, nbrun depends on it, and nbrun's registry lists it (generated
-/// at build time), so adding a notebook edits no existing file. Its tests, if any, are the
-/// folder `Tests/<Name>NotebookTests/`. Shared support modules (MNISTNotebookData,
-/// NotebookTraining) have no `Stages/` folder and are ordinary library targets below.
-let notebookNames: [String] = {
-    let root = URL(fileURLWithPath: Context.packageDirectory)
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources").path)) ?? []
-    return names.filter { name in
-        var isFolder: ObjCBool = false
-        let stages = root.appendingPathComponent("Sources").appendingPathComponent(name).appendingPathComponent("Stages")
-        return name.hasSuffix("Notebook") && FileManager.default.fileExists(atPath: stages.path, isDirectory: &isFolder)
-            && isFolder.boolValue
-    }.sorted()
-}()
-
-/// Every library module a notebook may import. The build tooling finds which of them each
-/// stage actually reaches (through its imports and its plugin's helpers) and fingerprints
-/// only those.
+/// What a notebook may import: the author API (`NBRun`) and the libraries. nbrun embeds
+/// their sources (`NotebookLibraries`), so that a stage's fingerprint covers the library code
+/// it reaches, and installs their module interfaces, so that a notebook folder anywhere on
+/// disk compiles against them (see `Scripts/install`).
 let notebookLibraries: [Target.Dependency] = [
-    "NBRunCore", "AtomicFiles", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining", "SeededRandom",
+    "NBRun", "AtomicFiles", "SafeText", "NeuralNetwork", "MNIST", "Figures", "MNISTNotebookData", "NotebookTraining",
+    "SeededRandom",
 ]
 
-let notebookTargets: [Target] = notebookNames.flatMap { name -> [Target] in
-    var targets: [Target] = [
-        .target(name: name, dependencies: notebookLibraries, swiftSettings: hostCPU,
-                plugins: ["EmbedStageSourcesPlugin"]),
-    ]
-    let tests = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Tests/\(name)Tests")
-    if FileManager.default.fileExists(atPath: tests.path) {
-        // A notebook's tests may drive the other notebooks too (the comparison reads the
-        // LSTM notebook's data stage).
-        targets.append(.testTarget(name: "\(name)Tests",
-                                   dependencies: notebookLibraries + notebookNames.map { .target(name: $0) }))
-    }
-    return targets
+/// The repository's notebooks are folders that nbrun compiles into plugins at run time, like
+/// any user's. Their tests also build them as ordinary targets, so that a test can run their
+/// stages in-process; the EmbedStageSources plugin generates the same registration nbrun does.
+let repositoryNotebooks: [(module: String, path: String)] = [
+    ("LSTMNotebook", "Notebooks/LSTM"),
+    ("GRUvsLSTMNotebook", "Notebooks/GRU-vs-LSTM"),
+    ("DemoNotebook", "Tests/Notebooks/Demo"),
+]
+
+let notebookTargets: [Target] = repositoryNotebooks.map { notebook in
+    .target(name: notebook.module, dependencies: notebookLibraries, path: notebook.path, swiftSettings: hostCPU,
+            plugins: ["EmbedStageSourcesPlugin"])
 }
 
 let package = Package(
@@ -51,7 +36,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nbrun", targets: ["nbrun"]),
-        .library(name: "NBRunCore", targets: ["NBRunCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -81,12 +65,24 @@ let package = Package(
         // initial weights, so a seed means the same numbers everywhere.
         .target(name: "SeededRandom"),
 
-        // The runner core: manifest, stage protocol and registry, artifact cache, executor, report.
+        // What the build tools and nbrun read from Swift files without compiling them: the
+        // modules a file imports and the types it declares; and the registration code a
+        // notebook's plugin is compiled with.
+        .target(name: "SwiftSourceScan"),
+
+        // The author API, the one engine module a notebook imports: `Stage`, `@Parameter`,
+        // `Artifact`, `StageContext`, `NotebookPath`, progress and printed output.
+        .target(name: "NBRun", dependencies: ["AtomicFiles", "SafeText", "SwiftSourceScan"]),
+
+        // The engine: manifest, planner, store and cache, execution, reports, sweeps, Slurm,
+        // and the notebook plugins it compiles and loads.
         .target(
             name: "NBRunCore",
             dependencies: [
+                "NBRun",
                 "AtomicFiles",
                 "SafeText",
+                "SwiftSourceScan",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -108,38 +104,45 @@ let package = Package(
         // PNG through libpng, the built-in bitmap font, the notebook's figures.
         .target(name: "Figures", dependencies: ["CLibPNG", "AtomicFiles"]),
 
-        // Build-time tool and plugin that embed each stage's Swift source in its module,
-        // so the cache fingerprint and the report see exactly the code that was compiled.
-        .executableTarget(name: "EmbedStageSources"),
-        .plugin(
-            name: "EmbedStageSourcesPlugin",
-            capability: .buildTool(),
-            dependencies: ["EmbedStageSources"]),
-        // Build-time tool and plugin that write nbrun's list of notebook plugins.
-        .executableTarget(name: "GenerateNotebookRegistry"),
-        .plugin(
-            name: "NotebookRegistryPlugin",
-            capability: .buildTool(),
-            dependencies: ["GenerateNotebookRegistry"]),
-
         // What both MNIST notebooks share: the data description `load-data` writes and the
         // batches it implies (MNISTNotebookData); the loss history, test-set evaluation and
         // per-epoch checkpoints of training (NotebookTraining). Two modules, so a stage that
         // only reads data is not fingerprinted with the network code.
-        .target(name: "MNISTNotebookData", dependencies: ["NBRunCore", "MNIST"], swiftSettings: hostCPU),
+        .target(name: "MNISTNotebookData", dependencies: ["NBRun", "MNIST"], swiftSettings: hostCPU),
         .target(
             name: "NotebookTraining",
-            dependencies: ["NBRunCore", "MNIST", "MNISTNotebookData", "NeuralNetwork", "Figures", "AtomicFiles"],
+            dependencies: ["NBRun", "MNIST", "MNISTNotebookData", "NeuralNetwork", "Figures", "AtomicFiles"],
             swiftSettings: hostCPU),
+
+        // Build-time tool and plugins: EmbedStageSourcesPlugin embeds a notebook target's stage
+        // files and registration (for the tests, which build the repository's notebooks as
+        // targets); EmbedLibrarySourcesPlugin embeds the notebook libraries' sources into nbrun,
+        // so that fingerprints and the report see exactly the library code that was compiled.
+        .executableTarget(name: "EmbedStageSources", dependencies: ["SwiftSourceScan"]),
+        .plugin(
+            name: "EmbedStageSourcesPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedStageSources"]),
+        .plugin(
+            name: "EmbedLibrarySourcesPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedStageSources"]),
+
+        // The notebook libraries' sources as compiled into this nbrun (generated).
+        .target(name: "NotebookLibraries", dependencies: ["NBRun"] + notebookLibraries,
+                swiftSettings: hostCPU, plugins: ["EmbedLibrarySourcesPlugin"]),
 
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "Figures",
+                "NBRunCore", "Figures", "NotebookLibraries",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + notebookNames.map { .target(name: $0) },
+            ],
             swiftSettings: hostCPU,
-            plugins: ["NotebookRegistryPlugin"]),
+            // A notebook's plugin is a shared library that leaves the author API and the
+            // libraries undefined: they resolve to this executable's own copies when nbrun
+            // loads it, so stage and engine share one set of types.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
 
         // Benchmarks print figures; they are not timed tests.
         .executableTarget(
@@ -148,7 +151,9 @@ let package = Package(
             swiftSettings: hostCPU),
 
         .testTarget(
-            name: "NBRunCoreTests", dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom"],
+            name: "NBRunCoreTests",
+            dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom", "SwiftSourceScan",
+                           "NotebookLibraries"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "SeededRandom"],
@@ -156,5 +161,11 @@ let package = Package(
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "SeededRandom"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
+        // A notebook's tests may drive the other notebooks too (the comparison reads the
+        // LSTM notebook's data stage).
+        .testTarget(name: "LSTMNotebookTests",
+                    dependencies: ["NBRunCore", "LSTMNotebook"] + notebookLibraries),
+        .testTarget(name: "GRUvsLSTMNotebookTests",
+                    dependencies: ["NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook"] + notebookLibraries),
     ] + notebookTargets
 )

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 import NeuralNetwork
 import NotebookTraining
 

@@ -1,4 +1,4 @@
-import NBRunCore
+import NBRun
 
 /// The second notebook: the reference post's closing question, "GRU or LSTM?", measured.
 /// Its data stage is the LSTM notebook's `lstm.load-data`; its three experiments, the

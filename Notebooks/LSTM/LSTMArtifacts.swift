@@ -1,4 +1,4 @@
-import NBRunCore
+import NBRun
 import NeuralNetwork
 import NotebookTraining
 

@@ -1,4 +1,4 @@
-import NBRunCore
+import NBRun
 
 /// The stages of the LSTM-on-MNIST notebook (`lstm.*`), in the files under `Stages/`;
 /// the manifest runs them in the reference notebook's order.

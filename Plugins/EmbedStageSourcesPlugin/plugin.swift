@@ -1,11 +1,10 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds into a notebook target the text of every Swift file under its `Stages/` folder,
-/// and the Swift sources of the library modules of this package its files can reach, so that
-/// a stage's cache fingerprint and its report cell come from the very code that was
-/// compiled, not from whatever is on disk when nbrun runs. The tool also derives, from the
-/// sources, the plugin's list of stages (with each stage's file) and its registration.
+/// Gives a repository notebook built as a package target (for its tests, which run its
+/// stages in-process) the registration nbrun generates when it compiles a notebook folder:
+/// the text of its stage files, the sources of the library modules its files can reach, and
+/// the list of its stages (see `PluginRegistrationSource`).
 @main
 struct EmbedStageSourcesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -14,11 +13,11 @@ struct EmbedStageSourcesPlugin: BuildToolPlugin {
         let stageFiles = ownFiles.filter { $0.pathComponents.contains("Stages") }
         let helperFiles = ownFiles.filter { !$0.pathComponents.contains("Stages") }
 
-        // Every library module of this package the notebook could import; the tool keeps
-        // those its files reach. A dependency package's code is pinned by its version, and
-        // the runner core (NBRunCore) is not stage code.
+        // Every library module of this package the notebook could import, the author API
+        // (NBRun) included; the tool keeps those its files reach. A dependency package's code
+        // is pinned by its version.
         let packageTargetIDs = Set(context.package.targets.map(\.id))
-        func isLibrary(_ target: Target) -> Bool { packageTargetIDs.contains(target.id) && target.name != "NBRunCore" }
+        func isLibrary(_ target: Target) -> Bool { packageTargetIDs.contains(target.id) }
         let libraries = module.recursiveTargetDependencies.filter(isLibrary)
             .compactMap { $0 as? SourceModuleTarget }
             .filter { !swiftFiles(of: $0).isEmpty }

@@ -1,5 +1,5 @@
 import AtomicFiles
-import CLibPNG
+internal import CLibPNG
 import Foundation
 
 /// Encodes 8-bit grayscale, RGB or RGBA pixels as PNG through libpng's simplified API.

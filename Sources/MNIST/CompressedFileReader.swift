@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 import Foundation
 
 /// Reads a whole file through zlib's gz* API, which inflates gzip data and passes

@@ -1,6 +1,6 @@
 import Foundation
 import MNIST
-import NBRunCore
+import NBRun
 
 /// What `load-data` hands to the later cells (of either notebook): where the data is and how to batch it.
 ///

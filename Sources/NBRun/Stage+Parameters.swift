@@ -15,7 +15,7 @@ extension Stage {
 
     /// Gives every `@Parameter` of this instance its checked value from the manifest (or its
     /// default, which the manifest loader filled in).
-    func bindParameters(_ parameters: StageParameters) {
+    package func bindParameters(_ parameters: StageParameters) {
         for (spec, binding) in declaredParameters {
             guard let value = parameters.values[spec.name] else { continue }
             binding.bind(value, baseDirectory: parameters.baseDirectory)

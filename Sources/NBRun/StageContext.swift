@@ -15,22 +15,34 @@ public final class StageContext: @unchecked Sendable {
     public let threadCount: Int
     /// This run's fingerprint: resumable state saved under another fingerprint (other
     /// parameters, code or inputs) must not be resumed from.
-    public internal(set) var fingerprint = ""
+    public package(set) var fingerprint = ""
 
-    let stagingDirectory: URL
-    let upstream: [(stage: String, directory: URL, record: StageRecord)]
-    let console: Console
+    /// A stage this one reads from: its committed folder and the artifacts its record lists.
+    package struct Upstream: Sendable {
+        package var stage: String
+        package var directory: URL
+        package var artifactNames: Set<String>
+
+        package init(stage: String, directory: URL, artifactNames: Set<String>) {
+            self.stage = stage
+            self.directory = directory
+            self.artifactNames = artifactNames
+        }
+    }
+
+    package let stagingDirectory: URL
+    let upstream: [Upstream]
+    package let console: Console
     private let cancellation: CancellationFlag
     private let resumeURL: URL
     private let lock = NSLock()
-    private(set) var figures: [StageRecord.Figure] = []
-    private(set) var metrics: [String: Double] = [:]
+    package private(set) var figures: [StageFigure] = []
+    package private(set) var metrics: [String: Double] = [:]
     private var printed = ""
 
-    init(stageName: String, notebookDirectory: URL, parameters: StageParameters, threadCount: Int,
-         stagingDirectory: URL, resumeDirectory: URL,
-         upstream: [(stage: String, directory: URL, record: StageRecord)],
-         console: Console, cancellation: CancellationFlag) {
+    package init(stageName: String, notebookDirectory: URL, parameters: StageParameters, threadCount: Int,
+                 stagingDirectory: URL, resumeDirectory: URL, upstream: [Upstream],
+                 console: Console, cancellation: CancellationFlag) {
         self.stageName = stageName
         self.notebookDirectory = notebookDirectory
         self.parameters = parameters
@@ -55,7 +67,7 @@ public final class StageContext: @unchecked Sendable {
     /// order; an error if none or several have it), verified against its recorded SHA-256
     /// by the runner before the stage started.
     public func inputArtifact(_ name: String) throws -> URL {
-        let holders = upstream.filter { $0.record.artifact(named: name) != nil }
+        let holders = upstream.filter { $0.artifactNames.contains(name) }
         guard !holders.isEmpty else {
             throw StorageError.noSuchArtifact(name: name, searched: upstream.map(\.stage))
         }
@@ -69,7 +81,7 @@ public final class StageContext: @unchecked Sendable {
         guard let holder = upstream.first(where: { $0.stage == stage }) else {
             throw StorageError.notAnUpstream(stage: stage, reader: stageName)
         }
-        guard holder.record.artifact(named: name) != nil else {
+        guard holder.artifactNames.contains(name) else {
             throw StorageError.noSuchArtifact(name: name, searched: [stage])
         }
         return fileURL(of: name, in: holder)
@@ -77,7 +89,7 @@ public final class StageContext: @unchecked Sendable {
 
     /// The runner checks every upstream artifact's size and SHA-256 before the stage
     /// starts (recomputing a damaged producer), so here it only names the file.
-    private func fileURL(of name: String, in holder: (stage: String, directory: URL, record: StageRecord)) -> URL {
+    private func fileURL(of name: String, in holder: Upstream) -> URL {
         holder.directory.appendingPathComponent(name)
     }
 
@@ -94,15 +106,18 @@ public final class StageContext: @unchecked Sendable {
         }
     }
 
-    static func isValidArtifactName(_ name: String) -> Bool {
-        !name.isEmpty && !name.contains("/") && !name.hasPrefix(".") && name != ArtifactStore.recordFileName
+    /// The file in a stage's folder that describes the folder, so no artifact can have its name.
+    package static let recordFileName = "record.json"
+
+    package static func isValidArtifactName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && !name.hasPrefix(".") && name != recordFileName
     }
 
     /// Marks an already-written PNG artifact as a figure, shown in the report with `caption` as alt text.
     public func addFigure(_ name: String, caption: String) {
         lock.lock(); defer { lock.unlock() }
         figures.removeAll { $0.name == name }
-        figures.append(StageRecord.Figure(name: name, caption: caption))
+        figures.append(StageFigure(name: name, caption: caption))
     }
 
     /// Records a measurement of this variant (a test accuracy, a final loss) in its record,
@@ -118,7 +133,7 @@ public final class StageContext: @unchecked Sendable {
         metrics[name] = value
     }
 
-    static func isValidMetricName(_ name: String) -> Bool {
+    package static func isValidMetricName(_ name: String) -> Bool {
         (1...64).contains(name.utf8.count) && name.unicodeScalars.allSatisfy {
             ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
         }

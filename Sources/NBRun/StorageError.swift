@@ -71,7 +71,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension StorageError {
     /// The same failure as a storage error: the destination and the system's reason.
-    init(_ error: AtomicWriteError) {
+    package init(_ error: AtomicWriteError) {
         self = .cannotWrite(path: error.path, reason: error.reason)
     }
 }

@@ -6,7 +6,7 @@ import Darwin
 import Foundation
 import MNIST
 import MNISTNotebookData
-import NBRunCore
+import NBRun
 import NeuralNetwork
 
 /// Trains and tests a `SequenceClassifier` on MNIST row sequences inside a stage: the

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 import NeuralNetwork
 
 /// A network handed from stage to stage as a safetensors checkpoint, PyTorch's names and layout.

@@ -1,6 +1,6 @@
 /// A raw string literal with a delimiter longer than any run of `#` in the text, so the
 /// source is embedded byte-exact whatever quotes or backslashes it holds.
-func rawLiteral(_ text: String) -> String {
+public func rawLiteral(_ text: String) -> String {
     var longestRun = 0, run = 0
     for character in text {
         run = character == "#" ? run + 1 : 0
@@ -10,4 +10,4 @@ func rawLiteral(_ text: String) -> String {
     return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
 }
 
-func quoted(_ text: String) -> String { "\"\(text)\"" }
+public func quoted(_ text: String) -> String { "\"\(text)\"" }

@@ -1,12 +1,13 @@
 import Foundation
 
-/// What the generator needs to know about a Swift file without compiling it: the modules it
-/// imports and the types it declares conforming to a protocol. Line-based on purpose: the
-/// sources are this package's own, and a declaration the scan misses fails the build (the
-/// generated code names it) or registration (a stage without source), never silently.
-enum SwiftSourceScan {
+/// What nbrun needs to know about a Swift file without compiling it: the modules it imports
+/// and the types it declares conforming to a protocol. The build tools, the fingerprints and
+/// the plugin compiler all read files through this one scanner. Line-based on purpose: a
+/// declaration the scan misses fails the compile (the generated code names it) or
+/// registration (a stage without source), never silently.
+public enum SwiftSourceScan {
     /// Names after `import` (with any attributes or import kind) at the start of a line.
-    static func importedModules(in source: String) -> Set<String> {
+    public static func importedModules(in source: String) -> Set<String> {
         var modules: Set<String> = []
         for line in source.split(separator: "\n") {
             var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
@@ -22,7 +23,7 @@ enum SwiftSourceScan {
 
     /// Top-level type names declared (at the start of a line) with `protocolName` in their
     /// conformance list, in file order.
-    static func types(conformingTo protocolName: String, in source: String) -> [String] {
+    public static func types(conformingTo protocolName: String, in source: String) -> [String] {
         let modifiers: Set<Substring> = ["public", "internal", "package", "fileprivate", "private", "final"]
         var names: [String] = []
         for line in source.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("\t") {

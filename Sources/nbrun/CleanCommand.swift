@@ -21,7 +21,7 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let runner = Runner(registry: try makeRegistry())
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest))
                 let manifest = try notebook.load(with: runner)
                 var options = notebook.runOptions()
                 options.waitForLock = !noWait

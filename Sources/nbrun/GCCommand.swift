@@ -38,7 +38,7 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let runner = Runner(registry: try makeRegistry())
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest))
                 let manifest = try notebook.load(with: runner)
                 let policy: GCPolicy = keepLast.map { .keepLast($0) } ?? .maxSize(ByteSize.parse(maxSize!)!)
                 var options = notebook.runOptions()

@@ -5,30 +5,34 @@ import NBRunCore
 extension NBRun {
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Scaffold a notebook: Notebooks/NAME.manifest and a plugin folder with two stages, a figure and a test.",
+            abstract: "Scaffold a notebook in a new folder: its manifest and two stages, the second drawing a figure.",
             discussion: """
-                Run it from the repository root. Nothing existing is overwritten. Then \
-                `./nbrun Notebooks/NAME.manifest` builds nbrun with the new plugin and runs it.
+                The folder (default: ./NAME) must not exist yet; nothing existing is overwritten. \
+                Then `nbrun FOLDER/NAME.manifest` compiles the stages and runs them.
                 """)
 
         @Argument(help: "The notebook's name: a capital letter, then letters or digits (e.g. Waves).")
         var name: String
 
-        @Option(help: "The nbrun package folder (default: the current folder).")
-        var packagePath: String = "."
+        @Argument(help: "The folder to create for it (default: NAME in the current folder).")
+        var folder: String?
 
         func run() throws {
             try reportingFailures {
                 let scaffold: NotebookScaffold
                 let written: [String]
+                let root = URL(fileURLWithPath: folder ?? name).standardizedFileURL
                 do throws(ScaffoldError) {
                     scaffold = try NotebookScaffold(name: name)
-                    written = try scaffold.write(into: URL(fileURLWithPath: packagePath).standardizedFileURL)
+                    // `mkdir -p` of the folders above it, as a user expects of a path they chose.
+                    try? FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    written = try scaffold.write(into: root)
                 } catch {
                     throw CommandFailure(message: error.description, exitCode: 2)
                 }
-                for path in written { Swift.print("created \(path)") }
-                Swift.print("Run it with: ./nbrun Notebooks/\(scaffold.name).manifest")
+                let shown = folder ?? name
+                for path in written { Swift.print("created \(shown)/\(path)") }
+                Swift.print("Run it with: nbrun \(shown)/\(scaffold.name).manifest")
             }
         }
     }

@@ -58,7 +58,7 @@ extension NBRun {
             try reportingFailures {
                 let console = Console.standardOutput()
                 let cancellation = CancellationFlag()
-                let runner = Runner(registry: try makeRegistry(), console: console, cancellation: cancellation)
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest), console: console, cancellation: cancellation)
                 let manifest = try notebook.load(with: runner)
                 var options = notebook.runOptions()
                 options.onlyStage = stage

@@ -19,7 +19,7 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let runner = Runner(registry: try makeRegistry())
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest))
                 let manifest = try notebook.load(with: runner)
                 let table = try runner.variants(manifest, options: notebook.runOptions())
                 // An output folder of an earlier layout has results the table cannot show yet: say so.

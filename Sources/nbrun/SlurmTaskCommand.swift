@@ -24,7 +24,10 @@ extension NBRun {
             try reportingFailures {
                 let console = Console.standardOutput()
                 let cancellation = CancellationFlag()
-                let runner = Runner(registry: try makeRegistry(), console: console, cancellation: cancellation)
+                // A task loads the notebook the submission compiled; it never compiles.
+                let manifest = (try? SlurmSweepRecord.load(from: URL(fileURLWithPath: record)))??.manifest ?? ""
+                let registry = manifest.isEmpty ? try StageRegistry(plugins: []) : try makeRegistry(for: manifest, mayCompile: false)
+                let runner = Runner(registry: registry, console: console, cancellation: cancellation)
                 // scancel and the time limit send SIGTERM, then SIGKILL after KillWait: stop the
                 // stage like Ctrl-C does, so its checkpoints stay for the next submission.
                 TerminationHandler.install(flag: cancellation, console: console)

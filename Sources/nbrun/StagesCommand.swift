@@ -5,11 +5,14 @@ import NBRunCore
 extension NBRun {
     struct Stages: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List every registered stage kind with its parameters.")
+            abstract: "List the stage kinds a manifest can name (its notebook's and those it uses), with their parameters.")
+
+        @Argument(help: "The notebook manifest, e.g. Notebooks/LSTM.manifest.")
+        var manifest: String
 
         func run() throws {
             try reportingFailures {
-                let registry = try makeRegistry()
+                let registry = try makeRegistry(for: manifest)
                 for kind in registry.kinds {
                     guard let entry = registry[kind] else { continue }
                     Swift.print("\(kind) — \(entry.stageType.summary)")

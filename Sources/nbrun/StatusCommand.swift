@@ -11,7 +11,7 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let runner = Runner(registry: try makeRegistry())
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest))
                 let manifest = try notebook.load(with: runner)
                 let decisions = try runner.status(manifest, options: notebook.runOptions())
                 for note in runner.statusNotes(manifest, options: notebook.runOptions()) {

@@ -14,7 +14,7 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let runner = Runner(registry: try makeRegistry())
+                let runner = Runner(registry: try makeRegistry(for: notebook.manifest))
                 let manifest = try notebook.load(with: runner)
                 Swift.print(WhyText.render(try runner.why(manifest, stage: stage, options: notebook.runOptions())))
             }

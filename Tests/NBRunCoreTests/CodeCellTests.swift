@@ -1,4 +1,5 @@
 import Foundation
+@testable import NBRun
 @testable import NBRunCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import NBRun
 @testable import NBRunCore
 
 @Suite("report.html")

@@ -1,5 +1,6 @@
 import DemoNotebook
 import Foundation
+@testable import NBRun
 @testable import NBRunCore
 import SeededRandom
 import Testing

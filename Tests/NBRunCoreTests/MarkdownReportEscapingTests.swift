@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import NBRun
 @testable import NBRunCore
 
 /// Issue 17, item 12 (report side): values, output and messages are data, and whatever

@@ -2,7 +2,15 @@ import Foundation
 import Testing
 
 /// The `nbrun` executable SwiftPM built next to the test bundle, if any.
+///
+/// The manifests the process tests write name the demo notebook's stages, which nbrun
+/// compiles from `Tests/Notebooks/Demo`: every nbrun they start uses it (`NBRUN_USES`), and
+/// keeps its compiled notebooks apart from the user's. `Scripts/test` sets both for the whole
+/// run; this sets them, unless set, for a bare `swift test`.
 let nbrunBinary: URL? = {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    setenv("NBRUN_USES", repository.appendingPathComponent("Tests/Notebooks/Demo.manifest").path, 0)
+    setenv("NBRUN_PLUGIN_CACHE", repository.appendingPathComponent(".build/test-plugins").path, 0)
     let places = [URL(fileURLWithPath: CommandLine.arguments[0]), Bundle.main.bundleURL]
         .flatMap { [$0.deletingLastPathComponent(), $0.deletingLastPathComponent().deletingLastPathComponent()] }
     return places.map { $0.appendingPathComponent("nbrun") }

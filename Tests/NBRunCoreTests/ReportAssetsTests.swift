@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import NBRun
 @testable import NBRunCore
 
 /// The page's files: written on every run, failed ones included, copied only when they

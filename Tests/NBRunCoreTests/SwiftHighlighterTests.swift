@@ -1,4 +1,5 @@
 import Testing
+@testable import NBRun
 @testable import NBRunCore
 
 @Suite("Swift highlighting")

@@ -1,4 +1,4 @@
-import NBRunCore
+import NBRun
 import NeuralNetwork
 
 /// Cell 3: the DigitClassification model (an LSTM `SequenceClassifier`), freshly initialised or loaded from a checkpoint.

@@ -1,7 +1,7 @@
 import Foundation
 import MNIST
 import MNISTNotebookData
-import NBRunCore
+import NBRun
 
 /// Cell 1: load MNIST and set up the batch loaders (batch 32, training set shuffled).
 struct LoadDataStage: Stage {

@@ -1,7 +1,7 @@
 import Figures
 import MNIST
 import MNISTNotebookData
-import NBRunCore
+import NBRun
 import NeuralNetwork
 
 /// Cell 6: one test image and what the trained network reads in it.

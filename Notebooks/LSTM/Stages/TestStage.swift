@@ -2,7 +2,7 @@ import Figures
 import Foundation
 import MNIST
 import MNISTNotebookData
-import NBRunCore
+import NBRun
 import NeuralNetwork
 import NotebookTraining
 

@@ -1,7 +1,7 @@
 import Figures
 import MNIST
 import MNISTNotebookData
-import NBRunCore
+import NBRun
 
 /// Cell 2: the first images of a shuffled training batch, each titled with its label.
 struct VisualizeBatchStage: Stage {

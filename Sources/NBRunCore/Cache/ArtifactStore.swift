@@ -34,7 +34,7 @@ public struct ArtifactStore: Sendable {
         case present(StageRecord)
     }
 
-    static let recordFileName = "record.json"
+    static let recordFileName = StageContext.recordFileName
 
     var stagingRoot: URL { outputDirectory.appendingPathComponent(".staging") }
     var trashRoot: URL { outputDirectory.appendingPathComponent(".trash") }

@@ -9,10 +9,7 @@ public struct StageRecord: Codable, Sendable, Equatable {
         public var size: Int
     }
 
-    public struct Figure: Codable, Sendable, Equatable {
-        public var name: String
-        public var caption: String
-    }
+    public typealias Figure = StageFigure
 
     public static let currentFormat = 1
 

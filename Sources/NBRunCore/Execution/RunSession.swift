@@ -229,8 +229,10 @@ final class RunSession {
             fail(name, error: error.description, output: "", previous: previous)
             return false
         }
-        let upstream = plan.stage.reads.compactMap { read -> (stage: String, directory: URL, record: StageRecord)? in
-            outcomes[read]?.usableRecord.map { (read, variantFolder($0), $0) }
+        let upstream = plan.stage.reads.compactMap { read -> StageContext.Upstream? in
+            outcomes[read]?.usableRecord.map {
+                StageContext.Upstream(stage: read, directory: variantFolder($0), artifactNames: Set($0.artifacts.map(\.name)))
+            }
         }
         let context = StageContext(
             stageName: name, notebookDirectory: manifest.notebookDirectory,

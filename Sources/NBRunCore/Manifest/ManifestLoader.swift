@@ -88,7 +88,7 @@ struct ManifestNodeReader {
     let notebookDirectory: URL
     let checksPathsExist: Bool
 
-    static let topLevelKeys = ["title", "output", "cells"]
+    static let topLevelKeys = ["title", "output", "uses", "cells"]
     static let stageKeys = ["stage", "kind", "parameters", "reads"]
 
     func location(_ node: Node) -> ManifestLocation {
@@ -147,6 +147,7 @@ struct ManifestNodeReader {
                     throw .expected(location(value), what: "an output folder path", found: "'\(text)'")
                 }
                 output = text
+            case "uses": _ = try Self.usedManifests(value, file: file)
             default: cellsNode = value
             }
         }
@@ -169,6 +170,28 @@ struct ManifestNodeReader {
         }
         try validateReads(cells)
         return Manifest(fileURL: fileURL, title: title, declaredOutput: output, cells: cells)
+    }
+
+    /// `uses:`: the manifests whose notebooks' stages this one may name, as a list of paths
+    /// relative to the manifest's folder (or one path).
+    static func usedManifests(_ node: Node, file: String) throws(ManifestError) -> [String] {
+        func location(_ node: Node) -> ManifestLocation {
+            ManifestLocation(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+        }
+        let what = "a list of manifest paths such as [LSTM.manifest]"
+        let items: [Node]
+        switch node {
+        case .sequence(let sequence): items = Array(sequence)
+        case .scalar: items = [node]
+        case .mapping: throw .expected(location(node), what: what, found: "a mapping")
+        }
+        return try items.map { item throws(ManifestError) in
+            guard case .scalar(let scalar) = item, scalar.string.hasSuffix(".manifest") else {
+                let found = if case .scalar(let scalar) = item { "'\(scalar.string.prefix(60))'" } else { "a collection" }
+                throw .expected(location(item), what: what, found: found)
+            }
+            return scalar.string
+        }
     }
 
     func readCell(_ node: Node) throws(ManifestError) -> Cell {

@@ -1,7 +1,6 @@
 import Foundation
 
-/// Every stage kind nbrun knows, gathered from the plugins compiled into it. The core
-/// knows no plugin by name: nbrun's list of plugins is generated at build time.
+/// Every stage kind a run can name, gathered from the plugins of the notebooks it loaded.
 public struct StageRegistry: Sendable {
     public struct Entry: Sendable {
         /// `<plugin name>.<stage name>`.
@@ -21,9 +20,11 @@ public struct StageRegistry: Sendable {
 
     public private(set) var entries: [String: Entry] = [:]
 
-    public init(plugins: [any StagePlugin]) throws(RegistryError) {
+    /// `libraries` is the library code nbrun was built with: a plugin compiled by nbrun
+    /// embeds only its own files, and its stages' fingerprints cover the libraries they reach.
+    public init(plugins: [any StagePlugin], libraries: LibraryCode = LibraryCode()) throws(RegistryError) {
         for plugin in plugins {
-            let library = plugin.libraryCode
+            let library = plugin.libraryCode.adding(libraries)
             librarySources.merge(library.sources) { first, _ in first }
             guard Self.isValidName(plugin.name) else { throw .invalidName(plugin.name, of: "a plugin") }
             for stage in plugin.stages {

@@ -7,25 +7,22 @@ import Darwin
 #endif
 
 extension NotebookScaffold {
-    /// Writes the notebook into the package at `root`, never replacing anything: every
-    /// folder is created with `mkdir` and every file linked into place, both of which fail
-    /// if the name exists (even if another process created it a moment ago). On a failure,
-    /// what this call created is removed and nothing else is touched.
-    /// - Returns: the package-relative paths written.
+    /// Writes the notebook into a new folder `root` (its parent must exist), never replacing
+    /// anything: every folder is created with `mkdir` and every file linked into place, both
+    /// of which fail if the name exists (even if another process created it a moment ago).
+    /// On a failure, what this call created is removed and nothing else is touched.
+    /// - Returns: the paths written, relative to `root`.
     public func write(into root: URL) throws(ScaffoldError) -> [String] {
-        let fileManager = FileManager.default
-        var isFolder: ObjCBool = false
-        for required in ["Package.swift", "Sources", "Notebooks"] {
-            let exists = fileManager.fileExists(atPath: root.appendingPathComponent(required).path, isDirectory: &isFolder)
-            guard exists, isFolder.boolValue == (required != "Package.swift") else { throw .notAPackageRoot(root.path) }
+        guard FileKind.following(root.deletingLastPathComponent().path) == .directory else {
+            throw .noParentFolder(root.deletingLastPathComponent().path)
         }
-        for path in folders + files.map(\.path) where Self.exists(root.appendingPathComponent(path)) {
-            throw .exists(path)
-        }
+        if Self.exists(root) { throw .exists(root.path) }
 
         var created: [URL] = []
         do throws(ScaffoldError) {
-            for folder in folders + ["Sources/\(module)/Stages"] {
+            guard mkdir(root.path, 0o755) == 0 else { throw Self.failure(root, errno) }
+            created.append(root)
+            for folder in folders {
                 let url = root.appendingPathComponent(folder)
                 guard mkdir(url.path, 0o755) == 0 else { throw Self.failure(url, errno) }
                 created.append(url)

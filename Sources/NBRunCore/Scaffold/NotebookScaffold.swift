@@ -1,13 +1,14 @@
 import Foundation
 
-/// The files of a new notebook: a manifest, and a plugin folder with two stages (the second
-/// drawing a figure) and a test, all following the conventions the build discovers, so that
-/// `./nbrun Notebooks/<Name>.manifest` runs it at once. WritingAPlugin.md walks through them.
+/// The files of a new notebook, one folder anywhere on disk: its manifest, the plugin type,
+/// its artifacts and two stages under `Stages/` (the second drawing a figure), laid out as
+/// ``NotebookFolder`` finds them, so that `nbrun FOLDER/<Name>.manifest` runs it at once.
+/// WritingAPlugin.md walks through them.
 public struct NotebookScaffold: Sendable {
     /// As typed: `Waves`.
     public let name: String
     /// The plugin's module: `WavesNotebook`.
-    public var module: String { name + "Notebook" }
+    public var module: String { NotebookFolder.moduleName(forManifestNamed: name) }
     /// The prefix of its stage kinds: `waves` (`SineFit` gives `sine-fit`).
     public let prefix: String
 
@@ -29,32 +30,31 @@ public struct NotebookScaffold: Sendable {
         return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
     }
 
-    /// Package-relative path → content, folders first.
+    /// Paths relative to the notebook's folder → content.
     public var files: [(path: String, content: String)] {
         [
-            ("Notebooks/\(name).manifest", manifest),
-            ("Sources/\(module)/\(module)Plugin.swift", plugin),
-            ("Sources/\(module)/\(name)Artifacts.swift", artifacts),
-            ("Sources/\(module)/Stages/GenerateStage.swift", generateStage),
-            ("Sources/\(module)/Stages/PlotStage.swift", plotStage),
-            ("Tests/\(module)Tests/\(module)Tests.swift", tests),
+            ("\(name).manifest", manifest),
+            ("\(name)Plugin.swift", plugin),
+            ("\(name)Artifacts.swift", artifacts),
+            ("Stages/GenerateStage.swift", generateStage),
+            ("Stages/PlotStage.swift", plotStage),
         ]
     }
 
-    /// The folders created, which must not exist yet.
-    public var folders: [String] { ["Sources/\(module)", "Tests/\(module)Tests"] }
+    /// The folders created inside the notebook's folder.
+    public var folders: [String] { ["Stages"] }
 
     var manifest: String {
         """
-        # Scaffolded by `nbrun new \(name)`. Run it from the repository root:
-        #   ./nbrun Notebooks/\(name).manifest
+        # Scaffolded by `nbrun new \(name)`. Run it with `nbrun \(name).manifest` in this folder.
         title: "\(name)"
         cells:
           - prose: |
-              A notebook is this manifest and the plugin in `Sources/\(module)/`. The first
-              stage samples a sine wave; the second draws it. Change a parameter, e.g.
-              `./nbrun Notebooks/\(name).manifest --set generate.periods=5`, and only what
-              depends on it runs again.
+              A notebook is this folder: this manifest, and the Swift files beside it, which
+              nbrun compiles when they change. The first stage samples a sine wave; the
+              second draws it. Change a parameter, e.g.
+              `nbrun \(name).manifest --set generate.periods=5`, and only what depends on it
+              runs again.
           - stage: generate
             kind: \(prefix).generate
             parameters: {periods: 3}
@@ -71,7 +71,7 @@ public struct NotebookScaffold: Sendable {
 
     var plugin: String {
         """
-        import NBRunCore
+        import NBRun
 
         /// The \(name) notebook. Its stages, `\(prefix).*`, are every `Stage` under `Stages/`.
         public struct \(module)Plugin: StagePlugin {
@@ -85,7 +85,7 @@ public struct NotebookScaffold: Sendable {
     var artifacts: String {
         """
         import Foundation
-        import NBRunCore
+        import NBRun
 
         /// What the stages hand to each other, declared once for producer and consumers.
         enum \(name)Artifacts {
@@ -112,7 +112,7 @@ public struct NotebookScaffold: Sendable {
     var generateStage: String {
         """
         import Foundation
-        import NBRunCore
+        import NBRun
 
         /// Samples a sine wave.
         struct GenerateStage: Stage {
@@ -141,7 +141,7 @@ public struct NotebookScaffold: Sendable {
         """
         import Figures
         import Foundation
-        import NBRunCore
+        import NBRun
 
         /// Draws the samples as a line chart: a figure in the report.
         struct PlotStage: Stage {
@@ -158,42 +158,6 @@ public struct NotebookScaffold: Sendable {
                 context.addFigure("wave.png", caption: title)
                 let peak = samples.values.max() ?? 0
                 context.print("largest sample: \\(String(format: "%.3f", peak))")
-            }
-        }
-
-        """
-    }
-
-    var tests: String {
-        """
-        import Foundation
-        import NBRunCore
-        import Testing
-        @testable import \(module)
-
-        @Suite("\(name) notebook")
-        struct \(module)Tests {
-            @Test func theStagesAreRegisteredWithTheirParameters() throws {
-                let registry = try StageRegistry(plugins: [\(module)Plugin()])
-                #expect(registry.kinds == ["\(prefix).generate", "\(prefix).plot"])
-                #expect(GenerateStage.parameters.map(\\.name) == ["samples-per-period", "periods"])
-            }
-
-            @Test func theWaveIsASine() {
-                let samples = GenerateStage.sine(samplesPerPeriod: 4, periods: 1)
-                let expected: [Double] = [0, 1, 0, -1]
-                #expect(samples.values.count == 4)
-                for (value, reference) in zip(samples.values, expected) {
-                    #expect(abs(value - reference) < 1e-12)
-                }
-            }
-
-            @Test func samplesSurviveTheirArtifactFile() throws {
-                let url = FileManager.default.temporaryDirectory.appendingPathComponent("samples-\\(UUID().uuidString).json")
-                defer { try? FileManager.default.removeItem(at: url) }
-                let samples = GenerateStage.sine(samplesPerPeriod: 16, periods: 2)
-                try samples.writeArtifact(to: url)
-                #expect(try Samples.readArtifact(from: url) == samples)
             }
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+@testable import NBRun
 @testable import NBRunCore
 
 /// Reports built directly, for renderer tests that need values no stage would print.

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// The files the demo stages hand to each other.
 enum DemoArtifacts {

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Tiny stages that exercise every runner feature (artifacts, reads, figures, data
 /// inputs, progress, failure, cancellation) in milliseconds, for tests and the demo notebook.

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Counts the words of a text file named by a `.path` parameter: its content is part of
 /// the fingerprint, so replacing the file reruns the stage.

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Prints a line, then fails when asked to: exercises failure reports and `--keep-going`.
 struct FailStage: Stage {

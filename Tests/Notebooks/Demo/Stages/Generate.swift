@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 import SeededRandom
 
 /// Writes `count` pseudo-random integers in 0..<1000 drawn from `seed`.

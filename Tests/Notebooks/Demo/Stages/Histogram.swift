@@ -1,6 +1,6 @@
 import Figures
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Draws a histogram of the upstream numbers (0...999) as a PNG figure, with the project's
 /// Figures module like the real notebooks, so the demo exercises figures end to end.

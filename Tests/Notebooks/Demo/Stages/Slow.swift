@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Sleeps through a number of steps with a progress bar, stopping when cancelled: shows
 /// progress reporting, Ctrl-C handling, the run lock and resumable state on a stage that

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Squares every number produced upstream.
 struct SquareStage: Stage {

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRun
 
 /// Prints the sum and mean of the upstream squares.
 struct SummarizeStage: Stage {

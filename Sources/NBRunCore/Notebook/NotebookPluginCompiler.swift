@@ -1,0 +1,202 @@
+import Crypto
+import Foundation
+import SwiftSourceScan
+
+/// Compiles a notebook folder's Swift code into a shared library that nbrun loads, once per
+/// content: the library is kept under the hash of the files' text and of the nbrun build
+/// (``NotebookToolkit/buildID``), so nothing is compiled when nothing changed, and a plugin
+/// built for another nbrun is never loaded.
+///
+/// What is compiled is the text that was read and hashed, copied into a private folder; each
+/// copy starts with a `#sourceLocation` line, so the compiler's messages name the file, line
+/// and column in the notebook's folder. Two nbruns compiling the same code take turns on a
+/// lock: the second finds the first one's library when its turn comes. A library is moved
+/// into place whole, so no run ever loads a half-written one.
+public struct NotebookPluginCompiler: Sendable {
+    public var toolkit: NotebookToolkit
+    /// Where compiled notebooks are kept (``defaultCacheFolder(environment:)``).
+    public var cacheFolder: URL
+    /// False where compiling is not allowed (a Slurm task loads what the submission compiled).
+    public var mayCompile = true
+    /// Told when a compile starts, and when it must wait for another nbrun's.
+    public var log: @Sendable (String) -> Void = { _ in }
+
+    public init(toolkit: NotebookToolkit, cacheFolder: URL) {
+        self.toolkit = toolkit
+        self.cacheFolder = cacheFolder
+    }
+
+    /// `NBRUN_PLUGIN_CACHE`, else `$XDG_CACHE_HOME/nbrun/plugins`, else `~/.cache/nbrun/plugins`.
+    public static func defaultCacheFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let chosen = environment["NBRUN_PLUGIN_CACHE"], !chosen.isEmpty { return URL(fileURLWithPath: chosen) }
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
+            return URL(fileURLWithPath: cache).appendingPathComponent("nbrun/plugins")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appendingPathComponent(".cache/nbrun/plugins")
+    }
+
+    /// A compiled notebook: its library and what it was compiled from.
+    public struct Compiled: Sendable {
+        public var library: URL
+        public var module: String
+        public var key: String
+        /// True when this call compiled it (false: it was already there).
+        public var compiledNow: Bool
+    }
+
+    /// The notebook's compiled library, compiling it first when needed; nil for a notebook
+    /// without code.
+    public func compile(_ notebook: NotebookFolder) throws(NotebookCodeError) -> Compiled? {
+        let files = try notebook.sourceFiles()
+        guard !files.isEmpty, let codeFolder = notebook.codeFolder else { return nil }
+        let key = Self.key(module: notebook.moduleName, files: files, buildID: toolkit.buildID)
+        let name = "\(notebook.moduleName)-\(key)"
+        let folder = cacheFolder.appendingPathComponent(name, isDirectory: true)
+        let library = folder.appendingPathComponent("lib\(notebook.moduleName).so")
+        if isComplete(folder, library: library) {
+            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false)
+        }
+        guard mayCompile else {
+            throw .cannotLoad(path: library.path, reason: "it was not compiled before this job started, and a job does not compile")
+        }
+        try createCacheFolder()
+        let lock: LockFile
+        do {
+            lock = try LockFile(cacheFolder.appendingPathComponent(name + ".lock").path, in: AT_FDCWD,
+                                path: cacheFolder.appendingPathComponent(name + ".lock").path)
+            if try !lock.tryLock(.exclusive) {
+                log("waiting for another nbrun compiling \(codeFolder.path)…")
+                try lock.waitForLock(.exclusive, every: 20_000, cancellation: nil, interruptedPath: folder.path)
+            }
+        } catch { throw .cannotStore(path: folder.path, reason: error.description) }
+        defer { lock.release() }
+        if isComplete(folder, library: library) {
+            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false)
+        }
+        log("compiling \(codeFolder.path) (\(files.count) Swift file\(files.count == 1 ? "" : "s"))…")
+        try build(notebook, files: files, into: folder, library: library)
+        return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: true)
+    }
+
+    static func key(module: String, files: [NotebookFolder.SourceFile], buildID: String) -> String {
+        var hash = SHA256()
+        hash.update(data: Data("\(buildID)\0\(module)\0".utf8))
+        for file in files {
+            hash.update(data: Data("\(file.relativePath)\0\(file.text.utf8.count)\0".utf8))
+            hash.update(data: Data(file.text.utf8))
+        }
+        return hash.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A folder this nbrun completed: its library, and the build it was compiled for.
+    private func isComplete(_ folder: URL, library: URL) -> Bool {
+        guard FileKind.of(folder.path) == .directory, FileKind.of(library.path).isRegularFile else { return false }
+        let stamp = try? RegularFile.read(at: folder.appendingPathComponent(Self.buildStampName), limit: 256)
+        return stamp.flatMap { String(data: $0, encoding: .utf8) } == toolkit.buildID
+    }
+
+    static let buildStampName = "nbrun-build"
+
+    private func createCacheFolder() throws(NotebookCodeError) {
+        do { try FileManager.default.createDirectory(at: cacheFolder, withIntermediateDirectories: true) } catch {
+            throw .cannotStore(path: cacheFolder.path, reason: error.localizedDescription)
+        }
+        guard FileKind.following(cacheFolder.path) == .directory else {
+            throw .cannotStore(path: cacheFolder.path, reason: "it is \(FileKind.following(cacheFolder.path)), not a folder")
+        }
+    }
+
+    private func build(_ notebook: NotebookFolder, files: [NotebookFolder.SourceFile], into folder: URL, library: URL)
+        throws(NotebookCodeError)
+    {
+        let codeFolder = notebook.codeFolder!
+        let workFolder = cacheFolder.appendingPathComponent(".building-\(folder.lastPathComponent)-\(getpid())", isDirectory: true)
+        try? FileManager.default.removeItem(at: workFolder)
+        defer { try? FileManager.default.removeItem(at: workFolder) }
+        let sources = workFolder.appendingPathComponent("sources", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        } catch { throw .cannotStore(path: workFolder.path, reason: error.localizedDescription) }
+
+        let registration: String
+        do {
+            registration = try PluginRegistrationSource(
+                ownModule: notebook.moduleName,
+                helperFiles: files.filter { !$0.isStage }.map { ($0.relativePath, $0.text) },
+                stageFiles: files.filter(\.isStage).map { ($0.relativePath, $0.text) },
+                hostBuild: toolkit.buildID).generate()
+        } catch { throw .registration(folder: codeFolder.path, reason: error.description) }
+
+        var copies: [URL] = []
+        for (index, file) in files.enumerated() {
+            let copy = sources.appendingPathComponent("\(index)-\(file.url.lastPathComponent)")
+            let text = "#sourceLocation(file: \(Self.stringLiteral(file.url.path)), line: 1)\n" + file.text
+            do { try Data(text.utf8).write(to: copy) } catch {
+                throw .cannotStore(path: copy.path, reason: error.localizedDescription)
+            }
+            copies.append(copy)
+        }
+        let generated = sources.appendingPathComponent("NotebookRegistration.swift")
+        do { try Data(registration.utf8).write(to: generated) } catch {
+            throw .cannotStore(path: generated.path, reason: error.localizedDescription)
+        }
+        copies.append(generated)
+
+        let built = workFolder.appendingPathComponent("result", isDirectory: true)
+        do { try FileManager.default.createDirectory(at: built, withIntermediateDirectories: true) } catch {
+            throw .cannotStore(path: built.path, reason: error.localizedDescription)
+        }
+        let output = built.appendingPathComponent(library.lastPathComponent)
+        let (status, diagnostics) = Self.run(toolkit.swiftc, toolkit.arguments(module: notebook.moduleName, files: copies, output: output),
+                                             in: workFolder)
+        guard status == 0, FileKind.of(output.path).isRegularFile else {
+            throw .compileFailed(folder: codeFolder.path, diagnostics: Self.readable(diagnostics, status: status))
+        }
+        do {
+            try Data(toolkit.buildID.utf8).write(to: built.appendingPathComponent(Self.buildStampName))
+            // A folder left by a run of another build, or an unfinished one, is replaced whole.
+            if FileKind.of(folder.path) != .missing { try FileManager.default.removeItem(at: folder) }
+            try FileManager.default.moveItem(at: built, to: folder)
+        } catch { throw .cannotStore(path: folder.path, reason: error.localizedDescription) }
+    }
+
+    /// A path as a Swift string literal.
+    static func stringLiteral(_ text: String) -> String {
+        var literal = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": literal += "\\\""
+            case "\\": literal += "\\\\"
+            case "\n": literal += "\\n"
+            case "\r": literal += "\\r"
+            case "\t": literal += "\\t"
+            default: literal.unicodeScalars.append(scalar)
+            }
+        }
+        return literal + "\""
+    }
+
+    /// The compiler's messages, without the lines about our private copies' folder.
+    static func readable(_ diagnostics: String, status: Int32) -> String {
+        let text = diagnostics.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "swiftc exited with status \(status) and printed nothing" : text
+    }
+
+    /// Runs a command to its end; its standard output and error, together.
+    static func run(_ executable: URL, _ arguments: [String], in folder: URL) -> (Int32, String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return (-1, "cannot run \(executable.path): \(error.localizedDescription)") }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return (status, String(decoding: output, as: UTF8.self))
+    }
+}

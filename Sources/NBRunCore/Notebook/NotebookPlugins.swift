@@ -1,0 +1,61 @@
+import Foundation
+import Yams
+
+/// The stages a manifest can name: those of its own notebook's code and of the notebooks
+/// its `uses:` lists (each a manifest, relative to this one's folder, whose notebook's code
+/// is found by ``NotebookFolder``), compiled when needed and loaded.
+///
+/// `NBRUN_USES` (manifests separated by `:`) adds notebooks every manifest uses, as a shared
+/// library of stages would be: a lab's own stages, or the test suite's demo notebook.
+public enum NotebookPlugins {
+    public static func registry(for manifest: URL, compiler: NotebookPluginCompiler, libraries: LibraryCode,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StageRegistry {
+        var plugins: [any StagePlugin] = []
+        var modules: [String: String] = [:]
+        let everywhere = (environment["NBRUN_USES"] ?? "").split(separator: ":").map { URL(fileURLWithPath: String($0)) }
+        for notebook in try notebooks(for: manifest, alsoUsing: everywhere) {
+            if let first = modules[notebook.moduleName] {
+                throw NotebookCodeError.sameModule(module: notebook.moduleName, first: first, second: notebook.manifestURL.path)
+            }
+            modules[notebook.moduleName] = notebook.manifestURL.path
+            guard let compiled = try compiler.compile(notebook) else { continue }
+            plugins.append(try NotebookPluginLibrary.load(compiled, buildID: compiler.toolkit.buildID))
+        }
+        return try StageRegistry(plugins: plugins, libraries: libraries)
+    }
+
+    /// The manifest's notebook, then those it uses, each once (a cycle of `uses:` ends where
+    /// it comes back).
+    static func notebooks(for manifest: URL, alsoUsing everywhere: [URL] = []) throws -> [NotebookFolder] {
+        var result: [NotebookFolder] = []
+        var seen: Set<String> = []
+        for url in everywhere where url.pathExtension != "manifest" || !FileKind.following(url.path).isRegularFile {
+            throw NotebookCodeError.usedNotebookNotFound(manifest: "NBRUN_USES", entry: url.path, path: url.standardizedFileURL.path)
+        }
+        var pending = [manifest.standardizedFileURL] + everywhere.map(\.standardizedFileURL)
+        while !pending.isEmpty {
+            let url = pending.removeFirst()
+            guard seen.insert(url.resolvingSymlinksInPath().path).inserted else { continue }
+            result.append(NotebookFolder(manifest: url))
+            for entry in try usedManifests(in: url) {
+                let used = URL(fileURLWithPath: entry, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
+                guard used.pathExtension == "manifest", FileKind.following(used.path).isRegularFile else {
+                    throw NotebookCodeError.usedNotebookNotFound(manifest: url.path, entry: entry, path: used.path)
+                }
+                pending.append(used)
+            }
+        }
+        return result
+    }
+
+    /// The `uses:` entries of a manifest, read before its stages can be checked. A manifest
+    /// that cannot be read or parsed has none here: loading it reports why, at its line.
+    static func usedManifests(in manifest: URL) throws(ManifestError) -> [String] {
+        guard let data = try? ManifestFile.read(manifest, limit: ManifestLoader.maximumSize),
+              let text = String(data: data, encoding: .utf8), !text.contains("\0"),
+              ManifestNesting.firstExcess(in: text, limit: ManifestLoader.maximumNesting) == nil,
+              case .mapping(let root)? = try? Yams.compose(yaml: text),
+              let uses = root["uses"] else { return [] }
+        return try ManifestNodeReader.usedManifests(uses, file: manifest.path)
+    }
+}

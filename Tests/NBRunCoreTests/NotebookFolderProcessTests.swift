@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+/// A notebook kept in a folder outside the repository, as an author keeps one: scaffolded,
+/// compiled and run by the nbrun executable, then edited, broken and fixed. Each test has
+/// its own folder of compiled notebooks, so every compile it expects really happens.
+@Suite("A notebook folder anywhere, compiled by nbrun")
+struct NotebookFolderProcessTests {
+    let sandbox: Sandbox
+    let environment: [String: String]
+
+    init() throws {
+        sandbox = try Sandbox()
+        environment = ["NBRUN_PLUGIN_CACHE": sandbox.url("plugins").path, "NBRUN_USES": ""]
+    }
+
+    func nbrun(_ arguments: [String], timeout: Double = 240) throws -> (status: Int32, output: String) {
+        let result = try sandbox.nbrun(arguments, environment: environment, timeout: timeout)
+        #expect(!result.timedOut, "nbrun \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+        return (result.status, result.output)
+    }
+
+    func edit(_ relative: String, _ change: (String) -> String) throws {
+        let url = sandbox.url(relative)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let changed = change(text)
+        #expect(changed != text, "the edit of \(relative) changed nothing")
+        try Data(changed.utf8).write(to: url)
+    }
+
+    func report(_ output: String) throws -> String {
+        try String(contentsOf: sandbox.url("\(output)/report.md"), encoding: .utf8)
+    }
+
+    @Test func scaffoldedRunEditedBrokenFixedAndJoinedByASecondNotebook() throws {
+        let created = try nbrun(["new", "Waves", "notebooks/waves"])
+        #expect(created.status == 0, "\(created.output)")
+        let manifest = "notebooks/waves/Waves.manifest"
+
+        let first = try nbrun([manifest, "--output", "out"])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("compiling \(sandbox.url("notebooks/waves").path)"))
+        #expect(first.output.contains("✓ generate") && first.output.contains("✓ plot"), "\(first.output)")
+        #expect(try report("out").contains("largest sample:"))
+
+        // Nothing changed: nothing is compiled, nothing runs.
+        let again = try nbrun([manifest, "--output", "out"])
+        #expect(again.status == 0 && !again.output.contains("compiling"), "\(again.output)")
+        #expect(again.output.contains("cached: generate, plot"), "\(again.output)")
+
+        // A one-line edit to one stage: only that stage runs, with the new code.
+        let plot = "notebooks/waves/Stages/PlotStage.swift"
+        try edit(plot) { $0.replacingOccurrences(of: "largest sample:", with: "highest sample:") }
+        let why = try nbrun(["why", manifest, "plot", "--output", "out"])
+        #expect(why.output.contains("compiling") && why.output.contains("code changed"), "\(why.output)")
+        let edited = try nbrun([manifest, "--output", "out"])
+        #expect(edited.status == 0, "\(edited.output)")
+        #expect(edited.output.contains("✓ plot") && !edited.output.contains("✓ generate"), "\(edited.output)")
+        #expect(try report("out").contains("highest sample:"))
+
+        // A compile error: the compiler's message at the file, line and column in the folder;
+        // the last good results stay.
+        let generate = "notebooks/waves/Stages/GenerateStage.swift"
+        let original = try String(contentsOf: sandbox.url(generate), encoding: .utf8)
+        let lines = original.components(separatedBy: "\n")
+        let runLine = try #require(lines.firstIndex { $0.contains("func run(") })
+        var broken = lines
+        broken.insert("        let broken: Int = \"not a number\"", at: runLine + 1)
+        try Data(broken.joined(separator: "\n").utf8).write(to: sandbox.url(generate))
+        let reportBefore = try report("out")
+        let failed = try nbrun([manifest, "--output", "out"])
+        #expect(failed.status == 1, "\(failed.output)")
+        #expect(failed.output.contains("\(sandbox.url(generate).path):\(runLine + 2):27: error:"), "\(failed.output)")
+        #expect(try report("out") == reportBefore, "a compile error loses no result")
+
+        // Fixed again: the same code as before, so its results come back from the cache.
+        try Data(original.utf8).write(to: sandbox.url(generate))
+        let fixed = try nbrun([manifest, "--output", "out"])
+        #expect(fixed.status == 0, "\(fixed.output)")
+        #expect(!fixed.output.contains("✓ generate"), "\(fixed.output)")
+
+        // A second notebook beside the first: both stay runnable, each with its own stages.
+        #expect(try nbrun(["new", "Tides", "notebooks/tides"]).status == 0)
+        try edit("notebooks/tides/Tides.manifest") { $0.replacingOccurrences(of: "{periods: 3}", with: "{periods: 4}") }
+        let tides = try nbrun(["notebooks/tides/Tides.manifest", "--output", "tides-out"])
+        #expect(tides.status == 0, "\(tides.output)")
+        #expect(tides.output.contains("256 samples over 4 periods"), "\(tides.output)")
+        let wavesAgain = try nbrun([manifest, "--output", "out"])
+        #expect(wavesAgain.status == 0 && wavesAgain.output.contains("cached: generate, plot"), "\(wavesAgain.output)")
+        let stages = try nbrun(["stages", "notebooks/tides/Tides.manifest"])
+        #expect(stages.output.contains("tides.generate") && !stages.output.contains("waves."), "\(stages.output)")
+    }
+
+    @Test func aNotebookBesideItsManifestUsesAnotherNotebooksStages() throws {
+        #expect(try nbrun(["new", "Waves", "lab/waves"]).status == 0)
+        // The repository's layout: the manifest beside its code folder, using another's stages.
+        try sandbox.file("lab/Study.manifest", """
+            title: Study
+            uses: [waves/Waves.manifest]
+            cells:
+              - stage: generate
+                kind: waves.generate
+              - stage: count
+                kind: study.count
+                reads: [generate]
+            """)
+        try sandbox.file("lab/Study/StudyPlugin.swift", "import NBRun\n\npublic struct StudyPlugin: StagePlugin {\n    public init() {}\n    public let name = \"study\"\n}\n")
+        try sandbox.file("lab/Study/Stages/Count.swift", """
+            import Foundation
+            import NBRun
+
+            struct CountStage: Stage {
+                static let name = "count"
+                static let summary = "Counts the bytes of the samples."
+
+                func run(_ context: StageContext) throws {
+                    let bytes = try Data(contentsOf: context.inputArtifact("samples.json")).count
+                    context.print("samples.json has \\(bytes > 100 ? "more" : "fewer") than 100 bytes")
+                }
+            }
+            """)
+        let run = try nbrun(["lab/Study.manifest", "--output", "study"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("samples.json has more than 100 bytes"), "\(run.output)")
+        // The waves folder is the other manifest's code, not this one's.
+        #expect(run.output.components(separatedBy: "compiling").count == 3, "two notebooks, each compiled once: \(run.output)")
+    }
+
+    @Test func codeNbrunMustNotReadIsRefusedByName() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        try sandbox.file("elsewhere/Outside.swift", "let outside = 1\n")
+        try sandbox.link("waves/Outside.swift", to: sandbox.url("elsewhere/Outside.swift").path)
+        let linked = try nbrun(["waves/Waves.manifest", "--output", "out"])
+        #expect(linked.status == 2, "\(linked.output)")
+        #expect(linked.output.contains("\(sandbox.url("waves/Outside.swift").path) is a symbolic link"), "\(linked.output)")
+        try FileManager.default.removeItem(at: sandbox.url("waves/Outside.swift"))
+
+        try sandbox.fifo("waves/Stages/Pipe.swift")
+        let fifo = try nbrun(["waves/Waves.manifest", "--output", "out"], timeout: 60)
+        #expect(fifo.status == 2 && fifo.output.contains("Pipe.swift is a FIFO"), "\(fifo.output)")
+        try FileManager.default.removeItem(at: sandbox.url("waves/Stages/Pipe.swift"))
+
+        try sandbox.file("waves/Huge.swift", String(repeating: "// padding\n", count: 100_000))
+        let huge = try nbrun(["waves/Waves.manifest", "--output", "out"])
+        #expect(huge.status == 2 && huge.output.contains("Huge.swift is larger than"), "\(huge.output)")
+        try FileManager.default.removeItem(at: sandbox.url("waves/Huge.swift"))
+        #expect(!sandbox.exists("out/generate"), "nothing ran while the code was refused")
+        #expect(try nbrun(["waves/Waves.manifest", "--output", "out"]).status == 0)
+    }
+
+    @Test func aPluginOfAnotherBuildIsRebuiltNeverLoaded() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        #expect(try nbrun(["stages", "waves/Waves.manifest"]).status == 0)
+        let compiled = try FileManager.default.contentsOfDirectory(atPath: sandbox.url("plugins").path)
+            .filter { $0.hasPrefix("WavesNotebook-") && !$0.hasSuffix(".lock") }
+        #expect(compiled.count == 1)
+        // The library says which build it is for; one that says another is compiled again.
+        try Data("another-build".utf8).write(to: sandbox.url("plugins/\(compiled[0])/nbrun-build"))
+        let again = try nbrun(["stages", "waves/Waves.manifest"])
+        #expect(again.status == 0 && again.output.contains("compiling"), "\(again.output)")
+        #expect(again.output.contains("waves.generate"))
+    }
+
+    @Test func twoRunsCompilingOneNotebookTakeTurns() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        let binary = try #require(nbrunBinary)
+        let runs = try (0..<2).map { index in
+            try RunningNBRun(binary, ["waves/Waves.manifest", "--output", "out\(index)"], in: sandbox.root,
+                             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        }
+        var outputs: [String] = []
+        for run in runs {
+            #expect(run.ended(within: 240), "a run did not finish")
+            let (status, output) = run.finish()
+            #expect(status == 0, "\(output)")
+            outputs.append(output)
+        }
+        let compiles = outputs.map { $0.components(separatedBy: "nbrun: compiling").count - 1 }
+        #expect(compiles.reduce(0, +) == 1, "one run compiled, the other waited or found it: \(outputs)")
+        #expect(outputs.allSatisfy { $0.contains("✓ plot") })
+    }
+}
