@@ -5,7 +5,7 @@
 # cached runs and prints each and the median. Goal: <= 0.3 s.
 # Needs only bash, coreutils and awk besides Swift (Scripts/setup finds the toolchain).
 set -euo pipefail
-manifest="${1:-Notebooks/Demo.manifest}"
+manifest="${1:-Notebooks/LSTM.manifest}"
 runs="${2:-11}"
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/Scripts/setup"
 swift build -c release --product nbrun >/dev/null

@@ -123,8 +123,8 @@ struct ComparisonNotebookTests {
 
     @Test func theStagesAreFingerprintedWithTheSharedHelpers() throws {
         let registry = try StageRegistry(plugins: [LSTMNotebookPlugin(), GRUvsLSTMNotebookPlugin()])
-        let shared = ["AtomicFiles", "Figures", "GRUvsLSTMNotebook", "MNIST", "MNISTNotebookData", "NeuralNetwork",
-                      "NotebookTraining", "SafeText", "SeededRandom"]
+        let shared = ["AtomicFiles", "Figures", "GRUvsLSTMNotebook", "MNIST", "MNISTNotebookData", "NBRun", "NeuralNetwork",
+                      "NotebookTraining", "SafeText", "SeededRandom", "SwiftSourceScan"]
         for kind in ["compare.same-budget", "compare.remembering", "compare.vanishing-gradient"] {
             #expect(registry[kind]?.libraryModules == shared, "\(kind)")
         }

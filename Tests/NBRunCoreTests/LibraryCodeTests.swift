@@ -47,9 +47,10 @@ struct LibraryCodeTests {
         let library = DemoNotebookPlugin().libraryCode
         #expect(library.ownModule == "DemoNotebook")
         #expect(library.sources["DemoNotebook"]?.contains("struct DemoNotebookPlugin") == true)
-        #expect(library.sources["NBRunCore"] == nil, "the runner core is not stage code")
+        #expect(library.sources["NBRunCore"] == nil, "the engine is not stage code")
+        #expect(library.sources["NBRun"]?.contains("public protocol Stage") == true, "the author API is")
         let registry = try? StageRegistry(plugins: [DemoNotebookPlugin()])
-        #expect(registry?["demo.square"]?.libraryModules == ["DemoNotebook"])
+        #expect(registry?["demo.square"]?.libraryModules == ["AtomicFiles", "DemoNotebook", "NBRun", "SafeText", "SwiftSourceScan"])
         #expect(registry?["demo.histogram"]?.libraryModules.contains("Figures") == true, "the histogram draws with Figures")
     }
 

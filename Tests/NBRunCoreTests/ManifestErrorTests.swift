@@ -50,7 +50,7 @@ struct ManifestErrorTests {
     @Test func unknownTopLevelKey() throws {
         let error = try error("title: x\ncells: []\noutptu: out\n")
         guard case .unknownKey(_, "outptu", let allowed) = error else { Issue.record("\(error)"); return }
-        #expect(allowed == ["title", "output", "cells"])
+        #expect(allowed == ["title", "output", "uses", "cells"])
         expectAt(error, line: 3, column: 1)
     }
 

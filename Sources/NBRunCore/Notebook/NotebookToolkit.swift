@@ -14,7 +14,8 @@ public struct NotebookToolkit: Sendable {
     public var modules: URL
     /// Folders of the C module maps the libraries' interfaces name (zlib, libpng, the prefetch hint).
     public var includeFolders: [URL]
-    /// Optimized when nbrun itself is: a stage's own hot loop runs at the kernels' speed.
+    /// Optimized when nbrun itself is, so a stage's own hot loop runs at the kernels' speed;
+    /// `NBRUN_PLUGIN_OPTIMIZE=0` compiles notebooks unoptimized (to step through in a debugger).
     public var optimize: Bool
     /// Identifies the interface a plugin is compiled against: the libraries' sources as
     /// compiled into this nbrun, and the compiler. A plugin built for another is rebuilt.
@@ -47,10 +48,11 @@ public struct NotebookToolkit: Sendable {
             throw .noToolkit(reason: "no Swift compiler found (set NBRUN_SWIFTC, or put swiftc on PATH)")
         }
         #if DEBUG
-        let optimize = false
+        var optimize = false
         #else
-        let optimize = true
+        var optimize = true
         #endif
+        if let chosen = environment["NBRUN_PLUGIN_OPTIMIZE"], ["0", "1"].contains(chosen) { optimize = chosen == "1" }
         var hash = SHA256()
         hash.update(data: Data("nbrun-plugin-1\0\(optimize)\0".utf8))
         hash.update(data: Data(compilerIdentity(swiftc).utf8))
