@@ -129,7 +129,7 @@ let package = Package(
             dependencies: ["EmbedStageSources"]),
 
         // The notebook libraries' sources as compiled into this nbrun (generated).
-        .target(name: "NotebookLibraries", dependencies: ["NBRun"] + notebookLibraries,
+        .target(name: "NotebookLibraries", dependencies: notebookLibraries,
                 swiftSettings: hostCPU, plugins: ["EmbedLibrarySourcesPlugin"]),
 
         .executableTarget(

@@ -37,9 +37,9 @@ timed_edit() { # file, old text, new text, text the report must then hold
     local start end
     start=$(now)
     sed -i "s|$2|$3|" "$1"
-    "$nbrun" waves/Waves.manifest --output out >/dev/null 2>&1
+    "$nbrun" waves/Waves.manifest --output out >"$work/edit.log" 2>&1
     end=$(now)
-    grep -q "$4" out/report.md || { echo "the report does not show the edit '$4'" >&2; exit 1; }
+    grep -q "$4" out/report.md || { echo "the report does not show the edit '$4':" >&2; cat "$work/edit.log" >&2; exit 1; }
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }'
 }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Crypto
 import Foundation
 import SwiftSourceScan
@@ -7,11 +8,11 @@ import SwiftSourceScan
 /// (``NotebookToolkit/buildID``), so nothing is compiled when nothing changed, and a plugin
 /// built for another nbrun is never loaded.
 ///
-/// What is compiled is the text that was read and hashed, copied into a private folder; each
-/// copy starts with a `#sourceLocation` line, so the compiler's messages name the file, line
-/// and column in the notebook's folder. Two nbruns compiling the same code take turns on a
-/// lock: the second finds the first one's library when its turn comes. A library is moved
-/// into place whole, so no run ever loads a half-written one.
+/// What is compiled is the text that was read and hashed, copied into the notebook's build
+/// folder; each copy starts with a `#sourceLocation` line, so the compiler's messages name the
+/// file, line and column in the notebook's folder. Two nbruns compiling one notebook take
+/// turns on its build folder's lock: the second finds the first one's library when its turn
+/// comes. A library is moved into place whole, so no run ever loads a half-written one.
 public struct NotebookPluginCompiler: Sendable {
     public var toolkit: NotebookToolkit
     /// Where compiled notebooks are kept (``defaultCacheFolder(environment:)``).
@@ -43,6 +44,8 @@ public struct NotebookPluginCompiler: Sendable {
         public var key: String
         /// True when this call compiled it (false: it was already there).
         public var compiledNow: Bool
+        /// What it was compiled from.
+        public var files: [NotebookFolder.SourceFile]
     }
 
     /// The notebook's compiled library, compiling it first when needed; nil for a notebook
@@ -55,16 +58,18 @@ public struct NotebookPluginCompiler: Sendable {
         let folder = cacheFolder.appendingPathComponent(name, isDirectory: true)
         let library = folder.appendingPathComponent("lib\(notebook.moduleName).so")
         if isComplete(folder, library: library) {
-            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false)
+            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false, files: files)
         }
         guard mayCompile else {
             throw .cannotLoad(path: library.path, reason: "it was not compiled before this job started, and a job does not compile")
         }
         try createCacheFolder()
+        // One build at a time per notebook folder: it owns the folder's build state.
+        let lockURL = URL(fileURLWithPath: buildFolder(for: notebook).path + ".lock")
         let lock: LockFile
         do {
-            lock = try LockFile(cacheFolder.appendingPathComponent(name + ".lock").path, in: AT_FDCWD,
-                                path: cacheFolder.appendingPathComponent(name + ".lock").path)
+            try? FileManager.default.createDirectory(at: lockURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+            lock = try LockFile(lockURL.path, in: AT_FDCWD, path: lockURL.path)
             if try !lock.tryLock(.exclusive) {
                 log("waiting for another nbrun compiling \(codeFolder.path)…")
                 try lock.waitForLock(.exclusive, every: 20_000, cancellation: nil, interruptedPath: folder.path)
@@ -72,11 +77,11 @@ public struct NotebookPluginCompiler: Sendable {
         } catch { throw .cannotStore(path: folder.path, reason: error.description) }
         defer { lock.release() }
         if isComplete(folder, library: library) {
-            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false)
+            return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false, files: files)
         }
         log("compiling \(codeFolder.path) (\(files.count) Swift file\(files.count == 1 ? "" : "s"))…")
         try build(notebook, files: files, into: folder, library: library)
-        return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: true)
+        return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: true, files: files)
     }
 
     static func key(module: String, files: [NotebookFolder.SourceFile], buildID: String) -> String {
@@ -107,18 +112,13 @@ public struct NotebookPluginCompiler: Sendable {
         }
     }
 
+    /// Compiles in the notebook folder's own build folder (kept between runs, so the
+    /// compiler's incremental mode recompiles only the files an edit touched), then moves a
+    /// copy of the library into its keyed folder.
     private func build(_ notebook: NotebookFolder, files: [NotebookFolder.SourceFile], into folder: URL, library: URL)
         throws(NotebookCodeError)
     {
         let codeFolder = notebook.codeFolder!
-        let workFolder = cacheFolder.appendingPathComponent(".building-\(folder.lastPathComponent)-\(getpid())", isDirectory: true)
-        try? FileManager.default.removeItem(at: workFolder)
-        defer { try? FileManager.default.removeItem(at: workFolder) }
-        let sources = workFolder.appendingPathComponent("sources", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
-        } catch { throw .cannotStore(path: workFolder.path, reason: error.localizedDescription) }
-
         let registration: String
         do {
             registration = try PluginRegistrationSource(
@@ -128,37 +128,90 @@ public struct NotebookPluginCompiler: Sendable {
                 hostBuild: toolkit.buildID).generate()
         } catch { throw .registration(folder: codeFolder.path, reason: error.description) }
 
-        var copies: [URL] = []
-        for (index, file) in files.enumerated() {
-            let copy = sources.appendingPathComponent("\(index)-\(file.url.lastPathComponent)")
-            let text = "#sourceLocation(file: \(Self.stringLiteral(file.url.path)), line: 1)\n" + file.text
-            do { try Data(text.utf8).write(to: copy) } catch {
-                throw .cannotStore(path: copy.path, reason: error.localizedDescription)
-            }
-            copies.append(copy)
-        }
-        let generated = sources.appendingPathComponent("NotebookRegistration.swift")
-        do { try Data(registration.utf8).write(to: generated) } catch {
-            throw .cannotStore(path: generated.path, reason: error.localizedDescription)
-        }
-        copies.append(generated)
+        let build = buildFolder(for: notebook)
+        let sources = build.appendingPathComponent("sources", isDirectory: true)
+        let objects = build.appendingPathComponent("objects", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: objects, withIntermediateDirectories: true)
+        } catch { throw .cannotStore(path: build.path, reason: error.localizedDescription) }
 
-        let built = workFolder.appendingPathComponent("result", isDirectory: true)
-        do { try FileManager.default.createDirectory(at: built, withIntermediateDirectories: true) } catch {
-            throw .cannotStore(path: built.path, reason: error.localizedDescription)
+        // The copies: what was read, starting with a line that maps the compiler's messages
+        // back to the file in the notebook's folder. A copy is rewritten only when its text
+        // changed, since the compiler tells what changed by the files' times.
+        var inputs: [(name: String, text: String)] = files.map { file in
+            (Self.copyName(file.relativePath), "#sourceLocation(file: \(Self.stringLiteral(file.url.path)), line: 1)\n" + file.text)
         }
-        let output = built.appendingPathComponent(library.lastPathComponent)
-        let (status, diagnostics) = Self.run(toolkit.swiftc, toolkit.arguments(module: notebook.moduleName, files: copies, output: output),
-                                             in: workFolder)
+        inputs.append(("nbrun%registration.swift", registration))
+        for input in inputs {
+            let copy = sources.appendingPathComponent(input.name)
+            if (try? Data(contentsOf: copy)) == Data(input.text.utf8) { continue }
+            do { try AtomicFile.write(Data(input.text.utf8), to: copy) } catch {
+                throw .cannotStore(path: copy.path, reason: "\(error)")
+            }
+        }
+        let current = Set(inputs.map(\.name))
+        for stale in (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? [] where !current.contains(stale) {
+            try? FileManager.default.removeItem(at: sources.appendingPathComponent(stale))
+        }
+
+        var map: [String: [String: String]] = ["": ["swift-dependencies": objects.appendingPathComponent("module.swiftdeps").path]]
+        for input in inputs {
+            let stem = objects.appendingPathComponent(Self.objectStem(input.name)).path
+            map[sources.appendingPathComponent(input.name).path] = ["object": stem + ".o", "swift-dependencies": stem + ".swiftdeps"]
+        }
+        let mapURL = build.appendingPathComponent("output-file-map.json")
+        do { try AtomicFile.write(try JSONSerialization.data(withJSONObject: map, options: [.sortedKeys]), to: mapURL) } catch {
+            throw .cannotStore(path: mapURL.path, reason: "\(error)")
+        }
+
+        let output = build.appendingPathComponent(library.lastPathComponent)
+        try? FileManager.default.removeItem(at: output)
+        let arguments = toolkit.arguments(module: notebook.moduleName, files: inputs.map { sources.appendingPathComponent($0.name) },
+                                          output: output)
+            + ["-incremental", "-output-file-map", mapURL.path, "-j", "\(max(1, ProcessInfo.processInfo.activeProcessorCount))",
+               // Its own place for the module the driver merges, rather than a temporary name
+               // that two builds could both pick.
+               "-emit-module-path", build.appendingPathComponent("\(notebook.moduleName).swiftmodule").path]
+        let (status, diagnostics) = Self.run(toolkit.swiftc, arguments, in: build)
         guard status == 0, FileKind.of(output.path).isRegularFile else {
             throw .compileFailed(folder: codeFolder.path, diagnostics: Self.readable(diagnostics, status: status))
         }
+
+        // The keyed folder is made whole beside its place, then moved there.
+        let staging = cacheFolder.appendingPathComponent(".staging-\(folder.lastPathComponent)-\(getpid())", isDirectory: true)
         do {
-            try Data(toolkit.buildID.utf8).write(to: built.appendingPathComponent(Self.buildStampName))
+            try? FileManager.default.removeItem(at: staging)
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: output, to: staging.appendingPathComponent(library.lastPathComponent))
+            try Data(toolkit.buildID.utf8).write(to: staging.appendingPathComponent(Self.buildStampName))
             // A folder left by a run of another build, or an unfinished one, is replaced whole.
             if FileKind.of(folder.path) != .missing { try FileManager.default.removeItem(at: folder) }
-            try FileManager.default.moveItem(at: built, to: folder)
-        } catch { throw .cannotStore(path: folder.path, reason: error.localizedDescription) }
+            try FileManager.default.moveItem(at: staging, to: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw .cannotStore(path: folder.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The build folder of one notebook folder: its module name and a hash of its real path.
+    func buildFolder(for notebook: NotebookFolder) -> URL {
+        let path = notebook.codeFolder!.resolvingSymlinksInPath().standardizedFileURL.path
+        let hash = SHA256.hash(data: Data(path.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return cacheFolder.appendingPathComponent("builds/\(notebook.moduleName)-\(hash)", isDirectory: true)
+    }
+
+    /// One flat, unique file name per path in the notebook (`Stages/Plot.swift` is `Stages%2FPlot.swift`).
+    static func copyName(_ relativePath: String) -> String {
+        relativePath.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
+    }
+
+    /// An object file's name: the copy's name, without the characters a linker's command
+    /// line could misread, and a hash that keeps two such names apart.
+    static func objectStem(_ name: String) -> String {
+        let letters = String(name.unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.prefix(40))
+        let hash = SHA256.hash(data: Data(name.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return "\(letters)-\(hash)"
     }
 
     /// A path as a Swift string literal.

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSourceScan
 import Yams
 
 /// The stages a manifest can name: those of its own notebook's code and of the notebooks
@@ -10,7 +11,7 @@ import Yams
 public enum NotebookPlugins {
     public static func registry(for manifest: URL, compiler: NotebookPluginCompiler, libraries: LibraryCode,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StageRegistry {
-        var plugins: [any StagePlugin] = []
+        var plugins: [StageRegistry.PluginCode] = []
         var modules: [String: String] = [:]
         let everywhere = (environment["NBRUN_USES"] ?? "").split(separator: ":").map { URL(fileURLWithPath: String($0)) }
         for notebook in try notebooks(for: manifest, alsoUsing: everywhere) {
@@ -19,9 +20,27 @@ public enum NotebookPlugins {
             }
             modules[notebook.moduleName] = notebook.manifestURL.path
             guard let compiled = try compiler.compile(notebook) else { continue }
-            plugins.append(try NotebookPluginLibrary.load(compiled, buildID: compiler.toolkit.buildID))
+            let plugin = try NotebookPluginLibrary.load(compiled, buildID: compiler.toolkit.buildID)
+            plugins.append(code(of: plugin, compiledFrom: compiled.files))
         }
-        return try StageRegistry(plugins: plugins, libraries: libraries)
+        return try StageRegistry(code: plugins, libraries: libraries)
+    }
+
+    /// The plugin with the text of the files it was compiled from (read once, hashed into
+    /// the plugin's key, then compiled): its stages' sources, and its own module, the helper
+    /// files, which depend on what they import.
+    static func code(of plugin: any StagePlugin, compiledFrom files: [NotebookFolder.SourceFile]) -> StageRegistry.PluginCode {
+        let text = Dictionary(uniqueKeysWithValues: files.map { ($0.relativePath, $0.text) })
+        let stages = plugin.stages.map { stage in
+            EmbeddedStage(type: stage.type, fileName: stage.fileName, source: text[stage.fileName] ?? "")
+        }
+        let helpers = files.filter { !$0.isStage }
+        let own = plugin.libraryCode.ownModule
+        let ownText = helpers.map { "// file: \($0.relativePath)\n\($0.text)" }.joined(separator: "\n")
+        let imports = helpers.reduce(into: Set<String>()) { $0.formUnion(SwiftSourceScan.importedModules(in: $1.text)) }
+        return StageRegistry.PluginCode(
+            name: plugin.name, stages: stages,
+            libraryCode: LibraryCode(ownModule: own, sources: [own: ownText], dependencies: [own: imports.subtracting([own]).sorted()]))
     }
 
     /// The manifest's notebook, then those it uses, each once (a cycle of `uses:` ends where

@@ -107,7 +107,9 @@ public struct NotebookToolkit: Sendable {
         for folder in includeFolders { arguments += ["-I", folder.path] }
         // As the libraries are built: without it every SIMD lane of a stage's own loop
         // becomes a scalar call.
-        if optimize { arguments += ["-Xcc", "-march=native", "-wmo"] }
+        if optimize { arguments += ["-Xcc", "-march=native"] }
+        // Line tables, so a trap names the stage's file and line.
+        arguments.append("-g")
         arguments += ["-o", output.path]
         return arguments + files.map(\.path)
     }

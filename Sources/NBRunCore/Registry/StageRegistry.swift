@@ -20,9 +20,31 @@ public struct StageRegistry: Sendable {
 
     public private(set) var entries: [String: Entry] = [:]
 
-    /// `libraries` is the library code nbrun was built with: a plugin compiled by nbrun
-    /// embeds only its own files, and its stages' fingerprints cover the libraries they reach.
+    /// A plugin's stages and code, as the registry takes them: from a plugin built into a
+    /// test, or from a compiled notebook with the text nbrun read and compiled.
+    public struct PluginCode: Sendable {
+        public var name: String
+        public var stages: [EmbeddedStage]
+        public var libraryCode: LibraryCode
+
+        public init(name: String, stages: [EmbeddedStage], libraryCode: LibraryCode) {
+            self.name = name
+            self.stages = stages
+            self.libraryCode = libraryCode
+        }
+
+        public init(_ plugin: any StagePlugin) {
+            self.init(name: plugin.name, stages: plugin.stages, libraryCode: plugin.libraryCode)
+        }
+    }
+
     public init(plugins: [any StagePlugin], libraries: LibraryCode = LibraryCode()) throws(RegistryError) {
+        try self.init(code: plugins.map(PluginCode.init), libraries: libraries)
+    }
+
+    /// `libraries` is the library code nbrun was built with: a plugin compiled by nbrun
+    /// embeds none, and its stages' fingerprints cover the libraries they reach.
+    public init(code plugins: [PluginCode], libraries: LibraryCode = LibraryCode()) throws(RegistryError) {
         for plugin in plugins {
             let library = plugin.libraryCode.adding(libraries)
             librarySources.merge(library.sources) { first, _ in first }
