@@ -52,6 +52,8 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         // A header-only prefetch hint for the matrix kernels (no library to link).
         .systemLibrary(name: "CPrefetch"),
+        // prctl(2), for nbrun's worker process.
+        .systemLibrary(name: "CProcessControl"),
 
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
@@ -135,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "Figures", "NotebookLibraries",
+                "NBRunCore", "Figures", "NotebookLibraries", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU,

@@ -55,6 +55,10 @@ extension NBRun {
         }
 
         func run() throws {
+            if !dryRun, !slurm.onSlurm, let status = StageSupervisor.superviseUnlessWorker(manifest: notebook.manifest) {
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
             try reportingFailures {
                 let console = Console.standardOutput()
                 let cancellation = CancellationFlag()
@@ -67,6 +71,8 @@ extension NBRun {
                 options.keepGoing = keepGoing
                 options.dryRun = dryRun
                 options.waitForLock = !noWait
+                options.crashedStages = StageSupervisor.reportedCrashes
+                options.stageStarting = StageSupervisor.stageStarting
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)
                 if !dryRun { try notebook.createCacheFolder() }

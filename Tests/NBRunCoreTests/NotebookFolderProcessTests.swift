@@ -179,4 +179,58 @@ struct NotebookFolderProcessTests {
         #expect(compiles.reduce(0, +) == 1, "one run compiled, the other waited or found it: \(outputs)")
         #expect(outputs.allSatisfy { $0.contains("✓ plot") })
     }
+
+    /// A stage that traps, overflows its stack or exhausts memory is a failed cell: its
+    /// message and line in the terminal and the report, exit 1, the other stages' results
+    /// kept, and `--keep-going` goes on with the stages that do not read it.
+    @Test(arguments: [
+        ("index", "Fatal error: Index out of range, at "),
+        ("stack", "a stack overflow or a bad memory access"),
+        ("memory", "Fatal error: failed to allocate"),
+    ])
+    func aCrashingStageIsAFailedCell(mode: String, message: String) throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        let boom = """
+            import NBRun
+
+            struct BoomStage: Stage {
+                static let name = "boom"
+                static let summary = "Crashes the way it is asked to."
+
+                @Parameter(help: "index, stack or memory.") var mode = "index"
+
+                func run(_ context: StageContext) throws {
+                    context.print("about to crash")
+                    let values = [1, 2, 3]
+                    switch mode {
+                    case "stack": context.print("\\(deeper(0))")
+                    case "memory": context.print("\\([UInt8](repeating: 1, count: 1 << 44)[3])")
+                    default: context.print("\\(values[values.count + 1])")
+                    }
+                }
+
+                func deeper(_ depth: Int) -> Int { depth == Int.min ? 0 : deeper(depth &+ 1) &+ 1 }
+            }
+            """
+        try sandbox.file("waves/Stages/BoomStage.swift", boom)
+        try edit("waves/Waves.manifest") {
+            $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: boom\n    kind: waves.boom\n    parameters: {mode: \(mode)}\n    reads: [generate]\n  - stage: plot\n")
+        }
+        let run = try nbrun(["waves/Waves.manifest", "--output", "out", "--keep-going"])
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("✗ boom failed: ") && run.output.contains(message), "\(run.output)")
+        if mode == "index" {
+            let line = try #require(boom.components(separatedBy: "\n").firstIndex { $0.contains("values[values.count + 1]") })
+            #expect(run.output.contains("\(sandbox.url("waves/Stages/BoomStage.swift").path):\(line + 1):"), "\(run.output)")
+        }
+        #expect(run.output.contains("✓ generate") && run.output.contains("✓ plot"), "--keep-going ran the rest: \(run.output)")
+        let report = try report("out")
+        #expect(report.contains("This stage failed:") && report.contains(message), "the report shows the crash at its cell")
+        #expect(report.contains("largest sample:"), "the other stages' results are in the report")
+
+        // Without --keep-going the run stops after it, and what ran before stays cached.
+        let again = try nbrun(["waves/Waves.manifest", "--output", "out", "--force"])
+        #expect(again.status == 1 && again.output.contains(message), "\(again.output)")
+        #expect(!again.output.contains("✓ plot"), "\(again.output)")
+    }
 }

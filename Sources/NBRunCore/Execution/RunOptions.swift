@@ -26,6 +26,13 @@ public struct RunOptions: Sendable {
     public var cacheDirectory: URL?
     /// Base of the default output folder (the process's current directory when nil).
     public var currentDirectory: URL?
+    /// Stages whose last attempt in this run brought the process down (a trap, a stack
+    /// overflow, memory exhaustion), with what was learnt of it: such a stage fails at once
+    /// with that message, as if it had thrown, instead of running again.
+    public var crashedStages: [String: String] = [:]
+    /// Told each stage's name just before the stage's code runs, so that a supervising
+    /// process knows which stage a crash belongs to.
+    public var stageStarting: (@Sendable (String) -> Void)?
 
     public init() {}
 }

@@ -224,6 +224,10 @@ final class RunSession {
             }
         }
 
+        if let crash = options.crashedStages[name] {
+            fail(name, error: crash, output: "", previous: previous)
+            return false
+        }
         let staging: URL
         do { staging = try store.makeStagingDirectory(name) } catch {
             fail(name, error: error.description, output: "", previous: previous)
@@ -247,6 +251,7 @@ final class RunSession {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var thrown: (any Error)?
+        options.stageStarting?(name)
         do {
             let stage = entry.stageType.init()
             stage.bindParameters(context.parameters)

@@ -45,7 +45,7 @@ public enum NotebookPlugins {
 
     /// The manifest's notebook, then those it uses, each once (a cycle of `uses:` ends where
     /// it comes back).
-    static func notebooks(for manifest: URL, alsoUsing everywhere: [URL] = []) throws -> [NotebookFolder] {
+    public static func notebooks(for manifest: URL, alsoUsing everywhere: [URL] = []) throws -> [NotebookFolder] {
         var result: [NotebookFolder] = []
         var seen: Set<String> = []
         for url in everywhere where url.pathExtension != "manifest" || !FileKind.following(url.path).isRegularFile {
