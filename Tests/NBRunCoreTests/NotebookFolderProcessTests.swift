@@ -233,4 +233,31 @@ struct NotebookFolderProcessTests {
         #expect(again.status == 1 && again.output.contains(message), "\(again.output)")
         #expect(!again.output.contains("✓ plot"), "\(again.output)")
     }
+
+    /// The examples of the libraries' article compile as stages, and the ones that need no
+    /// data run: an author can copy them as they are.
+    @Test func theLibraryExamplesCompileAndRun() throws {
+        let article = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/NBRun/NBRun.docc/NotebookLibraries.md")
+        let text = try String(contentsOf: article, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count == 4)
+        try sandbox.file("doc/DocPlugin.swift", "import NBRun\n\npublic struct DocPlugin: StagePlugin {\n    public init() {}\n    public let name = \"doc\"\n}\n")
+        var cells: [String] = []
+        for (index, block) in blocks.enumerated() {
+            let lines = block.components(separatedBy: "\n")
+            let imports = lines.filter { $0.hasPrefix("import ") }
+            let body = lines.filter { !$0.hasPrefix("import ") }.map { "    " + $0 }.joined(separator: "\n")
+            try sandbox.file("doc/Stages/Example\(index).swift", imports.joined(separator: "\n")
+                + "\n\nstruct Example\(index)Stage: Stage {\n    static let name = \"example\(index)\"\n    static let summary = \"An example.\"\n\n\(body)\n}\n")
+            // The first and last read MNIST through load-data; the others run here.
+            if index == 1 || index == 2 { cells.append("  - stage: example\(index)\n    kind: doc.example\(index)") }
+        }
+        try sandbox.file("doc/Doc.manifest", "title: Examples\ncells:\n" + cells.joined(separator: "\n") + "\n")
+        let run = try nbrun(["doc/Doc.manifest", "--output", "out"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("✓ example1") && run.output.contains("✓ example2"), "\(run.output)")
+        let stages = try nbrun(["stages", "doc/Doc.manifest"])
+        #expect(stages.output.contains("doc.example0") && stages.output.contains("doc.example3"), "\(stages.output)")
+    }
 }

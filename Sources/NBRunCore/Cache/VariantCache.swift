@@ -186,8 +186,28 @@ public struct VariantCache: Sendable {
         return pid_t(digits)
     }
 
+    /// Whether `pid` can still act: it exists, and is neither a zombie nor being killed. A
+    /// worker whose supervising nbrun was killed gets SIGKILL as its parent dies, and runs
+    /// no more code of its own from then on, though it still exists for a few milliseconds
+    /// while the system takes it down: what it left is as stale as its supervisor's.
     static func isAlive(_ pid: pid_t) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
+        for line in status.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 2 else { continue }
+            switch fields[0] {
+            case "State:" where fields[1].hasPrefix("Z") || fields[1].hasPrefix("X"):
+                return false
+            case "SigPnd:", "ShdPnd:":
+                // Bit SIGKILL - 1 of the pending mask, in hexadecimal.
+                if let mask = UInt64(fields[1], radix: 16), mask & (1 << UInt64(SIGKILL - 1)) != 0 { return false }
+            default: continue
+            }
+        }
+        #endif
+        return true
     }
 
     /// Creates a folder of the cache, refusing anything but a real folder already there.

@@ -14,7 +14,7 @@ public enum NotebookPlugins {
         var plugins: [StageRegistry.PluginCode] = []
         var modules: [String: String] = [:]
         let everywhere = (environment["NBRUN_USES"] ?? "").split(separator: ":").map { URL(fileURLWithPath: String($0)) }
-        for notebook in try notebooks(for: manifest, alsoUsing: everywhere) {
+        for notebook in try notebooks(for: manifest, alsoUsing: everywhere) where notebook.codeFolder != nil {
             if let first = modules[notebook.moduleName] {
                 throw NotebookCodeError.sameModule(module: notebook.moduleName, first: first, second: notebook.manifestURL.path)
             }
