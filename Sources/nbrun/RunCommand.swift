@@ -62,7 +62,12 @@ extension NBRun {
             try reportingFailures {
                 let console = Console.standardOutput()
                 let cancellation = CancellationFlag()
-                let runner = Runner(registry: try makeRegistry(for: notebook.manifest), console: console, cancellation: cancellation)
+                let (registry, compileFailures) = try makeRegistryForReport(for: notebook.manifest)
+                for failure in compileFailures {
+                    FileHandle.standardError.write(Data("nbrun: error: \(failure.error.description)\n".utf8))
+                }
+                if !compileFailures.isEmpty, !sweeps.isEmpty || dryRun { throw ExitCode(1) }
+                let runner = Runner(registry: registry, console: console, cancellation: cancellation)
                 let manifest = try notebook.load(with: runner)
                 var options = notebook.runOptions()
                 options.onlyStage = stage
@@ -72,6 +77,14 @@ extension NBRun {
                 options.dryRun = dryRun
                 options.waitForLock = !noWait
                 options.crashedStages = StageSupervisor.reportedCrashes
+                if !compileFailures.isEmpty {
+                    // The report, with the last good results, and the messages at their stages.
+                    var failing: [String: String] = [:]
+                    for stage in manifest.stages {
+                        for failure in compileFailures { if let message = failure.messagesByKind[stage.kind] { failing[stage.name] = message } }
+                    }
+                    options.codeDoesNotCompile = failing
+                }
                 options.stageStarting = StageSupervisor.stageStarting
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)

@@ -30,6 +30,10 @@ public struct RunOptions: Sendable {
     /// overflow, memory exhaustion), with what was learnt of it: such a stage fails at once
     /// with that message, as if it had thrown, instead of running again.
     public var crashedStages: [String: String] = [:]
+    /// Set when the notebook's code does not compile and the registry is its last good
+    /// version: nothing runs; these stages (by name) fail with the compiler's messages, and
+    /// every other stage shows its last result.
+    public var codeDoesNotCompile: [String: String]?
     /// Told each stage's name just before the stage's code runs, so that a supervising
     /// process knows which stage a crash belongs to.
     public var stageStarting: (@Sendable (String) -> Void)?

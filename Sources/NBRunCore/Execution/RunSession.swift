@@ -48,6 +48,16 @@ final class RunSession {
             let plan = decision.plan
             let name = plan.stage.name
             let previous = plan.freshness.record
+            if let failures = options.codeDoesNotCompile {
+                if let message = failures[name] {
+                    fail(name, error: message, output: "", previous: previous)
+                } else if case .fresh(let record) = plan.freshness {
+                    outcomes[name] = .cached(record)
+                } else {
+                    outcomes[name] = .notRun(reason: "the notebook's code does not compile", previous: previous)
+                }
+                continue
+            }
             if let stopReason {
                 outcomes[name] = .notRun(reason: stopReason, previous: previous)
                 continue

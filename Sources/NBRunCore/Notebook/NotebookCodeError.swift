@@ -19,6 +19,11 @@ public enum NotebookCodeError: Error, Sendable, Equatable, CustomStringConvertib
     case usedNotebookNotFound(manifest: String, entry: String, path: String)
     case sameModule(module: String, first: String, second: String)
 
+    /// The compiler's messages, when that is what failed.
+    public var compilerDiagnostics: String? {
+        if case .compileFailed(_, let diagnostics) = self { diagnostics } else { nil }
+    }
+
     public var description: String {
         switch self {
         case .notAFolder(let path): return "\(path) is not a folder, so it cannot hold a notebook's code"

@@ -58,6 +58,7 @@ public struct NotebookPluginCompiler: Sendable {
         let folder = cacheFolder.appendingPathComponent(name, isDirectory: true)
         let library = folder.appendingPathComponent("lib\(notebook.moduleName).so")
         if isComplete(folder, library: library) {
+            rememberLastGood(name, of: notebook)
             return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: false, files: files)
         }
         guard mayCompile else {
@@ -81,7 +82,37 @@ public struct NotebookPluginCompiler: Sendable {
         }
         log("compiling \(codeFolder.path) (\(files.count) Swift file\(files.count == 1 ? "" : "s"))…")
         try build(notebook, files: files, into: folder, library: library)
+        rememberLastGood(name, of: notebook)
         return Compiled(library: library, module: notebook.moduleName, key: key, compiledNow: true, files: files)
+    }
+
+    /// The notebook's last code that compiled: its library and the files it was compiled from,
+    /// for a report that shows the last good results when an edit does not compile.
+    public func lastGood(_ notebook: NotebookFolder) -> Compiled? {
+        let record = buildFolder(for: notebook).appendingPathComponent(Self.lastGoodName)
+        guard let data = try? RegularFile.read(at: record, limit: 256), let name = String(data: data, encoding: .utf8),
+              name.hasPrefix(notebook.moduleName + "-"), !name.contains("/") else { return nil }
+        let folder = cacheFolder.appendingPathComponent(name, isDirectory: true)
+        let library = folder.appendingPathComponent("lib\(notebook.moduleName).so")
+        guard isComplete(folder, library: library),
+              let sources = try? RegularFile.read(at: folder.appendingPathComponent(Self.sourcesName), limit: NotebookFolder.maximumTotalSize * 2),
+              let texts = try? JSONDecoder().decode([String: String].self, from: sources) else { return nil }
+        let files = texts.keys.sorted().map { path in
+            NotebookFolder.SourceFile(relativePath: path, url: notebook.codeFolder!.appendingPathComponent(path), text: texts[path]!)
+        }
+        return Compiled(library: library, module: notebook.moduleName, key: String(name.dropFirst(notebook.moduleName.count + 1)),
+                        compiledNow: false, files: files)
+    }
+
+    static let lastGoodName = "last-good"
+    /// The files a library was compiled from, beside it.
+    static let sourcesName = "sources.json"
+
+    private func rememberLastGood(_ name: String, of notebook: NotebookFolder) {
+        let record = buildFolder(for: notebook).appendingPathComponent(Self.lastGoodName)
+        if (try? RegularFile.read(at: record, limit: 256)) == Data(name.utf8) { return }
+        try? FileManager.default.createDirectory(at: record.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? AtomicFile.write(Data(name.utf8), to: record)
     }
 
     static func key(module: String, files: [NotebookFolder.SourceFile], buildID: String) -> String {
@@ -184,6 +215,8 @@ public struct NotebookPluginCompiler: Sendable {
             try? FileManager.default.removeItem(at: staging)
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: output, to: staging.appendingPathComponent(library.lastPathComponent))
+            let texts = Dictionary(uniqueKeysWithValues: files.map { ($0.relativePath, $0.text) })
+            try JSONEncoder().encode(texts).write(to: staging.appendingPathComponent(Self.sourcesName))
             try Data(toolkit.buildID.utf8).write(to: staging.appendingPathComponent(Self.buildStampName))
             // A folder left by a run of another build, or an unfinished one, is replaced whole.
             if FileKind.of(folder.path) != .missing { try FileManager.default.removeItem(at: folder) }
@@ -201,9 +234,11 @@ public struct NotebookPluginCompiler: Sendable {
         return cacheFolder.appendingPathComponent("builds/\(notebook.moduleName)-\(hash)", isDirectory: true)
     }
 
-    /// One flat, unique file name per path in the notebook (`Stages/Plot.swift` is `Stages%2FPlot.swift`).
+    /// One flat, unique file name per path in the notebook (`Stages/Plot.swift` is
+    /// `copy%Stages%2FPlot.swift`), never the file's own name: the compiler would see the copy
+    /// and the file it stands for as two files of one `#fileID`.
     static func copyName(_ relativePath: String) -> String {
-        relativePath.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
+        "copy%" + relativePath.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
     }
 
     /// An object file's name: the copy's name, without the characters a linker's command

@@ -11,6 +11,30 @@ import Yams
 public enum NotebookPlugins {
     public static func registry(for manifest: URL, compiler: NotebookPluginCompiler, libraries: LibraryCode,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StageRegistry {
+        try load(manifest, compiler: compiler, libraries: libraries, environment: environment, fallingBack: false).registry
+    }
+
+    /// A notebook whose code did not compile: the compiler's messages, and the stages they
+    /// concern, by kind (every stage of the notebook when a helper file is at fault).
+    public struct CompileFailure: Sendable {
+        public var error: NotebookCodeError
+        public var messagesByKind: [String: String]
+    }
+
+    /// The registry for a run that writes its report whatever happens: a notebook whose code
+    /// does not compile is loaded as it last compiled, and its failure returned, so that the
+    /// report shows the compiler's messages at the stages they concern and every other stage
+    /// with its last good results. Without a last good version the failure is thrown.
+    public static func registryForReport(for manifest: URL, compiler: NotebookPluginCompiler, libraries: LibraryCode,
+                                         environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> (registry: StageRegistry, failures: [CompileFailure])
+    {
+        try load(manifest, compiler: compiler, libraries: libraries, environment: environment, fallingBack: true)
+    }
+
+    static func load(_ manifest: URL, compiler: NotebookPluginCompiler, libraries: LibraryCode,
+                     environment: [String: String], fallingBack: Bool) throws -> (registry: StageRegistry, failures: [CompileFailure]) {
+        var failures: [CompileFailure] = []
         var plugins: [StageRegistry.PluginCode] = []
         var modules: [String: String] = [:]
         let everywhere = (environment["NBRUN_USES"] ?? "").split(separator: ":").map { URL(fileURLWithPath: String($0)) }
@@ -19,11 +43,45 @@ public enum NotebookPlugins {
                 throw NotebookCodeError.sameModule(module: notebook.moduleName, first: first, second: notebook.manifestURL.path)
             }
             modules[notebook.moduleName] = notebook.manifestURL.path
-            guard let compiled = try compiler.compile(notebook) else { continue }
+            var compiled: NotebookPluginCompiler.Compiled?
+            var failure: NotebookCodeError?
+            do throws(NotebookCodeError) { compiled = try compiler.compile(notebook) } catch { failure = error }
+            if let failure {
+                guard fallingBack, let diagnostics = failure.compilerDiagnostics, let last = compiler.lastGood(notebook) else {
+                    throw failure
+                }
+                let code = code(of: try NotebookPluginLibrary.load(last, buildID: compiler.toolkit.buildID), compiledFrom: last.files)
+                plugins.append(code)
+                failures.append(CompileFailure(error: failure, messagesByKind: messages(diagnostics, for: code, in: notebook)))
+                continue
+            }
+            guard let compiled else { continue }
             let plugin = try NotebookPluginLibrary.load(compiled, buildID: compiler.toolkit.buildID)
             plugins.append(code(of: plugin, compiledFrom: compiled.files))
         }
-        return try StageRegistry(code: plugins, libraries: libraries)
+        return (try StageRegistry(code: plugins, libraries: libraries), failures)
+    }
+
+    /// The compiler's `FILE:LINE:COLUMN: error: …` lines by stage kind: a stage's own file's
+    /// to that stage; a helper file's to every stage of the notebook.
+    static func messages(_ diagnostics: String, for plugin: StageRegistry.PluginCode, in notebook: NotebookFolder) -> [String: String] {
+        let folder = notebook.codeFolder!.path
+        var byFile: [String: [String]] = [:]
+        for line in diagnostics.split(separator: "\n").map(String.init) where line.contains(": error: ") {
+            let path = String(line.prefix { $0 != ":" })
+            let relative = path.hasPrefix(folder + "/") ? String(path.dropFirst(folder.count + 1)) : ""
+            byFile[relative, default: []].append(line)
+        }
+        let stageFiles = Set(plugin.stages.map(\.fileName))
+        let helperErrors = byFile.filter { !stageFiles.contains($0.key) }.values.flatMap { $0 }
+        var result: [String: String] = [:]
+        for stage in plugin.stages {
+            let own = byFile[stage.fileName] ?? []
+            let lines = own + helperErrors
+            guard !lines.isEmpty else { continue }
+            result[plugin.name + "." + stage.type.name] = "the notebook's code does not compile:\n" + lines.joined(separator: "\n")
+        }
+        return result
     }
 
     /// The plugin with the text of the files it was compiled from (read once, hashed into
