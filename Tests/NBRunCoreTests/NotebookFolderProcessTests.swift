@@ -64,14 +64,19 @@ struct NotebookFolderProcessTests {
         let original = try String(contentsOf: sandbox.url(generate), encoding: .utf8)
         let lines = original.components(separatedBy: "\n")
         let runLine = try #require(lines.firstIndex { $0.contains("func run(") })
-        var broken = lines
-        broken.insert("        let broken: Int = \"not a number\"", at: runLine + 1)
-        try Data(broken.joined(separator: "\n").utf8).write(to: sandbox.url(generate))
-        let reportBefore = try report("out")
+        var brokenLines = lines
+        brokenLines.insert("        let broken: Int = \"not a number\"", at: runLine + 1)
+        try Data(brokenLines.joined(separator: "\n").utf8).write(to: sandbox.url(generate))
+        let samples = try Data(contentsOf: sandbox.url("out/generate/samples.json"))
         let failed = try nbrun([manifest, "--output", "out"])
         #expect(failed.status == 1, "\(failed.output)")
-        #expect(failed.output.contains("\(sandbox.url(generate).path):\(runLine + 2):27: error:"), "\(failed.output)")
-        #expect(try report("out") == reportBefore, "a compile error loses no result")
+        let location = "\(sandbox.url(generate).path):\(runLine + 2):27: error:"
+        #expect(failed.output.contains(location), "\(failed.output)")
+        // The report is written: the stage shows the message, the others their last results.
+        let broken = try report("out")
+        #expect(broken.contains("This stage failed:") && broken.contains(location), "\(broken)")
+        #expect(broken.contains("highest sample:"), "plot keeps its last good result")
+        #expect(try Data(contentsOf: sandbox.url("out/generate/samples.json")) == samples, "no result is lost")
 
         // Fixed again: the same code as before, so its results come back from the cache.
         try Data(original.utf8).write(to: sandbox.url(generate))
