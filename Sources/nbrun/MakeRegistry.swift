@@ -5,10 +5,14 @@ import NotebookLibraries
 /// The stages the manifest can name: its notebook's code and the notebooks it uses,
 /// compiled when they changed, then loaded. A notebook that does not compile is an error
 /// of the run (exit 1) with the compiler's messages; code nbrun refuses to read, exit 2.
-func makeRegistry(for manifest: String, mayCompile: Bool = true) throws -> StageRegistry {
+///
+/// `pluginCache` replaces the user's folder of compiled notebooks: a Slurm submission
+/// compiles into its output folder, where its tasks, which never compile, load them.
+func makeRegistry(for manifest: String, mayCompile: Bool = true, pluginCache: URL? = nil) throws -> StageRegistry {
     try loadingNotebooks(manifest) {
         var compiler = try makeCompiler()
         compiler.mayCompile = mayCompile
+        if let pluginCache { compiler.cacheFolder = pluginCache }
         return try NotebookPlugins.registry(for: URL(fileURLWithPath: manifest), compiler: compiler,
                                             libraries: NotebookLibraries.code)
     }

@@ -5,9 +5,20 @@ import NBRunCore
 extension NBRun.Run {
     /// `--sweep … --on slurm`: submits what is missing, and with `--wait` collects the report.
     func runOnSlurm(runner: Runner, console: Console, fixed: [ParameterOverride], grid: SweepGrid, options: RunOptions) throws {
-        let request = SlurmSweepRequest(
+        var request = SlurmSweepRequest(
             manifest: notebook.manifestURL.standardizedFileURL.absoluteURL, fixed: fixed, grid: grid, metric: metric,
             settings: slurm.settings, wait: slurm.wait, nbrun: SlurmOptions.currentExecutable)
+        // The notebooks, compiled where the tasks load them.
+        let manifest = notebook.manifest
+        request.prepareTasks = { folder in
+            let plugins = folder.appendingPathComponent(SlurmSweepRecord.pluginsFolderName)
+            // nbrun's own folder, never a link planted in the output folder.
+            let kind = FileKind.of(plugins.path)
+            guard kind == .missing || kind == .directory else {
+                throw StorageError.unexpectedEntry(path: plugins.path, kind: kind.description, expected: "its folder of compiled notebooks")
+            }
+            _ = try makeRegistry(for: manifest, pluginCache: plugins)
+        }
         let outcome: SlurmSweepOutcome
         do {
             outcome = try runner.slurmSweep(request, options: options, chartWriter: SweepChartPNG.write)

@@ -24,15 +24,18 @@ extension NBRun {
             try reportingFailures {
                 let console = Console.standardOutput()
                 let cancellation = CancellationFlag()
-                // A task loads the notebook the submission compiled; it never compiles.
-                let manifest = (try? SlurmSweepRecord.load(from: URL(fileURLWithPath: record)))??.manifest ?? ""
-                let registry = manifest.isEmpty ? try StageRegistry(plugins: []) : try makeRegistry(for: manifest, mayCompile: false)
-                let runner = Runner(registry: registry, console: console, cancellation: cancellation)
                 // scancel and the time limit send SIGTERM, then SIGKILL after KillWait: stop the
                 // stage like Ctrl-C does, so its checkpoints stay for the next submission.
                 TerminationHandler.install(flag: cancellation, console: console)
                 let task = SlurmTask(recordURL: URL(fileURLWithPath: record), submission: submission, shared: shared)
-                let status = try task.run(with: runner)
+                // A task loads the notebooks the submission compiled into the sweep's Slurm
+                // folder; it never compiles.
+                let status = try task.run(console: console) { record in
+                    let plugins = SlurmSweepRecord.url(in: URL(fileURLWithPath: record.outputDirectory)).deletingLastPathComponent()
+                        .appendingPathComponent(SlurmSweepRecord.pluginsFolderName)
+                    let registry = try makeRegistry(for: record.manifest, mayCompile: false, pluginCache: plugins)
+                    return Runner(registry: registry, console: console, cancellation: cancellation)
+                }
                 console.tidy()
                 if status != 0 { throw ExitCode(status) }
             }

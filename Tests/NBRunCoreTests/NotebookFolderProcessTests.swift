@@ -265,4 +265,42 @@ struct NotebookFolderProcessTests {
         let stages = try nbrun(["stages", "doc/Doc.manifest"])
         #expect(stages.output.contains("doc.example0") && stages.output.contains("doc.example3"), "\(stages.output)")
     }
+
+    /// The notebook's folder edited, then deleted, while a stage runs: the run goes on with
+    /// the code it compiled and read, to the end and its report.
+    @Test func theFolderEditedThenDeletedDuringARun() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        try sandbox.file("waves/Stages/WaitStage.swift", """
+            import Foundation
+            import NBRun
+
+            struct WaitStage: Stage {
+                static let name = "wait"
+                static let summary = "Waits, a step at a time."
+
+                func run(_ context: StageContext) throws {
+                    context.print("waiting")
+                    for step in 0..<100 {
+                        if context.isCancelled { throw CancellationError() }
+                        if step == 1 { context.print("step 1") }
+                        Thread.sleep(forTimeInterval: 0.05)
+                    }
+                    context.print("done waiting")
+                }
+            }
+            """)
+        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: wait\n    kind: waves.wait\n  - stage: plot\n") }
+        let binary = try #require(nbrunBinary)
+        let run = try RunningNBRun(binary, ["waves/Waves.manifest", "--output", "out"], in: sandbox.root,
+                                   environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                   logFolder: sandbox.root)
+        try run.waitForOutput(containing: "step 1", timeout: 240)
+        try edit("waves/Stages/PlotStage.swift") { $0.replacingOccurrences(of: "largest sample:", with: "edited meanwhile:") }
+        try FileManager.default.removeItem(at: sandbox.url("waves"))
+        #expect(run.ended(within: 120), "\(run.output)")
+        let (status, output) = run.finish()
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("done waiting") && output.contains("largest sample:") && !output.contains("edited meanwhile"), "\(output)")
+        #expect(try report("out").contains("largest sample:"))
+    }
 }

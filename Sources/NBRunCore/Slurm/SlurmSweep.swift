@@ -100,6 +100,11 @@ extension Runner {
     private func submit(_ request: SlurmSweepRequest, missing: [Int], sharedStages: [String], record: inout SlurmSweepRecord,
                         recordURL: URL, logFolder: URL, scheduler: SlurmScheduler, store: ArtifactStore) throws(RunError) -> SlurmSweepRecord.Submission {
         do { try SlurmLogFolder.prepare(logFolder) } catch { throw .storage(error) }
+        if let prepare = request.prepareTasks {
+            do { try prepare(logFolder) } catch {
+                throw .storage(.cannotCreate(path: logFolder.path, reason: "the notebooks for the tasks: \(error)"))
+            }
+        }
         let index = record.submissions.count
         var submission = SlurmSweepRecord.Submission(
             submittedAt: Date(), nbrun: request.nbrun.path,

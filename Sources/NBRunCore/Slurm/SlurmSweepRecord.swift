@@ -7,6 +7,8 @@ import Foundation
 public struct SlurmSweepRecord: Codable, Sendable, Equatable {
     /// nbrun's folder in the output folder for Slurm: this record and the tasks' logs.
     public static let folderName = "slurm"
+    /// Beside the record: the notebooks the submission compiled, which its tasks load.
+    public static let pluginsFolderName = "plugins"
     public static let fileName = "sweep.json"
     /// A record is small; anything larger is not one of nbrun's.
     static let maximumSize = 16 << 20
@@ -65,7 +67,7 @@ public struct SlurmSweepRecord: Codable, Sendable, Equatable {
         return nil
     }
 
-    static func url(in outputDirectory: URL) -> URL {
+    public static func url(in outputDirectory: URL) -> URL {
         outputDirectory.appendingPathComponent(folderName, isDirectory: true).appendingPathComponent(fileName)
     }
 

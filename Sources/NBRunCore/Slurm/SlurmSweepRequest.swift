@@ -13,6 +13,9 @@ public struct SlurmSweepRequest: Sendable {
     public var nbrun: URL
     /// Seconds between two looks at the queue while waiting.
     public var pollInterval: Double = 2
+    /// Called with the sweep's Slurm folder before anything is submitted: the CLI compiles
+    /// the notebooks there, on the file system the tasks share, since tasks never compile.
+    public var prepareTasks: (@Sendable (URL) throws -> Void)?
 
     public init(manifest: URL, fixed: [ParameterOverride], grid: SweepGrid, metric: String?, settings: SlurmJobSettings,
                 wait: Bool, nbrun: URL) {

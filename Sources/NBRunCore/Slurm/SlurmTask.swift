@@ -26,11 +26,20 @@ public struct SlurmTask: Sendable {
     }
 
     public func run(with runner: Runner) throws(RunError) -> Int32 {
+        do { return try run(console: runner.console) { _ in runner } } catch let error as RunError { throw error } catch {
+            preconditionFailure("a given runner throws nothing: \(error)")
+        }
+    }
+
+    /// Checks the record first, then makes the runner for the notebook it names (loading the
+    /// notebook's compiled code can fail, and a record that does not describe this job must
+    /// say so, not that).
+    public func run(console: Console, makeRunner: (SlurmSweepRecord) throws -> Runner) throws -> Int32 {
         let loaded: SlurmSweepRecord?
-        do { loaded = try SlurmSweepRecord.load(from: recordURL) } catch { throw .slurm(error) }
-        guard let record = loaded else { throw .slurm(.unreadableRecord(path: recordURL.path, reason: "it does not exist")) }
+        do { loaded = try SlurmSweepRecord.load(from: recordURL) } catch { throw RunError.slurm(error) }
+        guard let record = loaded else { throw RunError.slurm(.unreadableRecord(path: recordURL.path, reason: "it does not exist")) }
         guard record.submissions.indices.contains(submission) else {
-            throw .slurm(.unknownTask(path: recordURL.path, index: "of submission \(submission)"))
+            throw RunError.slurm(.unknownTask(path: recordURL.path, index: "of submission \(submission)"))
         }
         let entry = record.submissions[submission]
         let variant: Int
@@ -40,26 +49,27 @@ public struct SlurmTask: Sendable {
             // Without its stages the job would compute nothing and succeed, and every task
             // after it would compute the shared stages itself.
             guard let job = entry.sharedJob, !job.stages.isEmpty, record.variants.indices.contains(job.variant) else {
-                throw .slurm(.noSharedStages(path: recordURL.path, submission: submission))
+                throw RunError.slurm(.noSharedStages(path: recordURL.path, submission: submission))
             }
             variant = job.variant
             limit = Set(job.stages)
-            runner.console.line("nbrun Slurm job \(environment["SLURM_JOB_ID"] ?? "?") on node \(node): the shared stages "
+            console.line("nbrun Slurm job \(environment["SLURM_JOB_ID"] ?? "?") on node \(node): the shared stages "
                 + job.stages.joined(separator: ", "))
         } else {
             let index = environment["SLURM_ARRAY_TASK_ID"] ?? ""
             guard let position = Int(index), entry.tasks.indices.contains(position),
                   record.variants.indices.contains(entry.tasks[position].variant) else {
-                throw .slurm(.unknownTask(path: recordURL.path, index: index.isEmpty ? "(no SLURM_ARRAY_TASK_ID)" : index))
+                throw RunError.slurm(.unknownTask(path: recordURL.path, index: index.isEmpty ? "(no SLURM_ARRAY_TASK_ID)" : index))
             }
             variant = entry.tasks[position].variant
-            runner.console.line("nbrun Slurm task \(environment["SLURM_ARRAY_JOB_ID"] ?? "?")_\(index) on node \(node): "
+            console.line("nbrun Slurm task \(environment["SLURM_ARRAY_JOB_ID"] ?? "?")_\(index) on node \(node): "
                 + "variant \(variant + 1)/\(record.variants.count) \(record.variants[variant].joined(separator: " "))")
         }
         var overrides: [ParameterOverride] = []
         do {
             for text in record.fixed + record.variants[variant] { overrides.append(try ParameterOverride(parsing: text)) }
-        } catch { throw .manifest(error) }
+        } catch { throw RunError.manifest(error) }
+        let runner = try makeRunner(record)
         let manifest = try runner.loadManifest(URL(fileURLWithPath: record.manifest), overrides: overrides)
         var options = RunOptions()
         options.outputDirectory = URL(fileURLWithPath: record.outputDirectory)
