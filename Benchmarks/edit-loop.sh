@@ -43,17 +43,30 @@ timed_edit() { # file, old text, new text, text the report must then hold
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }'
 }
 
-stage=() prose=() cached=()
+timed_run() { # environment assignments, then the run's arguments
+    local start end
+    start=$(now); env "$@" >/dev/null 2>&1; end=$(now)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }'
+}
+
+# The supervised worker's cost: the same cached run, and a short stage rerun, with and
+# without it (NBRUN_WORKER set makes the process run as its own worker), interleaved.
+stage=() prose=() cached=() unsupervised=() short=() short_unsupervised=()
 for i in $(seq "$runs"); do
     stage+=("$(timed_edit waves/Stages/PlotStage.swift "largest sample[^:]*:" "largest sample (edit $i):" "largest sample (edit $i):")")
     prose+=("$(timed_edit waves/Waves.manifest "The first$( [ "$i" = 1 ] || echo " (edit $((i - 1)))")" "The first (edit $i)" "The first (edit $i)")")
-    start=$(now); "$nbrun" waves/Waves.manifest --output out >/dev/null 2>&1; end=$(now)
-    cached+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", e - s }')")
+    cached+=("$(timed_run "$nbrun" waves/Waves.manifest --output out)")
+    unsupervised+=("$(timed_run NBRUN_WORKER=none "$nbrun" waves/Waves.manifest --output out)")
+    short+=("$(timed_run "$nbrun" waves/Waves.manifest --output out --stage plot --force)")
+    short_unsupervised+=("$(timed_run NBRUN_WORKER=none "$nbrun" waves/Waves.manifest --output out --stage plot --force)")
 done
 echo "Edit loop of a scaffolded notebook in $work (load $(cut -d' ' -f1-3 /proc/loadavg)):"
 summary "one-line stage edit -> report rewritten" "${stage[@]}"
 summary "prose edit -> report rewritten" "${prose[@]}"
 summary "fully cached run" "${cached[@]}"
+summary "fully cached run, no worker process" "${unsupervised[@]}"
+summary "--stage plot --force" "${short[@]}"
+summary "--stage plot --force, no worker process" "${short_unsupervised[@]}"
 
 # A stage with a hot loop of its own: Lloyd's k-means, 200,000 points in 8 dimensions, 16
 # centres, 10 iterations, written in the stage with plain arrays.

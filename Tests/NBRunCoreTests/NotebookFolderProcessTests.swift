@@ -303,4 +303,43 @@ struct NotebookFolderProcessTests {
         #expect(output.contains("done waiting") && output.contains("largest sample:") && !output.contains("edited meanwhile"), "\(output)")
         #expect(try report("out").contains("largest sample:"))
     }
+
+    /// Installed as a user installs it, then used from a folder outside the repository with
+    /// nothing but the system on PATH: the installed nbrun compiles against what it installed.
+    @Test func theInstalledNbrunRunsANotebookAnywhere() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let install = Process()
+        install.executableURL = repository.appendingPathComponent("Scripts/install")
+        install.arguments = [sandbox.url("prefix").path]
+        install.environment = ProcessInfo.processInfo.environment.merging(["NBRUN_INSTALL_CONFIGURATION": "debug", "NBRUN_INSTALL_PREBUILT": "1"]) { $1 }
+        install.standardOutput = FileHandle.nullDevice
+        install.standardError = FileHandle.nullDevice
+        try install.run()
+        install.waitUntilExit()
+        #expect(install.terminationStatus == 0)
+        let installed = sandbox.url("prefix/bin/nbrun")
+        #expect(FileManager.default.isExecutableFile(atPath: installed.path))
+        #expect(FileManager.default.fileExists(atPath: sandbox.url("prefix/lib/nbrun/Modules/NBRun.swiftmodule").path))
+
+        func installedNbrun(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = installed
+            process.arguments = arguments
+            process.currentDirectoryURL = sandbox.root
+            process.environment = ["PATH": "/usr/bin:/bin", "HOME": sandbox.url("home").path,
+                                   "NBRUN_PLUGIN_CACHE": sandbox.url("installed-plugins").path]
+            let log = sandbox.url("installed.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            process.waitUntilExit()
+            try handle.close()
+            return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+        #expect(try installedNbrun(["new", "Tides", "notebooks/tides"]).status == 0)
+        let run = try installedNbrun(["notebooks/tides/Tides.manifest", "--output", "tides"])
+        #expect(run.status == 0 && run.output.contains("compiling") && run.output.contains("✓ plot"), "\(run.output)")
+    }
 }
