@@ -38,7 +38,7 @@ struct SweepTests {
         #expect(throws: SweepError.sweptAndSet("a.b")) {
             try SweepGrid(axes: [try axis("a.b=1,2")], fixed: [ParameterOverride(stage: "a", parameter: "b", value: "3")])
         }
-        #expect(throws: SweepError.tooManyVariants(65 * 65 * 65, limit: SweepGrid.maximumVariants)) {
+        #expect(throws: SweepError.tooManyVariants("65 × 65 × 65", limit: SweepGrid.maximumVariants)) {
             let values = (0..<65).map(String.init).joined(separator: ",")
             return try SweepGrid(axes: [try axis("a.b=\(values)"), try axis("a.c=\(values)"), try axis("a.d=\(values)")])
         }

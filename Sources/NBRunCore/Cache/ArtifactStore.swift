@@ -63,6 +63,9 @@ public struct ArtifactStore: Sendable {
     /// bounded by what a stage prints, never by its artifacts.
     static let recordSizeLimit = 64 << 20
 
+    /// Largest artifact size a record may claim (256 TiB): a bound for adding sizes up.
+    static let largestArtifactSize = 1 << 48
+
     public func loadRecord(_ stage: String) -> RecordState {
         Self.loadRecord(in: recordFolder(stage), stage: stage)
     }
@@ -85,6 +88,10 @@ public struct ArtifactStore: Sendable {
             let names = record.artifacts.map(\.name) + record.figures.map(\.name)
             if let bad = names.first(where: { !StageContext.isValidArtifactName($0) }) {
                 return .damaged(reason: "\(url.path) is damaged (names '\(bad)', which is not a file inside its folder)")
+            }
+            // `runs` and `gc` add sizes up: one no disk holds would overflow the sums.
+            if let bad = record.artifacts.first(where: { !(0...Self.largestArtifactSize).contains($0.size) }) {
+                return .damaged(reason: "\(url.path) is damaged (records \(bad.size) bytes for '\(bad.name)')")
             }
             return .present(record)
         } catch {
