@@ -69,9 +69,9 @@ struct SweepTests {
         #expect(chart.series.allSatisfy { $0.points.map(\.x) == [5, 7] && $0.points.map(\.y) == [5, 7] })
 
         let report = try String(contentsOf: try #require(result.reportURL), encoding: .utf8)
-        #expect(report.contains("4 variants of `generate.count` ∈ {5, 7} × `summarize.label` ∈ {a, b}"))
-        #expect(report.contains("| 1 | 5 | a | 5 |"), "\(report)")
-        #expect(report.contains("| 4 | 7 | b | 7 |"), "\(report)")
+        #expect(report.contains("4 variants of `generate.count` ∈ {`5`, `7`} × `summarize.label` ∈ {`a`, `b`}"))
+        #expect(report.contains("| 1 | `5` | `a` | 5 |"), "\(report)")
+        #expect(report.contains("| 4 | `7` | `b` | 7 |"), "\(report)")
         #expect(report.contains("![summarize.count by generate.count](sweep.png)"))
         #expect(try notebook.read("summarize", "summary.json").contains("\"count\": 7"), "the view shows the last variant")
         #expect(try notebook.report().contains("`label` = `b` (from `--set`)"), "report.md matches the last variant")

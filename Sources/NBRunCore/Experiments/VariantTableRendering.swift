@@ -20,7 +20,8 @@ extension VariantTable {
                     + [ReportFormat.duration(row.durationSeconds), ReportFormat.isoDate(row.startedAt), Self.size(row)]
             }
             lines.append("\(stage): \(stageRows.count) variant\(stageRows.count == 1 ? "" : "s")")
-            lines.append(contentsOf: Self.aligned([header] + body).map { "  " + $0 })
+            // Parameter values and metric names come from records, which anyone sharing the cache may write.
+            lines.append(contentsOf: Self.aligned(([header] + body).map { $0.map(Console.oneLine) }).map { "  " + $0 })
             lines.append("")
         }
         lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(Self.bytes(uniqueBytes)) on disk "

@@ -34,7 +34,8 @@ extension Runner {
             console.line("── sweep variant \(index + 1)/\(combinations.count): \(combination.map(\.description).joined(separator: " "))")
             let result = try run(manifest, options: options)
             let records = result.outcomes.compactMapValues(\.usableRecord)
-            variants.append(SweepVariant(overrides: combination, exitCode: result.exitCode, records: records, executed: result.executed))
+            let computed = result.executed.filter { if case .ranNow = result.outcomes[$0] { true } else { false } }
+            variants.append(SweepVariant(overrides: combination, exitCode: result.exitCode, records: records, executed: computed))
             if result.exitCode == 130 { exitCode = 130; break }
             if result.exitCode != 0 { exitCode = 1 }
         }
