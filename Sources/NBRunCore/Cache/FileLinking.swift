@@ -36,8 +36,8 @@ enum FileLinking {
         copying: while true {
             let count = read(input, buffer, blockSize)
             if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                failure = .cannotRead(path: source, reason: String(cString: strerror(errno)))
+                if errno == EINTR { continue }
+                failure = .cannotRead(path: source, reason: errno == EAGAIN ? KernelFileSystem.wouldBlock : String(cString: strerror(errno)))
                 break
             }
             if count == 0 { break }
