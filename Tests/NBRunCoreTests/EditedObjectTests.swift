@@ -88,8 +88,40 @@ struct EditedObjectTests {
     /// command may fail, and after each run every stage it computed, reused or restored shows
     /// the bytes its record names (a `--force` run: every stage). The seed is printed.
     @Test func randomDamageNeverSurvivesARunThatWroteTheStage() throws {
-        let binary = try #require(nbrunBinary, "build the executable first: swift build --build-tests")
         let notebook = try TestNotebook(Self.manifest)
+        try randomDamage(notebook, cache: notebook.folder.appendingPathComponent("c"))
+    }
+
+    /// Defect 11: the same with the cache on a tmpfs this test mounts, the output folders on
+    /// the temporary folder's file system. Inside the cache, every variant's files are links
+    /// to the objects (one copy, read-only), and `runs` does not call the view's copies links.
+    @Test func randomDamageWithTheCacheOnAnotherFileSystem() throws {
+        let notebook = try TestNotebook(Self.manifest)
+        guard let mount = try TmpfsMount(in: notebook.folder) else { return }
+        // Unmounted before the notebook's folder is removed (which names it here to live that long).
+        defer { mount.unmount(); withExtendedLifetime(notebook) {} }
+        let binary = try #require(nbrunBinary, "build the executable first: swift build --build-tests")
+        let first = try RunningNBRun(binary, ["Test.manifest", "--output", "a", "--cache", mount.folder.path], in: notebook.folder).finish()
+        try #require(first.status == 0, "\(first.output)")
+        let cache = VariantCache(root: mount.folder)
+        for stage in Self.stages {
+            for fingerprint in cache.fingerprints(of: stage) {
+                guard case .present(let record) = cache.loadVariant(stage, fingerprint: fingerprint) else { continue }
+                for artifact in record.artifacts {
+                    let file = cache.variantFolder(stage, fingerprint: fingerprint).appendingPathComponent(artifact.name)
+                    #expect(FileLinking.sameFile(file.path, cache.objectURL(artifact.sha256).path), "\(file.path) is a second copy")
+                    var info = stat()
+                    #expect(lstat(file.path, &info) == 0 && info.st_mode & 0o222 == 0, "\(file.path) is writable")
+                }
+            }
+        }
+        let runs = try RunningNBRun(binary, ["runs", "Test.manifest", "--output", "a", "--cache", mount.folder.path], in: notebook.folder).finish()
+        #expect(runs.output.contains("its files are copies") && !runs.output.contains("files are links"), "\(runs.output)")
+        try randomDamage(notebook, cache: mount.folder)
+    }
+
+    func randomDamage(_ notebook: TestNotebook, cache: URL) throws {
+        let binary = try #require(nbrunBinary, "build the executable first: swift build --build-tests")
         let seed = UInt64(ProcessInfo.processInfo.environment["NBRUN_EDIT_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max >> 1)
         print("EditedObjectTests: seed \(seed) (NBRUN_EDIT_SEED=\(seed) repeats it)")
         var random = SplitMix64(seed: seed)
@@ -100,14 +132,14 @@ struct EditedObjectTests {
             let output = outputs.randomElement(using: &random)!
             switch Int.random(in: 0..<10, using: &random) {
             case 0..<4:
-                if try damageOne(in: notebook.folder, random: &random) != nil { damaged += 1 }
+                if try damageOne(in: notebook.folder, cache: cache, random: &random) != nil { damaged += 1 }
             case 4:
-                let gc = try RunningNBRun(binary, ["gc", "Test.manifest", "--output", output, "--cache", "c",
+                let gc = try RunningNBRun(binary, ["gc", "Test.manifest", "--output", output, "--cache", cache.path,
                                                    "--keep-last", String(Int.random(in: 0...2, using: &random))],
                                           in: notebook.folder).finish()
                 #expect(gc.status == 0, "step \(step), seed \(seed): \(gc.output)")
             default:
-                var arguments = ["Test.manifest", "--output", output, "--cache", "c",
+                var arguments = ["Test.manifest", "--output", output, "--cache", cache.path,
                                  "--set", "generate.seed=\(Int.random(in: 1...2, using: &random))",
                                  "--set", "progress.steps=\(Int.random(in: 4...5, using: &random))"]
                 let force = Bool.random(using: &random)
@@ -133,7 +165,7 @@ struct EditedObjectTests {
 
     /// Edits in place, truncates or replaces (a new file of the same size) one random artifact
     /// of a view or of the cache, or one object. Returns its path, or nil when none exists yet.
-    func damageOne(in folder: URL, random: inout SplitMix64) throws -> String? {
+    func damageOne(in folder: URL, cache cacheRoot: URL, random: inout SplitMix64) throws -> String? {
         var candidates: [URL] = []
         for output in ["a", "b"] {
             for stage in Self.stages {
@@ -143,7 +175,7 @@ struct EditedObjectTests {
                 }
             }
         }
-        let cache = VariantCache(root: folder.appendingPathComponent("c"))
+        let cache = VariantCache(root: cacheRoot)
         for stage in Self.stages {
             for fingerprint in cache.fingerprints(of: stage) {
                 let url = cache.variantFolder(stage, fingerprint: fingerprint)
@@ -167,5 +199,36 @@ struct EditedObjectTests {
             try Data(bytes.map { $0 ^ 0x20 }).write(to: target)
         }
         return target.path
+    }
+}
+
+/// A tmpfs mounted for one test (a second file system beside the temporary folder's).
+/// Where mounting is impossible the test is skipped with a note, and fails under `CI=true`.
+struct TmpfsMount {
+    let folder: URL
+
+    init?(in parent: URL) throws {
+        folder = parent.appendingPathComponent("tmpfs", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=64m", "nbrun-test", folder.path]
+        mount.standardError = FileHandle.nullDevice
+        try? mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationReason == .exit, mount.terminationStatus == 0 else {
+            let ci = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "0" && $0 != "false" } ?? false
+            if ci { Issue.record("cannot mount a tmpfs (needs root and CAP_SYS_ADMIN): the second-file-system test must run in CI") }
+            print("note: skipped: cannot mount a tmpfs here, so the cache cannot be put on a second file system")
+            return nil
+        }
+    }
+
+    func unmount() {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [folder.path]
+        try? umount.run()
+        umount.waitUntilExit()
     }
 }

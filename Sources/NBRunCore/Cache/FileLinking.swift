@@ -60,6 +60,14 @@ enum FileLinking {
         }
     }
 
+    /// True when both paths are on one file system (or either is missing): where links can
+    /// join the output folder's view to the cache.
+    static func sameFileSystem(_ first: String, _ second: String) -> Bool {
+        var a = stat(), b = stat()
+        guard lstat(first, &a) == 0, lstat(second, &b) == 0 else { return true }
+        return a.st_dev == b.st_dev
+    }
+
     /// True when both paths name the same file (one inode), without following links: how a
     /// run tells, without reading it, that the output folder already shows a cached variant.
     static func sameFile(_ first: String, _ second: String) -> Bool {

@@ -25,7 +25,10 @@ extension VariantTable {
             lines.append("")
         }
         lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(Self.bytes(uniqueBytes)) on disk "
-            + "(identical artifacts are stored once and counted once; the output folder's files are links to them)")
+            + (outputHoldsCopies
+                ? "in the cache (identical artifacts are stored there once and counted once; the output folder is on another "
+                    + "file system, so its files are copies, not counted here)"
+                : "(identical artifacts are stored once and counted once; the output folder's files are links to them)"))
         lines.append("* the variant the output folder shows (the last run's)")
         return lines.joined(separator: "\n") + "\n"
     }
