@@ -28,6 +28,19 @@ public struct ArtifactStore: Sendable {
         self.cache = VariantCache(root: cacheDirectory ?? outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true))
     }
 
+    /// Whether variants are kept in the output folder's own `.cache` (no `--cache` elsewhere).
+    var usesOwnCache: Bool {
+        cache.root.standardizedFileURL.path == ownCache.root.standardizedFileURL.path
+    }
+
+    /// The output folder's own cache location, whatever `--cache` this store names.
+    var ownCache: VariantCache { VariantCache(root: outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true)) }
+
+    /// `<output>/.running`: where runs keeping variants in another folder hold a ``RunLock``
+    /// shared for their whole life, so that `clean` of this folder (which removes it whole),
+    /// whatever `--cache` it names, waits for them too.
+    var runningLockRoot: URL { outputDirectory.appendingPathComponent(OutputFolder.runningName, isDirectory: true) }
+
     public enum RecordState: Sendable {
         case missing
         case damaged(reason: String)

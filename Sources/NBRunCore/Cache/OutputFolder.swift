@@ -26,6 +26,8 @@ public struct OutputFolder: Sendable {
     public static let lockName = ".lock"
     /// The variant cache's folder, when a run does not name another one.
     public static let cacheName = ".cache"
+    /// The run lock of runs that keep their variants in another folder (`--cache`).
+    static let runningName = ".running"
 
     /// What nbrun keeps at one of its own names: a file or a folder.
     public enum EntryKind: Sendable {
@@ -41,11 +43,11 @@ public struct OutputFolder: Sendable {
         ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
         (SweepReport.fileName, .file), (SweepReport.chartName, .file),
         (SlurmSweepRecord.folderName, .folder),
-        (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder),
+        (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder), (runningName, .folder),
     ]
 
     /// nbrun's private work folders: everything inside them is nbrun's own.
-    static let workFolders: Set<String> = [".staging", ".trash", ".resume", cacheName]
+    static let workFolders: Set<String> = [".staging", ".trash", ".resume", cacheName, runningName]
 
     /// Whether a stage named `name` would collide with one of nbrun's own entries.
     public static func isReserved(_ name: String) -> Bool {
