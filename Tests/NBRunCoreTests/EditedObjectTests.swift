@@ -207,12 +207,12 @@ struct EditedObjectTests {
 struct TmpfsMount {
     let folder: URL
 
-    init?(in parent: URL) throws {
+    init?(in parent: URL, readOnly: Bool = false) throws {
         folder = parent.appendingPathComponent("tmpfs", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let mount = Process()
         mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=64m", "nbrun-test", folder.path]
+        mount.arguments = ["-t", "tmpfs", "-o", readOnly ? "size=1m,ro" : "size=64m", "nbrun-test", folder.path]
         mount.standardError = FileHandle.nullDevice
         try? mount.run()
         mount.waitUntilExit()

@@ -138,22 +138,62 @@ public struct OutputFolder: Sendable {
         try writeMarker(createdFolder: old?.createdFolder ?? false, createdAt: old?.createdAt ?? Date(), format: Self.layoutFormat)
     }
 
-    /// Makes the folder nbrun's for a run: creates and marks a missing one, marks an empty
-    /// one or an unmarked nbrun output, and refuses anything else before writing a byte.
+    /// Makes the folder nbrun's: creates and marks a missing one, marks an empty one or an
+    /// unmarked nbrun output, and refuses anything else before writing a byte. A run does this
+    /// in two steps, ``prepareClaim(stageNames:)`` before it takes the output lock and
+    /// ``mark(stageNames:createdFolder:)`` once it holds it.
     public func claim(stageNames: Set<String>) throws(StorageError) {
+        try mark(stageNames: stageNames, createdFolder: try prepareClaim(stageNames: stageNames))
+    }
+
+
+    /// What may happen before the output lock is held (the lock file lives in the folder):
+    /// refuses a foreign folder or a non-folder, and creates a missing one. True when this
+    /// call created it (its own `mkdir`, not another process's). No marker is written here:
+    /// two processes claiming a new folder at once would race to write it (one recording the
+    /// folder as adopted, so that `clean` left it), and a marker written without the lock may
+    /// be taken for a killed writer's temporary file by the lock's holder.
+    func prepareClaim(stageNames: Set<String>) throws(StorageError) -> Bool {
         switch state(stageNames: stageNames) {
-        case .owned:
-            break
+        case .owned, .empty, .unmarkedNBRunOutput:
+            return false
         case .missing:
-            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            let parent = url.deletingLastPathComponent()
+            do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
                 throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
             }
-            try writeMarkerUnlessClaimed(createdFolder: true, stageNames: stageNames)
+            if mkdir(url.path, 0o755) == 0 { return true }
+            guard errno == EEXIST else { throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno))) }
+            // Another process made it a moment ago: take it as it is now.
+            _ = try prepareClaim(stageNames: stageNames)
+            return false
+        case .foreign(let entries):
+            throw .foreignOutputFolder(path: url.path, entries: entries)
+        case .notAFolder(let kind):
+            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "the output folder")
+        }
+    }
+
+    /// Marks the folder, under the output lock. `createdFolder` says this process created it
+    /// (``prepareClaim(stageNames:)``): then the marker says so even if another process,
+    /// finding the folder empty first, marked it as adopted.
+    /// True when it wrote the first marker (the folder was not nbrun's a moment ago).
+    @discardableResult
+    func mark(stageNames: Set<String>, createdFolder: Bool) throws(StorageError) -> Bool {
+        var first = false
+        switch state(stageNames: stageNames) {
+        case .owned:
+            if createdFolder, !self.createdFolder() {
+                try writeMarker(createdFolder: true, createdAt: Self.readMarker(url)?.createdAt ?? Date(), format: layoutFormat() ?? Self.layoutFormat)
+            }
         case .empty:
-            try writeMarkerUnlessClaimed(createdFolder: false, stageNames: stageNames)
+            try writeMarker(createdFolder: createdFolder)
+            first = true
         case .unmarkedNBRunOutput:
             // Written before the marker existed, so in the layout of one result per stage.
             try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
+        case .missing:
+            throw .cannotCreate(path: url.path, reason: "it was removed while nbrun was claiming it")
         case .foreign(let entries):
             throw .foreignOutputFolder(path: url.path, entries: entries)
         case .notAFolder(let kind):
@@ -162,16 +202,21 @@ public struct OutputFolder: Sendable {
         guard access(url.path, W_OK | X_OK) == 0 else {
             throw .cannotWrite(path: url.path, reason: "the output folder is not writable")
         }
+        return first
     }
 
-    /// Claiming happens before the output lock is taken, so two processes starting at once on
-    /// a new folder both write the marker; the first to hold the lock then removes what looks
-    /// like a killed writer's temporary file, the other's marker on its way. Losing that race
-    /// is fine when the winner's marker is in place.
-    private func writeMarkerUnlessClaimed(createdFolder: Bool, stageNames: Set<String>) throws(StorageError) {
-        do throws(StorageError) { try writeMarker(createdFolder: createdFolder) } catch {
-            guard state(stageNames: stageNames) == .owned else { throw error }
-        }
+    /// Undoes a claim that came to nothing (a run that failed before writing anything else):
+    /// when the folder holds only the marker and the lock, both are unlinked, and the folder
+    /// itself too when `created` (this process made it). Anything else there, and all stays.
+    /// Call holding the lock.
+    func removeIfOnlyClaimed(created: Bool) {
+        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path), Set(names) == [Self.markerName, Self.lockName] else { return }
+        let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0 else { return }
+        defer { close(folder) }
+        // The lock first: a process waiting on it then finds it unlinked and claims afresh.
+        guard NoFollowRemoval.unlinkFile(Self.lockName, in: folder), NoFollowRemoval.unlinkFile(Self.markerName, in: folder) else { return }
+        if created { rmdir(url.path) }
     }
 
     private static func markerDecoder() -> JSONDecoder {

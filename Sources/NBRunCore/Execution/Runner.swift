@@ -54,23 +54,38 @@ public final class Runner: @unchecked Sendable {
     /// Claims the output folder for a run (creating and marking it, or refusing a foreign
     /// one before writing anything), checks nbrun's own entries in it, and takes the lock.
     func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
+        try lockForRunClaiming(manifest, store: store, options: options).lock
+    }
+
+    /// ``lockForRun(_:store:options:)``, also saying whether this process created the folder.
+    /// It is created before the lock is taken (the lock file lives in it) and marked only under
+    /// the lock (see ``OutputFolder/prepareClaim(stageNames:)``).
+    /// `markedFolder`: this process marked it first (it created the folder, or adopted an empty one).
+    func lockForRunClaiming(_ manifest: Manifest, store: ArtifactStore, options: RunOptions)
+        throws(RunError) -> (lock: OutputLock, createdFolder: Bool, markedFolder: Bool) {
         try checkTarget(manifest, store: store, options: options)
         let stageNames = Set(manifest.stages.map(\.name))
+        var created = false, marked = false
         let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation,
             prepare: { () throws(RunError) -> Bool in
                 do throws(StorageError) {
-                    try store.folder.claim(stageNames: stageNames)
+                    if try store.folder.prepareClaim(stageNames: stageNames) { created = true }
                     try store.folder.checkOwnEntries()
                 } catch { throw .storage(error) }
                 return true
+            },
+            whenLocked: { () throws(RunError) in
+                do throws(StorageError) { marked = try store.folder.mark(stageNames: stageNames, createdFolder: created) } catch {
+                    throw .storage(error)
+                }
             },
             onWait: { [console] pid in
                 let holder = pid.map { " (pid \($0))" } ?? ""
                 console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
             })
         // `prepare` never declines for a run, so a lock always comes back.
-        return lock!
+        return (lock!, created, marked)
     }
 
     /// ``lockForRun(_:store:options:)``, then the cache's ``RunLock`` shared. That one is only
@@ -87,9 +102,17 @@ public final class Runner: @unchecked Sendable {
         let cache = store.cache.root.path
         var announced = false
         while true {
-            let outputLock = try lockForRun(manifest, store: store, options: options)
+            let (outputLock, createdFolder, markedFolder) = try lockForRunClaiming(manifest, store: store, options: options)
             let busy: LockFile
-            switch try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) {
+            let attempt: RunLock.SharedAttempt
+            do { attempt = try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) } catch {
+                // A cache that cannot be locked (read-only, a link at gate.lock): the run stops
+                // here, and what it claimed for nothing goes again (the folder too, if it made it).
+                if markedFolder { store.folder.removeIfOnlyClaimed(created: createdFolder) }
+                outputLock.release()
+                throw error
+            }
+            switch attempt {
             case .held(let runLock):
                 if store.usesOwnCache { return (outputLock, runLock, nil) }
                 switch try RunLock.tryShared(cacheRoot: store.runningLockRoot, whileAlone: {}) {
