@@ -52,4 +52,36 @@ struct ClaimedFolderTests {
             #expect(mine.isEmpty, "round \(round): mine/ holds \(mine)")
         }
     }
+
+    /// A run that fails while planning (its data folder holds a FIFO), in a folder it created, two
+    /// at once and with or without --cache: the folder goes; a user's empty folder stays empty.
+    @Test func aRunFailingBeforeItsFirstStageLeavesNoFolder() throws {
+        let binary = try #require(nbrunBinary, "build the executable first: swift build --build-tests")
+        let notebook = try TestNotebook("""
+            title: missing data
+            cells:
+              - stage: words
+                kind: demo.count-words
+                parameters: {text: data}
+            """)
+        try FileManager.default.createDirectory(at: notebook.folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try #require(mkfifo(notebook.folder.appendingPathComponent("data/pipe").path, 0o644) == 0)
+        try FileManager.default.createDirectory(at: notebook.folder.appendingPathComponent("mine"), withIntermediateDirectories: true)
+        for round in 0..<Self.rounds {
+            let cache = round % 2 == 0 ? [] : ["--cache", "shared-cache"]
+            let runs = try ["fresh-\(round)", "fresh-\(round)", "mine"].map { folder in
+                try RunningNBRun(binary, ["Test.manifest", "--output", folder] + cache, in: notebook.folder)
+            }
+            for run in runs {
+                #expect(run.ended(within: 60), "round \(round): a hang")
+                let (status, output) = run.finish()
+                #expect(status == 1 && output.contains("data/pipe"), "round \(round): \(output)")
+            }
+            let left = (try? FileManager.default.subpathsOfDirectory(atPath: notebook.folder.appendingPathComponent("fresh-\(round)").path)) ?? []
+            #expect(!FileManager.default.fileExists(atPath: notebook.folder.appendingPathComponent("fresh-\(round)").path),
+                    "round \(round) \(cache): the failed runs left the folder they created, holding \(left)")
+            let mine = try FileManager.default.contentsOfDirectory(atPath: notebook.folder.appendingPathComponent("mine").path)
+            #expect(mine.isEmpty, "round \(round): mine/ holds \(mine)")
+        }
+    }
 }

@@ -92,6 +92,8 @@ public struct OutputFolder: Sendable {
         for name in names {
             let child = url.appendingPathComponent(name)
             let childKind = FileKind.of(child.path)
+            // Gone since the listing (another nbrun's lock or marker, taken back): nothing there.
+            if childKind == .missing { continue }
             if let own = Self.ownEntries.first(where: { $0.name == name }) {
                 if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory {
                     if Self.workFolders.contains(name) { sawNBRunTrace = true }
@@ -177,18 +179,14 @@ public struct OutputFolder: Sendable {
     /// Marks the folder, under the output lock. `createdFolder` says this process created it
     /// (``prepareClaim(stageNames:)``): then the marker says so even if another process,
     /// finding the folder empty first, marked it as adopted.
-    /// True when it wrote the first marker (the folder was not nbrun's a moment ago).
-    @discardableResult
-    func mark(stageNames: Set<String>, createdFolder: Bool) throws(StorageError) -> Bool {
-        var first = false
+    func mark(stageNames: Set<String>, createdFolder: Bool) throws(StorageError) {
         switch state(stageNames: stageNames) {
         case .owned:
             if createdFolder, !self.createdFolder() {
                 try writeMarker(createdFolder: true, createdAt: Self.readMarker(url)?.createdAt ?? Date(), format: layoutFormat() ?? Self.layoutFormat)
             }
         case .empty:
-            try writeMarker(createdFolder: createdFolder)
-            first = true
+            if createdFolder { try writeMarker(createdFolder: true) } else { try writeAdoptedMarkerIfNone() }
         case .unmarkedNBRunOutput:
             // Written before the marker existed, so in the layout of one result per stage.
             try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
@@ -202,21 +200,39 @@ public struct OutputFolder: Sendable {
         guard access(url.path, W_OK | X_OK) == 0 else {
             throw .cannotWrite(path: url.path, reason: "the output folder is not writable")
         }
-        return first
     }
 
     /// Undoes a claim that came to nothing (a run that failed before writing anything else):
     /// when the folder holds only the marker and the lock, both are unlinked, and the folder
     /// itself too when `created` (this process made it). Anything else there, and all stays.
     /// Call holding the lock.
-    func removeIfOnlyClaimed(created: Bool) {
-        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path), Set(names) == [Self.markerName, Self.lockName] else { return }
+    ///
+    /// `lockFolders` (`.cache`, `.running`) may be there too when they hold only `locks/` with
+    /// only the run lock's two files: the caller holds those locks alone (no other run).
+    func removeIfOnlyClaimed(created: Bool, lockFolders: Set<String> = []) {
+        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path),
+              Set(names).subtracting(lockFolders) == [Self.markerName, Self.lockName] else { return }
+        for name in lockFolders.intersection(names) {
+            let locks = url.appendingPathComponent(name).appendingPathComponent("locks")
+            guard NoFollowRemoval.entries(ofFolderAt: url.appendingPathComponent(name).path) == ["locks"],
+                  let files = NoFollowRemoval.entries(ofFolderAt: locks.path),
+                  Set(files).isSubset(of: [RunLock.fileName, RunLock.gateName]),
+                  files.allSatisfy({ FileKind.of(locks.appendingPathComponent($0).path).isRegularFile }) else { return }
+        }
         let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard folder >= 0 else { return }
         defer { close(folder) }
         // The lock first: a process waiting on it then finds it unlinked and claims afresh.
         guard NoFollowRemoval.unlinkFile(Self.lockName, in: folder), NoFollowRemoval.unlinkFile(Self.markerName, in: folder) else { return }
-        if created { rmdir(url.path) }
+        for name in lockFolders.intersection(names) {
+            let locks = url.appendingPathComponent(name).appendingPathComponent("locks")
+            for file in [RunLock.fileName, RunLock.gateName] { unlink(locks.appendingPathComponent(file).path) }
+            rmdir(locks.path)
+            rmdir(url.appendingPathComponent(name).path)
+        }
+        // Another run may have created its lock file in the folder meanwhile: it then finds the
+        // folder empty and would record it as adopted, so the marker goes back, saying created.
+        if created, rmdir(url.path) != 0, errno == ENOTEMPTY { try? writeMarker(createdFolder: true) }
     }
 
     private static func markerDecoder() -> JSONDecoder {
@@ -230,7 +246,7 @@ public struct OutputFolder: Sendable {
         Self.readMarker(url)?.createdFolder ?? false
     }
 
-    private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
+    private func markerData(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -238,8 +254,34 @@ public struct OutputFolder: Sendable {
         guard let data = try? encoder.encode(marker) else {
             throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
         }
+        return data
+    }
+
+    private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
+        let data = try markerData(createdFolder: createdFolder, createdAt: createdAt, format: format)
         do { try AtomicFile.write(data, to: url.appendingPathComponent(Self.markerName)) } catch {
             throw StorageError(error)
+        }
+    }
+
+    /// Writes an "adopted" marker only where none is yet (a complete file linked in, which
+    /// fails if one appeared): a run that created the folder and marked it "created" a moment
+    /// before, without this run's lock, must not be overwritten. Called under the lock.
+    private func writeAdoptedMarkerIfNone() throws(StorageError) {
+        let marker = url.appendingPathComponent(Self.markerName).path
+        let data = try markerData(createdFolder: false)
+        // Named as the atomic writer names its temporaries, so a reader takes it for one.
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let temporary = url.appendingPathComponent("." + Self.markerName + "." + String((0..<6).map { _ in alphabet.randomElement()! })).path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw .cannotWrite(path: marker, reason: String(cString: strerror(errno))) }
+        let written = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        defer { unlink(temporary) }
+        guard written == data.count, synced else { throw .cannotWrite(path: marker, reason: "the marker could not be written") }
+        guard link(temporary, marker) == 0 || errno == EEXIST else {
+            throw .cannotWrite(path: marker, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -37,7 +37,13 @@ public final class OutputLock: @unchecked Sendable {
         var announced = false
         while true {
             guard try prepare() else { return nil }
-            let file = try LockFile(url.path, in: AT_FDCWD, path: url.path)
+            let file: LockFile
+            do { file = try LockFile(url.path, in: AT_FDCWD, path: url.path) } catch {
+                // A run that failed before writing anything removed the folder it had created
+                // just now: prepare again (which creates it anew).
+                if FileKind.of(folder) == .missing { continue }
+                throw error
+            }
             if try !file.tryLock(.exclusive) {
                 let holder = readPID(file.descriptor)
                 guard wait else { throw .outputLocked(path: folder, pid: holder) }

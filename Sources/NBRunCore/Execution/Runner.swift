@@ -53,19 +53,12 @@ public final class Runner: @unchecked Sendable {
 
     /// Claims the output folder for a run (creating and marking it, or refusing a foreign
     /// one before writing anything), checks nbrun's own entries in it, and takes the lock.
+    /// The folder is created before the lock is taken (the lock file lives in it) and marked
+    /// only under the lock (see ``OutputFolder/prepareClaim(stageNames:)``).
     func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
-        try lockForRunClaiming(manifest, store: store, options: options).lock
-    }
-
-    /// ``lockForRun(_:store:options:)``, also saying whether this process created the folder.
-    /// It is created before the lock is taken (the lock file lives in it) and marked only under
-    /// the lock (see ``OutputFolder/prepareClaim(stageNames:)``).
-    /// `markedFolder`: this process marked it first (it created the folder, or adopted an empty one).
-    func lockForRunClaiming(_ manifest: Manifest, store: ArtifactStore, options: RunOptions)
-        throws(RunError) -> (lock: OutputLock, createdFolder: Bool, markedFolder: Bool) {
         try checkTarget(manifest, store: store, options: options)
         let stageNames = Set(manifest.stages.map(\.name))
-        var created = false, marked = false
+        var created = false
         let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation,
             prepare: { () throws(RunError) -> Bool in
@@ -76,16 +69,14 @@ public final class Runner: @unchecked Sendable {
                 return true
             },
             whenLocked: { () throws(RunError) in
-                do throws(StorageError) { marked = try store.folder.mark(stageNames: stageNames, createdFolder: created) } catch {
-                    throw .storage(error)
-                }
+                do throws(StorageError) { try store.folder.mark(stageNames: stageNames, createdFolder: created) } catch { throw .storage(error) }
             },
             onWait: { [console] pid in
                 let holder = pid.map { " (pid \($0))" } ?? ""
                 console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
             })
         // `prepare` never declines for a run, so a lock always comes back.
-        return (lock!, created, marked)
+        return lock!
     }
 
     /// ``lockForRun(_:store:options:)``, then the cache's ``RunLock`` shared. That one is only
@@ -102,13 +93,15 @@ public final class Runner: @unchecked Sendable {
         let cache = store.cache.root.path
         var announced = false
         while true {
-            let (outputLock, createdFolder, markedFolder) = try lockForRunClaiming(manifest, store: store, options: options)
+            let outputLock = try lockForRun(manifest, store: store, options: options)
             let busy: LockFile
             let attempt: RunLock.SharedAttempt
             do { attempt = try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) } catch {
                 // A cache that cannot be locked (read-only, a link at gate.lock): the run stops
-                // here, and what it claimed for nothing goes again (the folder too, if it made it).
-                if markedFolder { store.folder.removeIfOnlyClaimed(created: createdFolder) }
+                // here, and a folder holding only what claiming it left goes again (the folder
+                // too, if nbrun created it). A run past this point on the folder has written
+                // more there, and one waiting for the output lock claims afresh.
+                store.folder.removeIfOnlyClaimed(created: store.folder.createdFolder())
                 outputLock.release()
                 throw error
             }
@@ -205,7 +198,18 @@ public final class Runner: @unchecked Sendable {
         for name in names {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
-        let decisions = try decisions(manifest, store: store, options: options)
+        let decisions: [StageDecision]
+        do { decisions = try self.decisions(manifest, store: store, options: options) } catch {
+            // Nothing was planned, so nothing was written: a folder holding only what claiming
+            // and locking it left goes again, unless another run uses it (it would hold the
+            // folder's run lock too: its own cache's, or `.running`'s under `--cache`). The
+            // folder itself goes only if its marker says nbrun created it.
+            if store.usesOwnCache ? runLock.isHeldAlone() : folderLock?.isHeldAlone() == true {
+                store.folder.removeIfOnlyClaimed(created: store.folder.createdFolder(),
+                                                 lockFolders: [OutputFolder.cacheName, OutputFolder.runningName])
+            }
+            throw error
+        }
         let plans = decisions.map(\.plan)
         let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
         session.adoptResultsOnlyTheViewHas()
