@@ -64,6 +64,13 @@ public final class Console: @unchecked Sendable {
 
     private static let keptInLines: Set<Unicode.Scalar> = ["\n", "\t"]
 
+    /// `text` for one line of a table or list the CLI prints (`runs`, `status`, `why`): every
+    /// control character escaped, newline and tab included, so that a value from a record or
+    /// a `--set` can neither drive the terminal nor break the line.
+    public static func oneLine(_ text: String) -> String {
+        text.escapingControlCharacters()
+    }
+
     /// Replaces the transient progress line (interactive terminals only); one line, so a
     /// newline in the status is escaped too.
     func progressLine(_ text: String) {

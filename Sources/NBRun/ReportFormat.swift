@@ -8,10 +8,16 @@ public enum ReportFormat {
         return formatter.string(from: date)
     }
 
+    /// A duration read from a record may be anything JSON can hold (a record is a file a
+    /// user or another machine may have edited): NaN, infinite, negative or beyond `Int`
+    /// is printed as what it is, never converted, since converting would trap.
     public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return seconds.isNaN ? "unknown duration" : "\(seconds) s" }
         if seconds < 1 { return String(format: "%.0f ms", seconds * 1000) }
         if seconds < 120 { return String(format: "%.2f s", seconds) }
-        return "\(Int(seconds) / 60) min \(Int(seconds) % 60) s"
+        guard seconds < 1e15 else { return String(format: "%.3g s", seconds) }
+        let whole = Int(seconds)
+        return "\(whole / 60) min \(whole % 60) s"
     }
 
     public static func bytes(_ bytes: UInt64) -> String {

@@ -155,7 +155,10 @@ public final class StageContext: @unchecked Sendable {
     /// checkpoints). Not an artifact; cleared after the stage commits, by `nbrun clean`, and
     /// before the stage runs under `--force` (which means "start over").
     public var resumeDirectory: URL {
-        try? FileManager.default.createDirectory(at: resumeURL, withIntermediateDirectories: true)
+        // Another nbrun's commit removes `.resume` when it finds it empty, which may fall between
+        // making it and making this stage's folder inside (as with `.staging`): try again.
+        var attempts = 0
+        while (try? FileManager.default.createDirectory(at: resumeURL, withIntermediateDirectories: true)) == nil, attempts < 8 { attempts += 1 }
         return resumeURL
     }
 }

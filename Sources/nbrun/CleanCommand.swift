@@ -37,7 +37,7 @@ extension NBRun {
                 } else {
                     Swift.print("removed nbrun's outputs from \(output.path) (\(report.removed.count) entries)")
                     Swift.print("left in place, not written by nbrun:")
-                    for leftover in report.leftovers { Swift.print("  \(leftover)") }
+                    for leftover in report.leftovers { Swift.print("  \(Console.oneLine(leftover))") }
                 }
             }
         }

@@ -86,9 +86,9 @@ struct ManifestOptions: ParsableArguments {
         guard let cacheDirectory = runOptions().cacheDirectory else { return }
         let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         do throws(CacheFolderError) {
-            try CacheFolderCheck.check(cacheDirectory, manifestFolder: manifest.notebookDirectory,
-                                       outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
-                                       currentDirectory: current)
+            try CacheFolderCheck.checkAll(cacheDirectory, manifest: manifest,
+                                          outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
+                                          currentDirectory: current)
         } catch { throw CommandFailure(message: error.description, exitCode: 2) }
     }
 }

@@ -24,7 +24,7 @@ extension NBRun {
                 let table = try runner.variants(manifest, options: notebook.runOptions())
                 // An output folder of an earlier layout has results the table cannot show yet: say so.
                 for note in runner.statusNotes(manifest, options: notebook.runOptions()) {
-                    FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+                    FileHandle.standardError.write(Data("note: \(Console.oneLine(note))\n".utf8))
                 }
                 if json {
                     FileHandle.standardOutput.write(table.json() + Data("\n".utf8))

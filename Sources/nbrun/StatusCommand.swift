@@ -15,12 +15,12 @@ extension NBRun {
                 let manifest = try notebook.load(with: runner)
                 let decisions = try runner.status(manifest, options: notebook.runOptions())
                 for note in runner.statusNotes(manifest, options: notebook.runOptions()) {
-                    Swift.print("note: \(note)")
+                    Swift.print("note: \(Console.oneLine(note))")
                 }
                 let width = decisions.map(\.stage.name.count).max() ?? 0
                 for decision in decisions {
                     let padded = decision.stage.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    Swift.print("\(padded)  \(decision.summary)")
+                    Swift.print("\(padded)  \(Console.oneLine(decision.summary))")
                 }
             }
         }

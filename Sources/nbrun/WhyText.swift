@@ -29,6 +29,7 @@ enum WhyText {
             lines.append("  cached run: \(ReportFormat.isoDate(record.startedAt)), took \(ReportFormat.duration(record.durationSeconds)), "
                 + "peak memory \(ReportFormat.bytes(record.peakMemoryBytes))")
         }
-        return lines.joined(separator: "\n")
+        // Causes quote parameter values (a `--set`, a record's): one escaped line each.
+        return lines.map(Console.oneLine).joined(separator: "\n")
     }
 }

@@ -39,7 +39,7 @@ struct SweepTests {
         #expect(throws: SweepError.sweptAndSet("a.b")) {
             try SweepGrid(axes: [try axis("a.b=1,2")], fixed: [ParameterOverride(stage: "a", parameter: "b", value: "3")])
         }
-        #expect(throws: SweepError.tooManyVariants(65 * 65 * 65, limit: SweepGrid.maximumVariants)) {
+        #expect(throws: SweepError.tooManyVariants("65 × 65 × 65", limit: SweepGrid.maximumVariants)) {
             let values = (0..<65).map(String.init).joined(separator: ",")
             return try SweepGrid(axes: [try axis("a.b=\(values)"), try axis("a.c=\(values)"), try axis("a.d=\(values)")])
         }
@@ -70,9 +70,9 @@ struct SweepTests {
         #expect(chart.series.allSatisfy { $0.points.map(\.x) == [5, 7] && $0.points.map(\.y) == [5, 7] })
 
         let report = try String(contentsOf: try #require(result.reportURL), encoding: .utf8)
-        #expect(report.contains("4 variants of `generate.count` ∈ {5, 7} × `summarize.label` ∈ {a, b}"))
-        #expect(report.contains("| 1 | 5 | a | 5 |"), "\(report)")
-        #expect(report.contains("| 4 | 7 | b | 7 |"), "\(report)")
+        #expect(report.contains("4 variants of `generate.count` ∈ {`5`, `7`} × `summarize.label` ∈ {`a`, `b`}"))
+        #expect(report.contains("| 1 | `5` | `a` | 5 |"), "\(report)")
+        #expect(report.contains("| 4 | `7` | `b` | 7 |"), "\(report)")
         #expect(report.contains("![summarize.count by generate.count](sweep.png)"))
         #expect(try notebook.read("summarize", "summary.json").contains("\"count\": 7"), "the view shows the last variant")
         #expect(try notebook.report().contains("`label` = `b` (from `--set`)"), "report.md matches the last variant")

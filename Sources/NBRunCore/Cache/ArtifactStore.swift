@@ -28,6 +28,19 @@ public struct ArtifactStore: Sendable {
         self.cache = VariantCache(root: cacheDirectory ?? outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true))
     }
 
+    /// Whether variants are kept in the output folder's own `.cache` (no `--cache` elsewhere).
+    var usesOwnCache: Bool {
+        cache.root.standardizedFileURL.path == ownCache.root.standardizedFileURL.path
+    }
+
+    /// The output folder's own cache location, whatever `--cache` this store names.
+    var ownCache: VariantCache { VariantCache(root: outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true)) }
+
+    /// `<output>/.running`: where runs keeping variants in another folder hold a ``RunLock``
+    /// shared for their whole life, so that `clean` of this folder (which removes it whole),
+    /// whatever `--cache` it names, waits for them too.
+    var runningLockRoot: URL { outputDirectory.appendingPathComponent(OutputFolder.runningName, isDirectory: true) }
+
     public enum RecordState: Sendable {
         case missing
         case damaged(reason: String)
@@ -63,6 +76,9 @@ public struct ArtifactStore: Sendable {
     /// bounded by what a stage prints, never by its artifacts.
     static let recordSizeLimit = 64 << 20
 
+    /// Largest artifact size a record may claim (256 TiB): a bound for adding sizes up.
+    static let largestArtifactSize = 1 << 48
+
     public func loadRecord(_ stage: String) -> RecordState {
         Self.loadRecord(in: recordFolder(stage), stage: stage)
     }
@@ -85,6 +101,10 @@ public struct ArtifactStore: Sendable {
             let names = record.artifacts.map(\.name) + record.figures.map(\.name)
             if let bad = names.first(where: { !StageContext.isValidArtifactName($0) }) {
                 return .damaged(reason: "\(url.path) is damaged (names '\(bad)', which is not a file inside its folder)")
+            }
+            // `runs` and `gc` add sizes up: one no disk holds would overflow the sums.
+            if let bad = record.artifacts.first(where: { !(0...Self.largestArtifactSize).contains($0.size) }) {
+                return .damaged(reason: "\(url.path) is damaged (records \(bad.size) bytes for '\(bad.name)')")
             }
             return .present(record)
         } catch {

@@ -34,6 +34,7 @@ public enum ContentHash {
         }
         let kind = FileKind(info)
         guard kind.isRegularFile else { throw .notARegularFile(path: url.path, kind: kind.description) }
+        if KernelFileSystem.holds(descriptor) { throw .notARegularFile(path: url.path, kind: KernelFileSystem.kind) }
 
         var hasher = SHA256()
         let chunkSize = 1 << 20
@@ -42,7 +43,9 @@ public enum ContentHash {
         while true {
             let count = read(descriptor, buffer.baseAddress, chunkSize)
             if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EINTR { continue }
+                // A regular file never says "try again": retrying would spin for ever.
+                if errno == EAGAIN { throw .cannotRead(path: url.path, reason: KernelFileSystem.wouldBlock) }
                 throw .cannotRead(path: url.path, reason: String(cString: strerror(errno)))
             }
             if count == 0 { break }

@@ -36,8 +36,8 @@ enum FileLinking {
         copying: while true {
             let count = read(input, buffer, blockSize)
             if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                failure = .cannotRead(path: source, reason: String(cString: strerror(errno)))
+                if errno == EINTR { continue }
+                failure = .cannotRead(path: source, reason: errno == EAGAIN ? KernelFileSystem.wouldBlock : String(cString: strerror(errno)))
                 break
             }
             if count == 0 { break }
@@ -58,6 +58,14 @@ enum FileLinking {
             unlink(destination)
             throw failure
         }
+    }
+
+    /// True when both paths are on one file system (or either is missing): where links can
+    /// join the output folder's view to the cache.
+    static func sameFileSystem(_ first: String, _ second: String) -> Bool {
+        var a = stat(), b = stat()
+        guard lstat(first, &a) == 0, lstat(second, &b) == 0 else { return true }
+        return a.st_dev == b.st_dev
     }
 
     /// True when both paths name the same file (one inode), without following links: how a

@@ -19,7 +19,7 @@ public struct GCReport: Sendable, Equatable {
 }
 
 /// Removes cached variants of a notebook's stages, oldest first, and then the objects no
-/// remaining variant uses. Never a variant the output folder shows (the last run's), and
+/// remaining variant in the cache lists (another notebook's included). Never a variant the output folder shows (the last run's), and
 /// only inside the cache, which is nbrun's alone. A variant leaves by one rename to a
 /// temporary name before it is deleted, so a run reading the cache meanwhile (or a `gc`
 /// killed half way) finds it whole or gone, never half there. Call only under the output lock.
@@ -54,8 +54,16 @@ struct GarbageCollector {
             committed[record.fingerprint + record.stage] = lstat(path, &info) == 0
                 ? Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 : 0
         }
+        // A record's date is what the file says (an edited record may claim the year 9999,
+        // which would make it the newest for ever): never later than its folder's commit, in
+        // whole seconds like the records' dates, so that the commit order breaks the tie.
+        func date(_ record: StageRecord) -> Double {
+            let commit = committed[record.fingerprint + record.stage, default: 0]
+            let started = record.startedAt.timeIntervalSince1970
+            return commit > 0 ? min(started, commit.rounded(.down)) : started
+        }
         let newestFirst = variants.sorted { a, b in
-            a.startedAt != b.startedAt ? a.startedAt > b.startedAt
+            date(a) != date(b) ? date(a) > date(b)
                 : committed[a.fingerprint + a.stage, default: 0] > committed[b.fingerprint + b.stage, default: 0]
         }
         var keep: Set<String> = shown
@@ -88,7 +96,8 @@ struct GarbageCollector {
                 keep.insert("\(record.stage)/\(record.fingerprint)")
             }
         }
-        var referenced: Set<String> = []
+        // A shared cache holds other notebooks' stages too: their objects stay.
+        var referenced = objectsListedByOtherStages()
         for record in variants {
             let key = "\(record.stage)/\(record.fingerprint)"
             if keep.contains(key) {
@@ -109,13 +118,30 @@ struct GarbageCollector {
                     if case .regular(let size) = kind { report.remainingBytes += size }
                     continue
                 }
+                // Bytes still linked from elsewhere (a view, a variant nbrun cannot read) are not freed.
+                var info = stat()
+                let linkedElsewhere = fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_nlink > 1
                 if NoFollowRemoval.unlinkFile(name, in: folder) {
                     report.removedObjects += 1
-                    if case .regular(let size) = kind { report.freedBytes += size }
+                    if case .regular(let size) = kind, !linkedElsewhere { report.freedBytes += size }
                 }
             }
         }
         return report
+    }
+
+    /// The objects listed by the variants of every stage in the cache that is not one of
+    /// `stages` (another notebook sharing the cache), which this `gc` must keep.
+    private func objectsListedByOtherStages() -> Set<String> {
+        var listed: Set<String> = []
+        for stage in NoFollowRemoval.entries(ofFolderAt: store.cache.stagesRoot.path) ?? [] where !stages.contains(stage) {
+            for fingerprint in store.cache.fingerprints(of: stage) {
+                if case .present(let record) = store.cache.loadVariant(stage, fingerprint: fingerprint) {
+                    listed.formUnion(record.artifacts.map(\.sha256))
+                }
+            }
+        }
+        return listed
     }
 
     /// Renames the variant out of sight, then deletes it.

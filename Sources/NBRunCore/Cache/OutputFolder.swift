@@ -26,6 +26,8 @@ public struct OutputFolder: Sendable {
     public static let lockName = ".lock"
     /// The variant cache's folder, when a run does not name another one.
     public static let cacheName = ".cache"
+    /// The run lock of runs that keep their variants in another folder (`--cache`).
+    static let runningName = ".running"
 
     /// What nbrun keeps at one of its own names: a file or a folder.
     public enum EntryKind: Sendable {
@@ -41,11 +43,11 @@ public struct OutputFolder: Sendable {
         ("report.md", .file), ("report.html", .file), ("report-assets", .folder),
         (SweepReport.fileName, .file), (SweepReport.chartName, .file),
         (SlurmSweepRecord.folderName, .folder),
-        (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder),
+        (".staging", .folder), (".trash", .folder), (".resume", .folder), (cacheName, .folder), (runningName, .folder),
     ]
 
     /// nbrun's private work folders: everything inside them is nbrun's own.
-    static let workFolders: Set<String> = [".staging", ".trash", ".resume", cacheName]
+    static let workFolders: Set<String> = [".staging", ".trash", ".resume", cacheName, runningName]
 
     /// Whether a stage named `name` would collide with one of nbrun's own entries.
     public static func isReserved(_ name: String) -> Bool {
@@ -90,6 +92,8 @@ public struct OutputFolder: Sendable {
         for name in names {
             let child = url.appendingPathComponent(name)
             let childKind = FileKind.of(child.path)
+            // Gone since the listing (another nbrun's lock or marker, taken back): nothing there.
+            if childKind == .missing { continue }
             if let own = Self.ownEntries.first(where: { $0.name == name }) {
                 if (own.kind == .file) == childKind.isRegularFile, (own.kind == .folder) == childKind.isDirectory {
                     if Self.workFolders.contains(name) { sawNBRunTrace = true }
@@ -136,22 +140,58 @@ public struct OutputFolder: Sendable {
         try writeMarker(createdFolder: old?.createdFolder ?? false, createdAt: old?.createdAt ?? Date(), format: Self.layoutFormat)
     }
 
-    /// Makes the folder nbrun's for a run: creates and marks a missing one, marks an empty
-    /// one or an unmarked nbrun output, and refuses anything else before writing a byte.
+    /// Makes the folder nbrun's: creates and marks a missing one, marks an empty one or an
+    /// unmarked nbrun output, and refuses anything else before writing a byte. A run does this
+    /// in two steps, ``prepareClaim(stageNames:)`` before it takes the output lock and
+    /// ``mark(stageNames:createdFolder:)`` once it holds it.
     public func claim(stageNames: Set<String>) throws(StorageError) {
+        try mark(stageNames: stageNames, createdFolder: try prepareClaim(stageNames: stageNames))
+    }
+
+
+    /// What may happen before the output lock is held (the lock file lives in the folder):
+    /// refuses a foreign folder or a non-folder, and creates a missing one. True when this
+    /// call created it (its own `mkdir`, not another process's). No marker is written here:
+    /// two processes claiming a new folder at once would race to write it (one recording the
+    /// folder as adopted, so that `clean` left it), and a marker written without the lock may
+    /// be taken for a killed writer's temporary file by the lock's holder.
+    func prepareClaim(stageNames: Set<String>) throws(StorageError) -> Bool {
         switch state(stageNames: stageNames) {
-        case .owned:
-            break
+        case .owned, .empty, .unmarkedNBRunOutput:
+            return false
         case .missing:
-            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            let parent = url.deletingLastPathComponent()
+            do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
                 throw .cannotCreate(path: url.path, reason: (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)
             }
-            try writeMarkerUnlessClaimed(createdFolder: true, stageNames: stageNames)
+            if mkdir(url.path, 0o755) == 0 { return true }
+            guard errno == EEXIST else { throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno))) }
+            // Another process made it a moment ago: take it as it is now.
+            _ = try prepareClaim(stageNames: stageNames)
+            return false
+        case .foreign(let entries):
+            throw .foreignOutputFolder(path: url.path, entries: entries)
+        case .notAFolder(let kind):
+            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "the output folder")
+        }
+    }
+
+    /// Marks the folder, under the output lock. `createdFolder` says this process created it
+    /// (``prepareClaim(stageNames:)``): then the marker says so even if another process,
+    /// finding the folder empty first, marked it as adopted.
+    func mark(stageNames: Set<String>, createdFolder: Bool) throws(StorageError) {
+        switch state(stageNames: stageNames) {
+        case .owned:
+            if createdFolder, !self.createdFolder() {
+                try writeMarker(createdFolder: true, createdAt: Self.readMarker(url)?.createdAt ?? Date(), format: layoutFormat() ?? Self.layoutFormat)
+            }
         case .empty:
-            try writeMarkerUnlessClaimed(createdFolder: false, stageNames: stageNames)
+            if createdFolder { try writeMarker(createdFolder: true) } else { try writeAdoptedMarkerIfNone() }
         case .unmarkedNBRunOutput:
             // Written before the marker existed, so in the layout of one result per stage.
             try writeMarker(createdFolder: true, format: Self.legacyLayoutFormat)
+        case .missing:
+            throw .cannotCreate(path: url.path, reason: "it was removed while nbrun was claiming it")
         case .foreign(let entries):
             throw .foreignOutputFolder(path: url.path, entries: entries)
         case .notAFolder(let kind):
@@ -162,14 +202,37 @@ public struct OutputFolder: Sendable {
         }
     }
 
-    /// Claiming happens before the output lock is taken, so two processes starting at once on
-    /// a new folder both write the marker; the first to hold the lock then removes what looks
-    /// like a killed writer's temporary file, the other's marker on its way. Losing that race
-    /// is fine when the winner's marker is in place.
-    private func writeMarkerUnlessClaimed(createdFolder: Bool, stageNames: Set<String>) throws(StorageError) {
-        do throws(StorageError) { try writeMarker(createdFolder: createdFolder) } catch {
-            guard state(stageNames: stageNames) == .owned else { throw error }
+    /// Undoes a claim that came to nothing (a run that failed before writing anything else):
+    /// when the folder holds only the marker and the lock, both are unlinked, and the folder
+    /// itself too when `created` (this process made it). Anything else there, and all stays.
+    /// Call holding the lock.
+    ///
+    /// `lockFolders` (`.cache`, `.running`) may be there too when they hold only `locks/` with
+    /// only the run lock's two files: the caller holds those locks alone (no other run).
+    func removeIfOnlyClaimed(created: Bool, lockFolders: Set<String> = []) {
+        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path),
+              Set(names).subtracting(lockFolders) == [Self.markerName, Self.lockName] else { return }
+        for name in lockFolders.intersection(names) {
+            let locks = url.appendingPathComponent(name).appendingPathComponent("locks")
+            guard NoFollowRemoval.entries(ofFolderAt: url.appendingPathComponent(name).path) == ["locks"],
+                  let files = NoFollowRemoval.entries(ofFolderAt: locks.path),
+                  Set(files).isSubset(of: [RunLock.fileName, RunLock.gateName]),
+                  files.allSatisfy({ FileKind.of(locks.appendingPathComponent($0).path).isRegularFile }) else { return }
         }
+        let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0 else { return }
+        defer { close(folder) }
+        // The lock first: a process waiting on it then finds it unlinked and claims afresh.
+        guard NoFollowRemoval.unlinkFile(Self.lockName, in: folder), NoFollowRemoval.unlinkFile(Self.markerName, in: folder) else { return }
+        for name in lockFolders.intersection(names) {
+            let locks = url.appendingPathComponent(name).appendingPathComponent("locks")
+            for file in [RunLock.fileName, RunLock.gateName] { unlink(locks.appendingPathComponent(file).path) }
+            rmdir(locks.path)
+            rmdir(url.appendingPathComponent(name).path)
+        }
+        // Another run may have created its lock file in the folder meanwhile: it then finds the
+        // folder empty and would record it as adopted, so the marker goes back, saying created.
+        if created, rmdir(url.path) != 0, errno == ENOTEMPTY { try? writeMarker(createdFolder: true) }
     }
 
     private static func markerDecoder() -> JSONDecoder {
@@ -183,7 +246,7 @@ public struct OutputFolder: Sendable {
         Self.readMarker(url)?.createdFolder ?? false
     }
 
-    private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
+    private func markerData(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -191,8 +254,34 @@ public struct OutputFolder: Sendable {
         guard let data = try? encoder.encode(marker) else {
             throw .cannotWrite(path: url.appendingPathComponent(Self.markerName).path, reason: "marker cannot be encoded")
         }
+        return data
+    }
+
+    private func writeMarker(createdFolder: Bool, createdAt: Date = Date(), format: Int = OutputFolder.layoutFormat) throws(StorageError) {
+        let data = try markerData(createdFolder: createdFolder, createdAt: createdAt, format: format)
         do { try AtomicFile.write(data, to: url.appendingPathComponent(Self.markerName)) } catch {
             throw StorageError(error)
+        }
+    }
+
+    /// Writes an "adopted" marker only where none is yet (a complete file linked in, which
+    /// fails if one appeared): a run that created the folder and marked it "created" a moment
+    /// before, without this run's lock, must not be overwritten. Called under the lock.
+    private func writeAdoptedMarkerIfNone() throws(StorageError) {
+        let marker = url.appendingPathComponent(Self.markerName).path
+        let data = try markerData(createdFolder: false)
+        // Named as the atomic writer names its temporaries, so a reader takes it for one.
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let temporary = url.appendingPathComponent("." + Self.markerName + "." + String((0..<6).map { _ in alphabet.randomElement()! })).path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw .cannotWrite(path: marker, reason: String(cString: strerror(errno))) }
+        let written = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        defer { unlink(temporary) }
+        guard written == data.count, synced else { throw .cannotWrite(path: marker, reason: "the marker could not be written") }
+        guard link(temporary, marker) == 0 || errno == EEXIST else {
+            throw .cannotWrite(path: marker, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -27,8 +27,8 @@ enum RegularFile {
             while offset < size {
                 let count = Foundation.read(descriptor, buffer.baseAddress! + offset, size - offset)
                 if count < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return errno
+                    if errno == EINTR { continue }
+                    return errno  // EAGAIN included: retrying a special file would spin
                 }
                 if count == 0 { break }
                 offset += count

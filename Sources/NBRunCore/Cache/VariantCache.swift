@@ -95,9 +95,10 @@ public struct VariantCache: Sendable {
             throw .cannotCreate(path: temporary.path, reason: String(cString: strerror(errno)))
         }
         do throws(StorageError) {
+            // From the object, not from `folder`: when the cache is on another file system than
+            // the output folder, the variant is then a link to the object, not a second copy.
             for artifact in record.artifacts {
-                try FileLinking.linkOrCopy(folder.appendingPathComponent(artifact.name).path,
-                                           to: temporary.appendingPathComponent(artifact.name).path)
+                try FileLinking.linkOrCopy(objectURL(artifact.sha256).path, to: temporary.appendingPathComponent(artifact.name).path)
             }
             let recordPath = folder.appendingPathComponent(ArtifactStore.recordFileName).path
             _ = chmod(recordPath, 0o444)  // shared with the view, like the artifacts
@@ -113,13 +114,17 @@ public struct VariantCache: Sendable {
         }
     }
 
-    /// Makes `path` share the object holding its bytes: linked to an existing object of the
-    /// same size, or made read-only and linked in as a new object. Across file systems the
-    /// object is a copy and `path` keeps its own bytes.
+    /// Makes `path` share the object holding its bytes: linked to an existing object that
+    /// still holds them, or made read-only and linked in as a new object. An existing object
+    /// is hashed before it is reused: read-only does not stop root, so one edited in place
+    /// through a view (same size, other bytes) would otherwise be linked over fresh bytes and
+    /// recorded under the fresh bytes' hash. Such an object is replaced by the fresh bytes;
+    /// the variants still linked to the old one are found damaged when restored or read.
+    /// Across file systems the object is a copy and `path` keeps its own bytes.
     private func deduplicate(_ path: String, artifact: StageRecord.Artifact) throws(StorageError) {
         let object = objectURL(artifact.sha256).path
         if FileLinking.sameFile(path, object) { return }
-        if case .regular(let size) = FileKind.of(object), size == artifact.size {
+        if holdsBytes(of: artifact) {
             let temporary = URL(fileURLWithPath: path).deletingLastPathComponent()
                 .appendingPathComponent(".dedup-\(getpid())-\(artifact.sha256.prefix(16))").path
             unlink(temporary)
@@ -144,6 +149,14 @@ public struct VariantCache: Sendable {
             unlink(temporary)
             throw .cannotWrite(path: object, reason: String(cString: strerror(errno)))
         }
+    }
+
+    /// Whether the object for `artifact`'s hash is a regular file of its size whose bytes
+    /// hash to it (missing, truncated, edited or replaced objects do not).
+    func holdsBytes(of artifact: StageRecord.Artifact) -> Bool {
+        let object = objectURL(artifact.sha256)
+        guard case .regular(let size) = FileKind.of(object.path), size == artifact.size else { return false }
+        return (try? ContentHash.ofFile(at: object)) == artifact.sha256
     }
 
     /// Forgets a variant found damaged, and the damaged objects it shares with the output

@@ -9,6 +9,9 @@ public enum CacheFolderError: Error, Sendable, Equatable, CustomStringConvertibl
     /// One of the cache's own names is there but is not a folder: a link planted at
     /// `objects` would otherwise send `gc`'s deletions to wherever it points.
     case misplacedEntry(path: String, name: String, kind: String)
+    /// The cache sits inside a folder a `.path` parameter names: the data hash would count
+    /// it, and every run would change it, so every stage reading it would be stale for ever.
+    case insideData(path: String, stage: String, parameter: String, data: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,9 @@ public enum CacheFolderError: Error, Sendable, Equatable, CustomStringConvertibl
         case .misplacedEntry(let path, let name, let kind):
             return "refusing to use \(path) as the cache folder: its \(name) is \(kind) where nbrun keeps a folder "
                 + "(links are not followed); remove it or choose another --cache"
+        case .insideData(let path, let stage, let parameter, let data):
+            return "refusing to use \(path) as the cache folder: it is inside \(data), which \(stage).\(parameter) reads as data, "
+                + "so every run would change that data; choose a --cache outside it"
         }
     }
 }
@@ -67,5 +73,25 @@ public enum CacheFolderCheck {
         }
         let foreign = entries.filter { !ownNames.contains($0) }.sorted()
         if !foreign.isEmpty { throw .foreignContents(path: cache.path, entries: foreign) }
+    }
+
+    /// Refuses a cache inside (or at) a folder one of `manifest`'s `.path` parameters names.
+    public static func checkOutsideData(_ cache: URL, manifest: Manifest) throws(CacheFolderError) {
+        let target = OutputTargetCheck.resolved(cache.path)
+        for stage in manifest.stages {
+            for (name, value) in stage.parameters.sorted(by: { $0.key < $1.key }) {
+                guard case .path(let path) = value else { continue }
+                let data = OutputTargetCheck.resolved(ParameterValue.resolve(path: path, against: manifest.notebookDirectory).path)
+                if target == data || OutputTargetCheck.isAncestor(data, of: target) {
+                    throw .insideData(path: cache.path, stage: stage.name, parameter: name, data: data)
+                }
+            }
+        }
+    }
+
+    /// Every check above, as the CLI and a Slurm task run them before a run touches the cache.
+    public static func checkAll(_ cache: URL, manifest: Manifest, outputDirectory: URL, currentDirectory: URL) throws(CacheFolderError) {
+        try check(cache, manifestFolder: manifest.notebookDirectory, outputDirectory: outputDirectory, currentDirectory: currentDirectory)
+        try checkOutsideData(cache, manifest: manifest)
     }
 }

@@ -27,16 +27,23 @@ public final class OutputLock: @unchecked Sendable {
     /// makes sure the output folder is nbrun's, creating it if needed) and again once the
     /// lock is held; when it returns false, nothing is locked and nil comes back. A waiting
     /// process whose `cancellation` is set (Ctrl-C) stops at once with `RunError.interrupted`,
-    /// having changed nothing.
+    /// having changed nothing. `whenLocked` runs once the lock is held and `prepare` passed
+    /// (a run marks the folder it claimed there); what it throws releases the lock.
     public static func acquire(
         at url: URL, wait: Bool, cancellation: CancellationFlag?,
-        prepare: () throws(RunError) -> Bool, onWait: (Int32?) -> Void
+        prepare: () throws(RunError) -> Bool, whenLocked: () throws(RunError) -> Void = {}, onWait: (Int32?) -> Void
     ) throws(RunError) -> OutputLock? {
         let folder = url.deletingLastPathComponent().path
         var announced = false
         while true {
             guard try prepare() else { return nil }
-            let file = try LockFile(url.path, in: AT_FDCWD, path: url.path)
+            let file: LockFile
+            do { file = try LockFile(url.path, in: AT_FDCWD, path: url.path) } catch {
+                // A run that failed before writing anything removed the folder it had created
+                // just now: prepare again (which creates it anew).
+                if FileKind.of(folder) == .missing { continue }
+                throw error
+            }
             if try !file.tryLock(.exclusive) {
                 let holder = readPID(file.descriptor)
                 guard wait else { throw .outputLocked(path: folder, pid: holder) }
@@ -49,6 +56,7 @@ public final class OutputLock: @unchecked Sendable {
             guard file.isStillLinked(name: url.path, in: AT_FDCWD) else { continue }
             let lock = OutputLock(file: file, url: url)
             guard try prepare() else { return nil }
+            try whenLocked()
             let pid = Array("\(getpid())\n".utf8)
             _ = ftruncate(file.descriptor, 0)
             _ = pid.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, 0) }

@@ -111,5 +111,11 @@ public final class RunLock: @unchecked Sendable {
         return .held(RunLock(file: file, url: url))
     }
 
+    /// True when no other process holds this lock: the shared hold is converted to exclusive,
+    /// which succeeds only then (and stays exclusive until released).
+    func isHeldAlone() -> Bool {
+        (try? file.tryLock(.exclusive)) == true
+    }
+
     public func release() { file.release() }
 }

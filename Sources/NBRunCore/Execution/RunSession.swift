@@ -69,6 +69,10 @@ final class RunSession {
             if !decision.isSelected, case .fresh(let record) = plan.freshness {
                 if let problem = adoptionProblems[name] {
                     outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
+                } else if let damage = damageBeforeRestoring(record) {
+                    console.line("nbrun: \(damage.description); not restoring \(name), which this run does not compute")
+                    outcomes[name] = .notRun(reason: "not selected in this run (its cached variant is damaged: \(damage.description))",
+                                             previous: previous)
                 } else {
                     outcomes[name] = .cached(record)
                 }
@@ -79,11 +83,14 @@ final class RunSession {
                 continue
             }
             if decision.action == .useCache, case .fresh(let record) = plan.freshness {
-                guard let problem = adoptionProblems[name] else {
+                if let problem = adoptionProblems[name] {
+                    run(plan, reason: problem)
+                } else if let damage = damageBeforeRestoring(record) {
+                    console.line("nbrun: \(damage.description); recomputing stage \(name)")
+                    run(plan, reason: "its cached artifact was damaged", damaged: record)
+                } else {
                     outcomes[name] = .cached(record)
-                    continue
                 }
-                run(plan, reason: problem)
                 continue
             }
             if decision.isPrerequisite {
@@ -150,6 +157,17 @@ final class RunSession {
                 console.line("↺ \(name): restored from the cache (the variant computed \(ReportFormat.isoDate(record.startedAt)))")
             }
         }
+    }
+
+    /// What is wrong with a cached variant that ``showResults()`` would link into a view not
+    /// showing it yet (nil when the view shows it, or its bytes match its record). Restoring
+    /// is rare and reads only that variant, so it is hashed: sizes alone would let an object
+    /// edited in place through another output folder's view reach this one.
+    private func damageBeforeRestoring(_ record: StageRecord) -> StorageError? {
+        guard !verifiedStages.contains(record.stage), store.viewDifference(record) != nil else { return nil }
+        if let damage = store.verify(record, in: variantFolder(record)) { return damage }
+        verifiedStages.insert(record.stage)
+        return nil
     }
 
     /// Where `stage`'s variant of `record` is kept: what a stage reading it opens.
@@ -220,7 +238,7 @@ final class RunSession {
             store.cache.discardDamaged(damaged, viewFolder: store.stageDirectory(name))
         }
         if mayReuse, case .present(let record) = store.cache.loadVariant(name, fingerprint: plan.fingerprint),
-           store.quickCheck(record, in: variantFolder(record)) == nil {
+           store.quickCheck(record, in: variantFolder(record)) == nil, damageBeforeRestoring(record) == nil {
             console.line("↺ \(name): reused the variant another nbrun computed (\(plan.fingerprint.prefix(12)))")
             outcomes[name] = .cached(record)
             return true

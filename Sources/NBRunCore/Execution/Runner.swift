@@ -53,17 +53,23 @@ public final class Runner: @unchecked Sendable {
 
     /// Claims the output folder for a run (creating and marking it, or refusing a foreign
     /// one before writing anything), checks nbrun's own entries in it, and takes the lock.
+    /// The folder is created before the lock is taken (the lock file lives in it) and marked
+    /// only under the lock (see ``OutputFolder/prepareClaim(stageNames:)``).
     func lockForRun(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) -> OutputLock {
         try checkTarget(manifest, store: store, options: options)
         let stageNames = Set(manifest.stages.map(\.name))
+        var created = false
         let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation,
             prepare: { () throws(RunError) -> Bool in
                 do throws(StorageError) {
-                    try store.folder.claim(stageNames: stageNames)
+                    if try store.folder.prepareClaim(stageNames: stageNames) { created = true }
                     try store.folder.checkOwnEntries()
                 } catch { throw .storage(error) }
                 return true
+            },
+            whenLocked: { () throws(RunError) in
+                do throws(StorageError) { try store.folder.mark(stageNames: stageNames, createdFolder: created) } catch { throw .storage(error) }
             },
             onWait: { [console] pid in
                 let holder = pid.map { " (pid \($0))" } ?? ""
@@ -78,15 +84,36 @@ public final class Runner: @unchecked Sendable {
     /// the output lock. When one has it, the output lock is let go, the run waits for the
     /// `clean` or `gc` to finish (or stops, under `--no-wait`), and starts over.
     /// `whileAlone` runs when no other process uses the cache, holding it exclusive.
+    ///
+    /// With `--cache` elsewhere, the run lock in `<output>/.running` is held shared too (the
+    /// third lock returned): `clean` removes the whole output folder, so it takes that one as
+    /// well as its cache's, and waits for a run on the folder whichever `--cache` it names.
     func lockForRunWithCache(_ manifest: Manifest, store: ArtifactStore, options: RunOptions,
-                             whileAlone: () -> Void) throws(RunError) -> (OutputLock, RunLock) {
+                             whileAlone: () -> Void) throws(RunError) -> (OutputLock, RunLock, RunLock?) {
         let cache = store.cache.root.path
         var announced = false
         while true {
             let outputLock = try lockForRun(manifest, store: store, options: options)
             let busy: LockFile
-            switch try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) {
-            case .held(let runLock): return (outputLock, runLock)
+            let attempt: RunLock.SharedAttempt
+            do { attempt = try RunLock.tryShared(cacheRoot: store.cache.root, whileAlone: whileAlone) } catch {
+                // A cache that cannot be locked (read-only, a link at gate.lock): the run stops
+                // here, and a folder holding only what claiming it left goes again (the folder
+                // too, if nbrun created it). A run past this point on the folder has written
+                // more there, and one waiting for the output lock claims afresh.
+                store.folder.removeIfOnlyClaimed(created: store.folder.createdFolder())
+                outputLock.release()
+                throw error
+            }
+            switch attempt {
+            case .held(let runLock):
+                if store.usesOwnCache { return (outputLock, runLock, nil) }
+                switch try RunLock.tryShared(cacheRoot: store.runningLockRoot, whileAlone: {}) {
+                case .held(let folderLock): return (outputLock, runLock, folderLock)
+                case .busy(let file):
+                    runLock.release()
+                    busy = file
+                }
             case .busy(let file): busy = file
             }
             outputLock.release()
@@ -111,7 +138,11 @@ public final class Runner: @unchecked Sendable {
         do {
             return (true, try RunLock.acquire(
                 cacheRoot: store.cache.root, exclusive: true, wait: options.waitForLock, cancellation: cancellation,
-                onWait: { [console] in console.line("waiting for another nbrun using the cache \(cache) to finish...") }))
+                onWait: { [console] in
+                    console.line(store.cache.root.lastPathComponent == OutputFolder.runningName
+                        ? "waiting for another nbrun on \(store.outputDirectory.path) to finish..."
+                        : "waiting for another nbrun using the cache \(cache) to finish...")
+                }))
         } catch {
             // A link or FIFO planted at `locks`, `gate.lock` or `run.lock`: no run can take the lock either
             // (it refuses the cache by the same name), so there is none to wait for.
@@ -140,7 +171,7 @@ public final class Runner: @unchecked Sendable {
                              executed: [], wouldRun: decisions.filter { $0.action == .run }.map { ($0.stage.name, $0.summary) },
                              exitCode: 0)
         }
-        let (outputLock, runLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
+        let (outputLock, runLock, folderLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
             // No other process uses the cache: what killed ones left mid-commit can go (once its
             // folders are known to be real folders; a run refuses them otherwise, just after).
             guard (try? store.cache.checkFolders(stages: names)) != nil else { return }
@@ -150,7 +181,7 @@ public final class Runner: @unchecked Sendable {
         }
         defer { outputLock.release() }
         // Held to the very end: `clean` and `gc` wait for it (see ``RunLock``).
-        defer { runLock.release() }
+        defer { runLock.release(); folderLock?.release() }
         // Ctrl-C that arrived as the lock was granted: stop before changing anything.
         if cancellation.isCancelled { throw .interrupted(path: store.outputDirectory.path) }
         // Before anything in the cache is swept up or read: its folders must be real folders.
@@ -167,7 +198,18 @@ public final class Runner: @unchecked Sendable {
         for name in names {
             do { try store.checkReplaceable(name) } catch { throw .storage(error) }
         }
-        let decisions = try decisions(manifest, store: store, options: options)
+        let decisions: [StageDecision]
+        do { decisions = try self.decisions(manifest, store: store, options: options) } catch {
+            // Nothing was planned, so nothing was written: a folder holding only what claiming
+            // and locking it left goes again, unless another run uses it (it would hold the
+            // folder's run lock too: its own cache's, or `.running`'s under `--cache`). The
+            // folder itself goes only if its marker says nbrun created it.
+            if store.usesOwnCache ? runLock.isHeldAlone() : folderLock?.isHeldAlone() == true {
+                store.folder.removeIfOnlyClaimed(created: store.folder.createdFolder(),
+                                                 lockFolders: [OutputFolder.cacheName, OutputFolder.runningName])
+            }
+            throw error
+        }
         let plans = decisions.map(\.plan)
         let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
         session.adoptResultsOnlyTheViewHas()
@@ -256,6 +298,18 @@ public final class Runner: @unchecked Sendable {
         let (proceeding, runLock) = try lockCacheExclusively(store, options: options, proceed: proceed)
         defer { runLock?.release() }
         guard proceeding else { return nil }
+        // The whole folder goes: wait too for the runs on it that keep their variants elsewhere
+        // (each holds `.running`, see ``lockForRunWithCache``) or, under `--cache`, in the
+        // folder's own `.cache`. Always in this order, after the cache's lock.
+        var folderLocks: [RunLock] = []
+        defer { for lock in folderLocks { lock.release() } }
+        let folderLockRoots = (store.usesOwnCache ? [] : [store.ownCache.root]) + [store.runningLockRoot]
+        for root in folderLockRoots {
+            let (stillProceeding, lock) = try lockCacheExclusively(ArtifactStore(outputDirectory: store.outputDirectory, cacheDirectory: root),
+                                                                   options: options, proceed: proceed)
+            if let lock { folderLocks.append(lock) }
+            guard stillProceeding else { return nil }
+        }
         guard let outputLock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: { [console] pid in

@@ -28,6 +28,9 @@ public struct VariantTable: Sendable, Codable, Equatable {
     /// Bytes of distinct artifact contents across all the rows: what the variants occupy
     /// on disk, each shared content counted once (records not included).
     public var uniqueBytes: Int
+    /// True when the cache is on another file system than the output folder: the stage
+    /// folders then hold copies of the variants' files, not links (so `runs` must not say links).
+    public var outputHoldsCopies: Bool = false
 
     /// Reads the records of every cached variant of `stages` (in the order given), newest first
     /// within a stage. Unreadable variants are left out: `gc` and the next run deal with them.
@@ -79,6 +82,7 @@ public struct VariantTable: Sendable, Codable, Equatable {
                     current: isCurrent))
             }
         }
-        return VariantTable(rows: rows, uniqueBytes: sizes.values.reduce(0, +))
+        return VariantTable(rows: rows, uniqueBytes: sizes.values.reduce(0, +),
+                            outputHoldsCopies: !FileLinking.sameFileSystem(store.outputDirectory.path, store.cache.root.path))
     }
 }

@@ -20,11 +20,15 @@ extension VariantTable {
                     + [ReportFormat.duration(row.durationSeconds), ReportFormat.isoDate(row.startedAt), Self.size(row)]
             }
             lines.append("\(stage): \(stageRows.count) variant\(stageRows.count == 1 ? "" : "s")")
-            lines.append(contentsOf: Self.aligned([header] + body).map { "  " + $0 })
+            // Parameter values and metric names come from records, which anyone sharing the cache may write.
+            lines.append(contentsOf: Self.aligned(([header] + body).map { $0.map(Console.oneLine) }).map { "  " + $0 })
             lines.append("")
         }
         lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(Self.bytes(uniqueBytes)) on disk "
-            + "(identical artifacts are stored once and counted once; the output folder's files are links to them)")
+            + (outputHoldsCopies
+                ? "in the cache (identical artifacts are stored there once and counted once; the output folder is on another "
+                    + "file system, so its files are copies, not counted here)"
+                : "(identical artifacts are stored once and counted once; the output folder's files are links to them)"))
         lines.append("* the variant the output folder shows (the last run's)")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -2,6 +2,8 @@
 /// It is a file rather than inline script so that the page's Content-Security-Policy can
 /// forbid inline script altogether. `trust: false` keeps `\href` and friends from turning
 /// TeX in a manifest into links; errors in the TeX are shown in place, not thrown.
+/// `maxSize` caps every size the TeX gives (`\rule{100000em}{100000em}` drew a box 1.6M
+/// pixels tall) at 20em, and `maxExpand` bounds macro expansion.
 /// Debian's libjs-katex also ships `contrib/auto-render.js`, which searches the page's text
 /// for delimiters when it is viewed; the renderer has already cut the math out into
 /// elements, so rendering each element directly is simpler and cannot mistake a dollar in
@@ -27,6 +29,7 @@ enum ReportScript {
                   throwOnError: false,
                   trust: false,
                   maxExpand: 1000,
+                  maxSize: 20,
                   strict: "ignore"
                 });
                 element.setAttribute("data-tex", source);

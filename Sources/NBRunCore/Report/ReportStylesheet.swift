@@ -1,6 +1,8 @@
 /// `report-assets/nbrun.css`: the page's look. A readable measure for prose, code and
 /// output in boxes that scroll rather than stretch the page, figures no wider than the
-/// text, and a contents sidebar on wide screens.
+/// text, and a contents sidebar on wide screens. A box's `max-height` is whole lines plus its
+/// padding and border (`* { box-sizing: border-box }`): a bare `24em` cut the last visible
+/// line in half. Library code (`figure.code-include`) is left-aligned like stage code.
 enum ReportStylesheet {
     static let css = """
         :root {
@@ -42,8 +44,8 @@ enum ReportStylesheet {
         code { font-family: var(--mono); font-size: 0.86em; background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 4px; }
         pre { font-family: var(--mono); font-size: 0.8rem; line-height: 1.5; overflow: auto; border-radius: 6px; padding: 12px 14px; margin: 12px 0; }
         pre code { background: none; padding: 0; font-size: inherit; }
-        pre.code { background: var(--code-bg); border: 1px solid var(--line); max-height: 26em; }
-        pre.output { background: var(--output-bg); border: 1px solid var(--line); border-left: 3px solid var(--muted); white-space: pre-wrap; max-height: 24em; }
+        pre.code { background: var(--code-bg); border: 1px solid var(--line); max-height: calc(17 * 1.5em + 26px); }
+        pre.output { background: var(--output-bg); border: 1px solid var(--line); border-left: 3px solid var(--muted); white-space: pre-wrap; max-height: calc(16 * 1.5em + 26px); }
         blockquote { margin: 1em 0; padding: 0 1em; color: var(--muted); border-left: 3px solid var(--line); }
         table { border-collapse: collapse; margin: 1em 0; font-size: 0.92rem; }
         th, td { border: 1px solid var(--line); padding: 4px 10px; }
@@ -80,6 +82,7 @@ enum ReportStylesheet {
         .stale-note { color: var(--warn); }
         .results.stale { opacity: 0.75; border-left: 3px dashed #f0d9a3; padding-left: 10px; }
         figure { margin: 14px 0; text-align: center; }
+        figure.code-include { text-align: left; }
         figure img { max-width: 100%; max-height: 34rem; width: auto; height: auto; border: 1px solid var(--line); border-radius: 4px; }
         figcaption { margin-top: 4px; font-family: var(--sans); font-size: 0.8rem; color: var(--muted); }
         .prose img { max-width: 100%; }

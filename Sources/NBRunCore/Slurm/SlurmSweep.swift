@@ -15,6 +15,7 @@ extension Runner {
         let combinations = request.grid.combinations
         var manifests: [Manifest] = []
         for combination in combinations { manifests.append(try loadManifest(request.manifest, overrides: request.fixed + combination)) }
+        try Self.refuseEqualValues(grid: request.grid, combinations: combinations, manifests: manifests)
         try checkSweepMetric(request.metric, stages: manifests[0].stages.map(\.name))
         let store = store(for: manifests[0], options: options)
         let recordURL = SlurmSweepRecord.url(in: store.outputDirectory)

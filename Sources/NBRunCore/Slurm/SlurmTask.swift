@@ -73,6 +73,17 @@ public struct SlurmTask: Sendable {
         let manifest = try runner.loadManifest(URL(fileURLWithPath: record.manifest), overrides: overrides)
         var options = RunOptions()
         options.outputDirectory = URL(fileURLWithPath: record.outputDirectory)
+        // The record is a file anyone may have written: its cache gets the checks `--cache` gets.
+        if let cache = record.cacheDirectory {
+            let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            do throws(CacheFolderError) {
+                guard !cache.isEmpty else { throw .emptyPath }
+                try CacheFolderCheck.checkAll(URL(fileURLWithPath: cache).standardizedFileURL, manifest: manifest,
+                                              outputDirectory: URL(fileURLWithPath: record.outputDirectory), currentDirectory: current)
+            } catch {
+                throw .slurm(.invalidSetting("\(recordURL.path): \(error.description)"))
+            }
+        }
         options.cacheDirectory = record.cacheDirectory.map { URL(fileURLWithPath: $0) }
         options.threadCount = threadCount
         options.limitToStages = limit

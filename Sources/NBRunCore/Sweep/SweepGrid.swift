@@ -13,9 +13,22 @@ public struct SweepGrid: Sendable, Equatable {
             if fixed.contains(where: { "\($0.stage).\($0.parameter)" == axis.key }) { throw .sweptAndSet(axis.key) }
         }
         guard !axes.isEmpty else { throw .noAxes }
-        let count = axes.reduce(1) { $0 * $1.values.count }
-        guard count <= Self.maximumVariants else { throw .tooManyVariants(count, limit: Self.maximumVariants) }
+        guard Self.variantCount(axes) != nil else {
+            throw .tooManyVariants(axes.map { String($0.values.count) }.joined(separator: " × "), limit: Self.maximumVariants)
+        }
         self.axes = axes
+    }
+
+    /// The number of combinations, or nil past ``maximumVariants``. Multiplied axis by axis
+    /// and given up as soon as the limit is passed: ten axes of a hundred values would
+    /// overflow `Int` before a final comparison could refuse them.
+    static func variantCount(_ axes: [SweepAxis]) -> Int? {
+        var count = 1
+        for axis in axes {
+            count *= axis.values.count
+            if count > maximumVariants { return nil }
+        }
+        return count
     }
 
     /// A typo in a value list should not start a week of computing.

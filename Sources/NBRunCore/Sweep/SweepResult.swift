@@ -8,6 +8,7 @@ public struct SweepVariant: Sendable {
     public var records: [String: StageRecord]
     /// Stages computed for this variant; the others came from the cache (shared upstream
     /// stages are computed by the first variant that needs them and reused by the rest).
+    /// A stage that started but failed or was interrupted is not among them.
     public var executed: [String]
 
     /// `stage.metric` → value, over every stage of the variant.

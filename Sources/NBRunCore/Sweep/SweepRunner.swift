@@ -6,6 +6,30 @@ import Foundation
 public typealias SweepChartWriter = @Sendable (SweepChart, URL) throws -> Void
 
 extension Runner {
+    /// Refuses `metric` (`stage.name`) when `recorded`, the metrics of some variants of its
+    /// stage, holds metrics but never that one. Nothing recorded yet proves nothing.
+    static func refuseUnknownMetric(_ metric: String, stage: String, recorded: [[String: Double]]) throws(RunError) {
+        let known = Set(recorded.flatMap(\.keys)).sorted().map { "\(stage).\($0)" }
+        guard !recorded.isEmpty, !known.contains(metric) else { return }
+        throw .sweep(.unknownMetric(metric, known: known))
+    }
+
+    /// Refuses two values of one axis that parse to the same value (`7`, `07` and `+7` of an
+    /// integer): as strings they differ, so the sweep would run one variant several times.
+    static func refuseEqualValues(grid: SweepGrid, combinations: [[ParameterOverride]], manifests: [Manifest]) throws(RunError) {
+        for axis in grid.axes {
+            var seen: [ParameterValue: String] = [:]
+            for (combination, manifest) in zip(combinations, manifests) {
+                guard let text = combination.first(where: { $0.stage == axis.stage && $0.parameter == axis.parameter })?.value,
+                      let value = manifest.stages.first(where: { $0.name == axis.stage })?.parameters[axis.parameter] else { continue }
+                if let earlier = seen[value], earlier != text {
+                    throw .sweep(.invalidAxis(axis.description, reason: "'\(earlier)' and '\(text)' are the same value (\(value)); give it once"))
+                }
+                seen[value] = text
+            }
+        }
+    }
+
     /// Runs every combination of `grid` (with the `fixed` overrides), one variant after the
     /// other, then writes `sweep.md` and the chart of `metric` (default: the first metric
     /// recorded, in stage order) next to the report. Every combination's manifest is loaded
@@ -19,6 +43,7 @@ extension Runner {
         let combinations = grid.combinations
         var manifests: [Manifest] = []
         for combination in combinations { manifests.append(try loadManifest(url, overrides: fixed + combination)) }
+        try Self.refuseEqualValues(grid: grid, combinations: combinations, manifests: manifests)
         if let metric {
             guard let dot = metric.firstIndex(of: "."), dot != metric.startIndex, metric.index(after: dot) != metric.endIndex else {
                 throw .sweep(.invalidMetricName(metric))
@@ -26,6 +51,12 @@ extension Runner {
             let stage = String(metric[..<dot])
             let names = manifests[0].stages.map(\.name)
             guard names.contains(stage) else { throw .unknownStage(stage, known: names) }
+            // What the stage's cached variants recorded tells a misspelt name before anything runs.
+            let cache = store(for: manifests[0], options: options).cache
+            let cached = cache.fingerprints(of: stage).compactMap { fingerprint -> [String: Double]? in
+                if case .present(let record) = cache.loadVariant(stage, fingerprint: fingerprint) { record.metrics } else { nil }
+            }
+            try Self.refuseUnknownMetric(metric, stage: stage, recorded: cached)
         }
         let startedAt = Date()
         var variants: [SweepVariant] = []
@@ -34,7 +65,16 @@ extension Runner {
             console.line("── sweep variant \(index + 1)/\(combinations.count): \(combination.map(\.description).joined(separator: " "))")
             let result = try run(manifest, options: options)
             let records = result.outcomes.compactMapValues(\.usableRecord)
-            variants.append(SweepVariant(overrides: combination, exitCode: result.exitCode, records: records, executed: result.executed))
+            let computed = result.executed.filter { if case .ranNow = result.outcomes[$0] { true } else { false } }
+            variants.append(SweepVariant(overrides: combination, exitCode: result.exitCode, records: records, executed: computed))
+            // Else the first variant that computed the stage tells, and the sweep stops there
+            // rather than running every variant for a chart it cannot draw.
+            if let metric, let stage = metric.split(separator: ".").first.map(String.init), let record = records[stage],
+               (try? Self.refuseUnknownMetric(metric, stage: stage, recorded: [record.metrics ?? [:]])) == nil {
+                console.line("nbrun: stopping the sweep after variant \(index + 1) of \(combinations.count): \(stage) did not record '\(metric)'")
+                exitCode = 1
+                break
+            }
             if result.exitCode == 130 { exitCode = 130; break }
             if result.exitCode != 0 { exitCode = 1 }
         }
