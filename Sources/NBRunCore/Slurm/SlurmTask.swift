@@ -81,7 +81,7 @@ public struct SlurmTask: Sendable {
                 try CacheFolderCheck.checkAll(URL(fileURLWithPath: cache).standardizedFileURL, manifest: manifest,
                                               outputDirectory: URL(fileURLWithPath: record.outputDirectory), currentDirectory: current)
             } catch {
-                throw .slurm(.invalidSetting("\(recordURL.path): \(error.description)"))
+                throw RunError.slurm(.invalidSetting("\(recordURL.path): \(error.description)"))
             }
         }
         options.cacheDirectory = record.cacheDirectory.map { URL(fileURLWithPath: $0) }
