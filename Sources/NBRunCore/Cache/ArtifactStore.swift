@@ -237,13 +237,15 @@ public struct ArtifactStore: Sendable {
 
     /// Creates one of the work folders directly inside the output folder, refusing anything
     /// but a real folder already there.
+    /// Another nbrun may remove it, found empty, between this one's `mkdir` and its look: a
+    /// folder gone by then is made again.
     private func makeWorkFolder(_ url: URL) throws(StorageError) {
-        if mkdir(url.path, 0o755) == 0 || errno == EEXIST {
+        for _ in 0..<8 {
+            guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else { break }
             let kind = FileKind.of(url.path)
-            guard kind.isDirectory else {
-                throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
-            }
-            return
+            if kind.isDirectory { return }
+            if kind == .missing { continue }
+            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
         }
         throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }

@@ -69,17 +69,26 @@ public struct SlurmTask: Sendable {
         do {
             for text in record.fixed + record.variants[variant] { overrides.append(try ParameterOverride(parsing: text)) }
         } catch { throw RunError.manifest(error) }
-        let runner = try makeRunner(record)
-        let manifest = try runner.loadManifest(URL(fileURLWithPath: record.manifest), overrides: overrides)
-        var options = RunOptions()
-        options.outputDirectory = URL(fileURLWithPath: record.outputDirectory)
-        // The record is a file anyone may have written: its cache gets the checks `--cache` gets.
         if let cache = record.cacheDirectory {
             let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             do throws(CacheFolderError) {
                 guard !cache.isEmpty else { throw .emptyPath }
-                try CacheFolderCheck.checkAll(URL(fileURLWithPath: cache).standardizedFileURL, manifest: manifest,
-                                              outputDirectory: URL(fileURLWithPath: record.outputDirectory), currentDirectory: current)
+                try CacheFolderCheck.check(URL(fileURLWithPath: cache).standardizedFileURL,
+                                           manifestFolder: URL(fileURLWithPath: record.manifest).deletingLastPathComponent(),
+                                           outputDirectory: URL(fileURLWithPath: record.outputDirectory), currentDirectory: current)
+            } catch {
+                throw RunError.slurm(.invalidSetting("\(recordURL.path): \(error.description)"))
+            }
+        }
+        let runner = try makeRunner(record)
+        let manifest = try runner.loadManifest(URL(fileURLWithPath: record.manifest), overrides: overrides)
+        var options = RunOptions()
+        options.outputDirectory = URL(fileURLWithPath: record.outputDirectory)
+        // The record is a file anyone may have written: its cache gets the checks `--cache`
+        // gets, the ones about the data folders once the manifest is loaded.
+        if let cache = record.cacheDirectory {
+            do throws(CacheFolderError) {
+                try CacheFolderCheck.checkOutsideData(URL(fileURLWithPath: cache).standardizedFileURL, manifest: manifest)
             } catch {
                 throw RunError.slurm(.invalidSetting("\(recordURL.path): \(error.description)"))
             }
