@@ -238,8 +238,11 @@ public struct ArtifactStore: Sendable {
     /// Creates one of the work folders directly inside the output folder, refusing anything
     /// but a real folder already there.
     private func makeWorkFolder(_ url: URL) throws(StorageError) {
-        if mkdir(url.path, 0o755) == 0 || errno == EEXIST {
+        for _ in 0..<8 {
+            guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else { break }
             let kind = FileKind.of(url.path)
+            // There a moment ago, gone now: another nbrun removed it as empty. Make it again.
+            if kind == .missing { continue }
             guard kind.isDirectory else {
                 throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
             }
