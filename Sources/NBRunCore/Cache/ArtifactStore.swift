@@ -237,15 +237,16 @@ public struct ArtifactStore: Sendable {
 
     /// Creates one of the work folders directly inside the output folder, refusing anything
     /// but a real folder already there.
-    /// Another nbrun may remove it, found empty, between this one's `mkdir` and its look: a
-    /// folder gone by then is made again.
     private func makeWorkFolder(_ url: URL) throws(StorageError) {
         for _ in 0..<8 {
             guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else { break }
             let kind = FileKind.of(url.path)
-            if kind.isDirectory { return }
+            // There a moment ago, gone now: another nbrun removed it as empty. Make it again.
             if kind == .missing { continue }
-            throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
+            guard kind.isDirectory else {
+                throw .unexpectedEntry(path: url.path, kind: kind.description, expected: "its folder \(url.lastPathComponent)")
+            }
+            return
         }
         throw .cannotCreate(path: url.path, reason: String(cString: strerror(errno)))
     }

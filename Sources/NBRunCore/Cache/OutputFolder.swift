@@ -86,7 +86,10 @@ public struct OutputFolder: Sendable {
         let kind = FileKind.of(url.path)
         guard kind.isDirectory else { return kind == .missing ? .missing : .notAFolder(kind) }
         if Self.isMarked(url) { return .owned }
-        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path) else { return .notAFolder(kind) }
+        guard let names = NoFollowRemoval.entries(ofFolderAt: url.path) else {
+            // Removed since (a run taking back a folder it claimed for nothing).
+            return FileKind.of(url.path) == .missing ? .missing : .notAFolder(kind)
+        }
         var foreign: [String] = []
         var sawNBRunTrace = false
         for name in names {
@@ -112,6 +115,10 @@ public struct OutputFolder: Sendable {
             // Another nbrun starting at the same moment may have its lock and a half-written
             // marker here already: still nothing but nbrun's.
             if names.allSatisfy({ $0 == Self.lockName || AtomicFile.isTemporaryName($0, for: Self.markerName) }) { return .empty }
+            // A marker that appeared (or went) since the check above: as it is now.
+            if names.allSatisfy({ $0 == Self.lockName || $0 == Self.markerName || AtomicFile.isTemporaryName($0, for: Self.markerName) }) {
+                return Self.isMarked(url) ? .owned : .empty
+            }
             if sawNBRunTrace { return .unmarkedNBRunOutput }
         }
         return .foreign(entries: foreign.isEmpty ? names : foreign)
