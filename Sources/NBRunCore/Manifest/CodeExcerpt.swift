@@ -19,11 +19,14 @@ public struct CodeCell: Sendable, Equatable {
 enum CodeExcerpt {
     /// The text of `file` (a file name) in a module's embedded text, which holds each file
     /// after a `// file: NAME` line.
+    ///
+    /// The standard library's search, not Foundation's: Foundation's goes through UTF-16 and
+    /// is quadratic in a module's text that is not all ASCII (most of a cached run's time).
     static func file(_ file: String, inModuleText text: String) -> String? {
         let marker = "// file: \(file)\n"
-        guard let start = text.range(of: marker, options: [], range: nil) else { return nil }
+        guard let start = text.firstRange(of: marker) else { return nil }
         let rest = text[start.upperBound...]
-        let end = rest.range(of: "\n// file: ")?.lowerBound ?? rest.endIndex
+        let end = rest.firstRange(of: "\n// file: ")?.lowerBound ?? rest.endIndex
         return String(rest[..<end])
     }
 
