@@ -137,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "Figures", "NotebookLibraries", "CProcessControl",
+                "NBRunCore", "Figures", "NotebookLibraries", "CProcessControl", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU,

@@ -1,3 +1,4 @@
+import AtomicFiles
 #if os(Linux)
 import CProcessControl
 #endif
@@ -41,9 +42,13 @@ enum StageSupervisor {
             case .signalled(let signal, let stage, let stderrTail):
                 guard let stage, !forwardedStops.contains(signal), crashes[stage] == nil else { return 128 + signal }
                 let message = describe(signal: signal, stderr: stderrTail, codeFolders: codeFolders)
-                FileHandle.standardError.write(Data("nbrun: stage \(stage) crashed: \(message)\n".utf8))
+                let name = stage.split(separator: "@").first.map(String.init) ?? stage
+                FileHandle.standardError.write(Data("nbrun: stage \(name) crashed: \(message)\n".utf8))
                 crashes[stage] = message
-                guard let data = try? JSONEncoder().encode(crashes), (try? data.write(to: crashFile)) != nil else { return 128 + signal }
+                // Replaced whole, never written through whatever is at that name in /tmp.
+                guard let data = try? JSONEncoder().encode(crashes), (try? AtomicFile.write(data, to: crashFile)) != nil else {
+                    return 128 + signal
+                }
             }
         }
     }
@@ -71,10 +76,11 @@ enum StageSupervisor {
         return crashes
     }
 
-    /// Tells the supervisor a stage starts (nothing outside a worker).
-    static let stageStarting: @Sendable (String) -> Void = { name in
+    /// Tells the supervisor a stage starts (nothing outside a worker): its name and its
+    /// variant's fingerprint, so that in a sweep only the variant that crashed fails.
+    static let stageStarting: @Sendable (String, String) -> Void = { name, fingerprint in
         guard let text = ProcessInfo.processInfo.environment[workerVariable], let descriptor = Int32(text) else { return }
-        let line = Array("start \(name)\n".utf8)
+        let line = Array("start \(RunOptions.crashKey(stage: name, fingerprint: fingerprint))\n".utf8)
         _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 

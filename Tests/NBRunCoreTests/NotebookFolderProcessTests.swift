@@ -342,4 +342,32 @@ struct NotebookFolderProcessTests {
         let run = try installedNbrun(["notebooks/tides/Tides.manifest", "--output", "tides"])
         #expect(run.status == 0 && run.output.contains("compiling") && run.output.contains("✓ plot"), "\(run.output)")
     }
+
+    /// In a sweep, a crash fails the variant that crashed, not the stage in every variant;
+    /// a link to data outside the notebook's folder is the user's business.
+    @Test func aCrashInOneVariantOfASweepFailsThatVariantOnly() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        try sandbox.file("elsewhere/data.txt", "data\n")
+        try sandbox.link("waves/data", to: sandbox.url("elsewhere").path)
+        try sandbox.file("waves/Stages/MaybeStage.swift", """
+            import NBRun
+
+            struct MaybeStage: Stage {
+                static let name = "maybe"
+                static let summary = "Traps when asked to."
+
+                @Parameter(help: "Whether to trap.") var trap = false
+
+                func run(_ context: StageContext) throws {
+                    let values = [1, 2, 3]
+                    context.print(trap ? "\\(values[values.count])" : "no trap")
+                }
+            }
+            """)
+        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: maybe\n    kind: waves.maybe\n  - stage: plot\n") }
+        let sweep = try nbrun(["waves/Waves.manifest", "--output", "out", "--sweep", "maybe.trap=true,false", "--keep-going"])
+        #expect(sweep.status != 0, "\(sweep.output)")
+        #expect(sweep.output.components(separatedBy: "✗ maybe failed: Fatal error: Index out of range").count == 2, "\(sweep.output)")
+        #expect(sweep.output.contains("no trap"), "the other variant ran: \(sweep.output)")
+    }
 }

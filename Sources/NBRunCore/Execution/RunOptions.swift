@@ -26,17 +26,20 @@ public struct RunOptions: Sendable {
     public var cacheDirectory: URL?
     /// Base of the default output folder (the process's current directory when nil).
     public var currentDirectory: URL?
-    /// Stages whose last attempt in this run brought the process down (a trap, a stack
-    /// overflow, memory exhaustion), with what was learnt of it: such a stage fails at once
-    /// with that message, as if it had thrown, instead of running again.
+    /// Stage variants whose last attempt in this run brought the process down (a trap, a
+    /// stack overflow, memory exhaustion), by ``crashKey(stage:fingerprint:)``, with what was
+    /// learnt of it: such a variant fails at once with that message, as if it had thrown,
+    /// instead of running again.
     public var crashedStages: [String: String] = [:]
+
+    public static func crashKey(stage: String, fingerprint: String) -> String { "\(stage)@\(fingerprint)" }
     /// Set when the notebook's code does not compile and the registry is its last good
     /// version: nothing runs; these stages (by name) fail with the compiler's messages, and
     /// every other stage shows its last result.
     public var codeDoesNotCompile: [String: String]?
-    /// Told each stage's name just before the stage's code runs, so that a supervising
-    /// process knows which stage a crash belongs to.
-    public var stageStarting: (@Sendable (String) -> Void)?
+    /// Told each stage's name and fingerprint just before the stage's code runs, so that a
+    /// supervising process knows which stage variant a crash belongs to.
+    public var stageStarting: (@Sendable (String, String) -> Void)?
 
     public init() {}
 }

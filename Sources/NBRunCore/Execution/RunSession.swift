@@ -252,7 +252,7 @@ final class RunSession {
             }
         }
 
-        if let crash = options.crashedStages[name] {
+        if let crash = options.crashedStages[RunOptions.crashKey(stage: name, fingerprint: plan.fingerprint)] {
             fail(name, error: crash, output: "", previous: previous)
             return false
         }
@@ -279,7 +279,7 @@ final class RunSession {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var thrown: (any Error)?
-        options.stageStarting?(name)
+        options.stageStarting?(name, plan.fingerprint)
         do {
             let stage = entry.stageType.init()
             stage.bindParameters(context.parameters)

@@ -82,7 +82,8 @@ public struct NotebookFolder: Sendable, Equatable {
                 if kind == .symbolicLink {
                     let target = url.resolvingSymlinksInPath().standardizedFileURL
                     guard target.path.hasPrefix(root.path + "/") else {
-                        guard name.hasSuffix(".swift") || FileKind.following(url.path) == .directory else { continue }
+                        // A link to data elsewhere is the user's business; Swift from elsewhere is refused.
+                        guard name.hasSuffix(".swift") else { continue }
                         throw .linkOutOfFolder(path: codeFolder.appendingPathComponent(path).path, target: target.path)
                     }
                     kind = FileKind.of(target.path)
