@@ -31,8 +31,6 @@ enum StageSupervisor {
         var crashes: [String: String] = [:]
         let crashFile = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-crashes-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: crashFile) }
-        let codeFolders = (try? NotebookPlugins.notebooks(for: URL(fileURLWithPath: manifest)))?
-            .compactMap { $0.codeFolder?.standardizedFileURL.path } ?? []
         while true {
             let attempt = WorkerAttempt(crashFile: crashes.isEmpty ? nil : crashFile)
             guard let outcome = attempt.run() else { return 1 }
@@ -41,6 +39,9 @@ enum StageSupervisor {
                 return status
             case .signalled(let signal, let stage, let stderrTail):
                 guard let stage, !forwardedStops.contains(signal), crashes[stage] == nil else { return 128 + signal }
+                // Only after a crash: the notebooks' folders, for the stage's line in the backtrace.
+                let codeFolders = (try? NotebookPlugins.notebooks(for: URL(fileURLWithPath: manifest)))?
+                    .compactMap { $0.codeFolder?.standardizedFileURL.path } ?? []
                 let message = describe(signal: signal, stderr: stderrTail, codeFolders: codeFolders)
                 let name = stage.split(separator: "@").first.map(String.init) ?? stage
                 FileHandle.standardError.write(Data("nbrun: stage \(name) crashed: \(message)\n".utf8))
