@@ -50,6 +50,8 @@ struct ClaimedFolderTests {
             // The user's empty folder stays, and empty: no marker or lock is left in it.
             let mine = try FileManager.default.contentsOfDirectory(atPath: notebook.folder.appendingPathComponent("mine").path)
             #expect(mine.isEmpty, "round \(round): mine/ holds \(mine)")
+            let aside = try FileManager.default.contentsOfDirectory(atPath: notebook.folder.path).filter { $0.contains(".unclaimed-") }
+            #expect(aside.isEmpty, "round \(round): a folder moved aside to be removed is still there: \(aside)")
         }
     }
 
@@ -82,6 +84,8 @@ struct ClaimedFolderTests {
                     "round \(round) \(cache): the failed runs left the folder they created, holding \(left)")
             let mine = try FileManager.default.contentsOfDirectory(atPath: notebook.folder.appendingPathComponent("mine").path)
             #expect(mine.isEmpty, "round \(round): mine/ holds \(mine)")
+            let aside = try FileManager.default.contentsOfDirectory(atPath: notebook.folder.path).filter { $0.contains(".unclaimed-") }
+            #expect(aside.isEmpty, "round \(round): a folder moved aside to be removed is still there: \(aside)")
         }
     }
 }

@@ -226,20 +226,45 @@ public struct OutputFolder: Sendable {
                   Set(files).isSubset(of: [RunLock.fileName, RunLock.gateName]),
                   files.allSatisfy({ FileKind.of(locks.appendingPathComponent($0).path).isRegularFile }) else { return }
         }
+        if created, removeWhole(lockFolders: lockFolders.intersection(names)) { return }
+        // The user's folder stays. The marker goes first, while the lock still guards it; then
+        // the lock, after which this process touches nothing here: a run waiting on the lock
+        // finds it unlinked and claims afresh, and a marker it writes is its own.
         let folder = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard folder >= 0 else { return }
         defer { close(folder) }
-        // The lock first: a process waiting on it then finds it unlinked and claims afresh.
-        guard NoFollowRemoval.unlinkFile(Self.lockName, in: folder), NoFollowRemoval.unlinkFile(Self.markerName, in: folder) else { return }
-        for name in lockFolders.intersection(names) {
-            let locks = url.appendingPathComponent(name).appendingPathComponent("locks")
-            for file in [RunLock.fileName, RunLock.gateName] { unlink(locks.appendingPathComponent(file).path) }
-            rmdir(locks.path)
-            rmdir(url.appendingPathComponent(name).path)
+        guard NoFollowRemoval.unlinkFile(Self.markerName, in: folder) else { return }
+        for name in lockFolders.intersection(names) { Self.removeLockFolder(url.appendingPathComponent(name)) }
+        _ = NoFollowRemoval.unlinkFile(Self.lockName, in: folder)
+    }
+
+    /// Moves a folder this process created out of the way in one `rename`, while holding its
+    /// lock, and then empties and removes it under the name it moved to. A run that opened
+    /// or waits on the lock file then finds it no longer at the folder's name and claims a
+    /// new folder; none can put its lock file into this one between the last unlink and the
+    /// `rmdir`, where it would be left holding a folder with no marker. The name it moves to
+    /// is an empty folder `mkdtemp` made for it, which `rename` replaces, so nothing there is
+    /// overwritten. False when that fails (the folder then stays as it is).
+    private func removeWhole(lockFolders: Set<String>) -> Bool {
+        var template = Array((url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).unclaimed-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return false }
+        let aside = URL(fileURLWithPath: String(cString: made))
+        guard rename(url.path, aside.path) == 0 else {
+            rmdir(aside.path)
+            return false
         }
-        // Another run may have created its lock file in the folder meanwhile: it then finds the
-        // folder empty and would record it as adopted, so the marker goes back, saying created.
-        if created, rmdir(url.path) != 0, errno == ENOTEMPTY { try? writeMarker(createdFolder: true) }
+        for name in lockFolders { Self.removeLockFolder(aside.appendingPathComponent(name)) }
+        for name in [Self.lockName, Self.markerName] { unlink(aside.appendingPathComponent(name).path) }
+        rmdir(aside.path)
+        return true
+    }
+
+    /// Removes `<folder>/locks/` holding only the run lock's files, and then `folder`.
+    private static func removeLockFolder(_ folder: URL) {
+        let locks = folder.appendingPathComponent("locks")
+        for file in [RunLock.fileName, RunLock.gateName] { unlink(locks.appendingPathComponent(file).path) }
+        rmdir(locks.path)
+        rmdir(folder.path)
     }
 
     private static func markerDecoder() -> JSONDecoder {
