@@ -13,25 +13,41 @@ public final class Console: @unchecked Sendable {
     private var showsProgressLine = false
     private var recorded = ""
     private let records: Bool
+    /// Told a stage's progress a few times a second, whatever the terminal shows: how
+    /// `nbrun watch` puts the running stage's progress on the page.
+    package let progressObserver: (@Sendable (_ stage: String, _ text: String) -> Void)?
 
     public init(isInteractive: Bool, write: @escaping @Sendable (String) -> Void) {
         self.isInteractive = isInteractive
         self.write = write
         self.records = false
+        self.progressObserver = nil
+    }
+
+    package init(isInteractive: Bool, progressObserver: (@Sendable (String, String) -> Void)?, write: @escaping @Sendable (String) -> Void) {
+        self.isInteractive = isInteractive
+        self.write = write
+        self.records = false
+        self.progressObserver = progressObserver
     }
 
     private init(recording: Void) {
         isInteractive = false
         write = { _ in }
         records = true
+        progressObserver = nil
     }
 
     /// The process's standard output.
     public static func standardOutput() -> Console {
+        standardOutput(progressObserver: nil)
+    }
+
+    package static func standardOutput(progressObserver: (@Sendable (String, String) -> Void)?) -> Console {
         let environment = ProcessInfo.processInfo.environment
         let inCI = environment["CI"].map { !$0.isEmpty && $0 != "0" && $0 != "false" } ?? false
         let interactive = isatty(STDOUT_FILENO) == 1 && !inCI && environment["TERM"] != "dumb"
-        return Console(isInteractive: interactive) { text in
+        return Console(isInteractive: interactive, progressObserver: progressObserver) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }

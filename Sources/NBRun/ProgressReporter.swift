@@ -15,6 +15,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private var lastDraw = Date.distantPast
     private var lastPlainLine = Date()
     private var lastPlainTenth = 0
+    private var lastObserved = Date.distantPast
     private var finished = false
 
     init(console: Console, label: String, total: Int, unit: String) {
@@ -32,6 +33,11 @@ public final class ProgressReporter: @unchecked Sendable {
         guard !finished else { return }
         done = min(done + count, total == 0 ? done + count : total)
         let now = Date()
+        if let observer = console.progressObserver, now.timeIntervalSince(lastObserved) >= 0.25 || done == total {
+            if let status = status() { self.status = status }
+            lastObserved = now
+            observer(label, plain(now: now).trimmingCharacters(in: .whitespaces))
+        }
         if console.isInteractive {
             if now.timeIntervalSince(lastDraw) >= 0.1 || done == total {
                 if let status = status() { self.status = status }

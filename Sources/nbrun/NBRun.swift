@@ -12,7 +12,7 @@ struct NBRun: ParsableCommand {
             cached artifacts are up to date are skipped; the report is written to \
             <output>/report.md on every run.
             """,
-        subcommands: [Run.self, Status.self, Why.self, Runs.self, GC.self, Clean.self, Stages.self, New.self, SlurmTaskCommand.self],
+        subcommands: [Run.self, Watch.self, Status.self, Why.self, Runs.self, GC.self, Clean.self, Stages.self, New.self, SlurmTaskCommand.self],
         defaultSubcommand: Run.self)
 
     /// Starts with the signals that stop it unblocked. A parent may pass its own mask on

@@ -1,6 +1,10 @@
 import ArgumentParser
+#if os(Linux)
+import CProcessControl
+#endif
 import Foundation
 import NBRunCore
+import NBRunWatch
 
 extension NBRun {
     struct Run: ParsableCommand {
@@ -42,6 +46,9 @@ extension NBRun {
 
         @OptionGroup(title: "Sweeps on Slurm") var slurm: SlurmOptions
 
+        /// Set by `nbrun watch` for the runs it starts: stages marked `watch: manual` are not run.
+        @Flag(help: .hidden) var leaveManualStages = false
+
         func validate() throws {
             if slurm.onSlurm {
                 if sweeps.isEmpty { throw ValidationError("--on slurm runs a sweep as a job array; add --sweep STAGE.PARAM=V1,V2,…") }
@@ -55,12 +62,20 @@ extension NBRun {
         }
 
         func run() throws {
+            let events = RunEventWriter.fromEnvironment()
+            #if os(Linux)
+            // Started by `nbrun watch`: this run ends with it, whatever ends the watcher.
+            if events != nil, ProcessInfo.processInfo.environment[StageSupervisor.workerVariable] == nil { _ = nbrun_die_with_parent() }
+            #endif
             if !dryRun, !slurm.onSlurm, let status = StageSupervisor.superviseUnlessWorker(manifest: notebook.manifest) {
                 if status != 0 { throw ExitCode(status) }
                 return
             }
+            events?.closeOnExec()
+            var progressObserver: (@Sendable (String, String) -> Void)?
+            if let events { progressObserver = { stage, text in events.send(.progress(stage: stage, text: text)) } }
             try reportingFailures {
-                let console = Console.standardOutput()
+                let console = Console.standardOutput(progressObserver: progressObserver)
                 let cancellation = CancellationFlag()
                 let (registry, compileFailures) = try makeRegistryForReport(for: notebook.manifest)
                 for failure in compileFailures {
@@ -86,6 +101,21 @@ extension NBRun {
                     options.codeDoesNotCompile = failing
                 }
                 options.stageStarting = StageSupervisor.stageStarting
+                if let events {
+                    events.send(WatchedRunInputs.event(manifest: manifest, options: options))
+                    options.stageStarting = { name, fingerprint in
+                        StageSupervisor.stageStarting(name, fingerprint)
+                        events.send(.stageStarted(name: name, fingerprint: fingerprint))
+                    }
+                    options.decided = { stages in
+                        events.send(.plan(stages.map { RunEvent.PlannedStage(name: $0.stage, fingerprint: $0.fingerprint, runs: $0.runs) }))
+                    }
+                }
+                if leaveManualStages {
+                    for stage in manifest.stages where !stage.rerunByWatch {
+                        options.leftForManualRun[stage.name] = WatchedRunInputs.manualCommand(stage: stage.name)
+                    }
+                }
                 if let threads { options.threadCount = threads }
                 InterruptHandler.install(flag: cancellation, console: console)
                 if !dryRun { try notebook.createCacheFolder() }

@@ -40,6 +40,14 @@ public struct RunOptions: Sendable {
     /// Told each stage's name and fingerprint just before the stage's code runs, so that a
     /// supervising process knows which stage variant a crash belongs to.
     public var stageStarting: (@Sendable (String, String) -> Void)?
+    /// Set by `nbrun watch` for the stages marked `watch: manual`: each such stage, when it is
+    /// not fresh, is not run; it is shown as not run with this text (the command that runs it),
+    /// and the stages that read it wait with it.
+    public var leftForManualRun: [String: String] = [:]
+    /// Told, once the run has decided, each stage's fingerprint and whether it runs (in
+    /// manifest order): `nbrun watch` compares a running stage's fingerprint with the one a
+    /// save gives it, and marks on the page what is about to be recomputed.
+    public var decided: (@Sendable ([(stage: String, fingerprint: String, runs: Bool)]) -> Void)?
 
     public init() {}
 }

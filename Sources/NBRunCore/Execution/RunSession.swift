@@ -82,6 +82,10 @@ final class RunSession {
                 outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
                 continue
             }
+            if let command = options.leftForManualRun[name], decision.action != .useCache {
+                outcomes[name] = .notRun(reason: "stale, and marked `watch: manual`: run it with \(command)", previous: previous)
+                continue
+            }
             if decision.action == .useCache, case .fresh(let record) = plan.freshness {
                 if let problem = adoptionProblems[name] {
                     run(plan, reason: problem)

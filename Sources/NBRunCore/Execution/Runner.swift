@@ -164,6 +164,7 @@ public final class Runner: @unchecked Sendable {
         }
         if options.dryRun {
             let decisions = try decisions(manifest, store: store, options: options)
+            options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.action == .run) })
             for decision in decisions {
                 console.line("\(decision.action == .run ? "would run" : "skip") \(decision.stage.name): \(decision.summary)")
             }
@@ -210,6 +211,7 @@ public final class Runner: @unchecked Sendable {
             }
             throw error
         }
+        options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.action == .run) })
         let plans = decisions.map(\.plan)
         let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
         session.adoptResultsOnlyTheViewHas()

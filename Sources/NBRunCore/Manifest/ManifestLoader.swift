@@ -89,7 +89,7 @@ struct ManifestNodeReader {
     let checksPathsExist: Bool
 
     static let topLevelKeys = ["title", "output", "uses", "cells"]
-    static let stageKeys = ["stage", "kind", "parameters", "reads"]
+    static let stageKeys = ["stage", "kind", "parameters", "reads", "watch"]
 
     func location(_ node: Node) -> ManifestLocation {
         guard let mark = node.mark else { return ManifestLocation(file: file, line: 0, column: 0) }
@@ -247,11 +247,18 @@ struct ManifestNodeReader {
         var name = "", kind: String?, kindNode: Node?
         var parametersNode: Node?, readsNode: Node?
         var nameNode = node
+        var rerunByWatch = true
         for (key, _, value) in fields {
             switch key {
             case "stage": name = try scalarText(value, what: "a stage name"); nameNode = value
             case "kind": kind = try scalarText(value, what: "a stage kind such as 'plugin.stage'"); kindNode = value
             case "parameters": parametersNode = value
+            case "watch":
+                switch try scalarText(value, what: "'auto' or 'manual'") {
+                case "auto": rerunByWatch = true
+                case "manual": rerunByWatch = false
+                case let other: throw .expected(location(value), what: "'auto' or 'manual' (whether `nbrun watch` reruns this stage on a save)", found: "'\(other.prefix(60))'")
+                }
             default: readsNode = value
             }
         }
@@ -289,7 +296,9 @@ struct ManifestNodeReader {
                 throw .expected(location(readsNode), what: "a list of stage names", found: describe(readsNode))
             }
         }
-        return StageCell(name: name, kind: kind, parameters: values, reads: reads, location: location(nameNode))
+        var cell = StageCell(name: name, kind: kind, parameters: values, reads: reads, location: location(nameNode))
+        cell.rerunByWatch = rerunByWatch
+        return cell
     }
 
     func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {

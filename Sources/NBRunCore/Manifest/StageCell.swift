@@ -11,4 +11,7 @@ public struct StageCell: Sendable {
     public var overriddenParameters: Set<String> = []
     public var reads: [String]
     public var location: ManifestLocation
+    /// False for `watch: manual`: `nbrun watch` leaves the stage as it is when a save makes it
+    /// stale (a long training run), and shows the command that runs it instead.
+    public var rerunByWatch = true
 }

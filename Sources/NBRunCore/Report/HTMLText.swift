@@ -1,7 +1,7 @@
 /// HTML escaping for the page. Every piece of text that did not come from the renderers
 /// themselves passes through here, in element content and in attribute values alike.
-enum HTMLText {
-    static func escaped(_ text: some StringProtocol) -> String {
+public enum HTMLText {
+    public static func escaped(_ text: some StringProtocol) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {

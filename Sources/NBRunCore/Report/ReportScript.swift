@@ -7,7 +7,8 @@
 /// Debian's libjs-katex also ships `contrib/auto-render.js`, which searches the page's text
 /// for delimiters when it is viewed; the renderer has already cut the math out into
 /// elements, so rendering each element directly is simpler and cannot mistake a dollar in
-/// code or output for math.
+/// code or output for math. Typesetting skips what it typeset before (`data-tex`), so that
+/// `nbrun watch`, which swaps updated cells into a served page, can call it again.
 enum ReportScript {
     static let javaScript = """
         // Typesets every .math element of report.html with KaTeX (report-assets/katex).
@@ -22,6 +23,7 @@ enum ReportScript {
             var elements = document.querySelectorAll(".math");
             for (var i = 0; i < elements.length; i++) {
               var element = elements[i];
+              if (element.hasAttribute("data-tex")) continue;
               var source = element.textContent;
               try {
                 katex.render(source, element, {
@@ -40,6 +42,8 @@ enum ReportScript {
             }
             root.classList.add("math-typeset");
           }
+          // `nbrun watch` swaps new cells into the page and typesets them with this.
+          window.nbrunTypeset = typeset;
           if (document.readyState === "loading") {
             document.addEventListener("DOMContentLoaded", typeset);
           } else {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Why driving the browser failed. Each says what to do, since a missing browser must
 /// fail the browser test loudly rather than skip it.
-enum BrowserError: Error, CustomStringConvertible {
+public enum BrowserError: Error, CustomStringConvertible {
     case chromiumMissing(searched: [String])
     case cannotStart(String)
     case timedOut(waitingFor: String, seconds: Double)
@@ -10,7 +10,7 @@ enum BrowserError: Error, CustomStringConvertible {
     case protocolError(method: String, message: String)
     case malformedMessage(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .chromiumMissing(let searched):
             "headless Chromium is required for this test and was not found (looked for \(searched.joined(separator: ", "))); install Debian's chromium package: Scripts/test does it with apt-get"
@@ -27,24 +27,24 @@ enum BrowserError: Error, CustomStringConvertible {
 /// the browser reads commands from its descriptor 3 and writes replies and events to
 /// descriptor 4, one JSON object per message, each ended by a NUL byte. No port is opened,
 /// so parallel test runs cannot collide and nothing else on the machine can connect.
-final class DevToolsPipe {
+public final class DevToolsPipe {
     private let pid: pid_t
     private let commands: Int32
     private let replies: Int32
     private var buffer: [UInt8] = []
     private var nextID = 1
     /// Events received so far, in order (each: method, params, sessionId).
-    private(set) var events: [[String: Any]] = []
+    public private(set) var events: [[String: Any]] = []
     private let profile: URL
 
-    static let candidates = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    public static let candidates = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"]
 
-    static func findChromium() throws -> String {
+    public static func findChromium() throws -> String {
         if let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return path }
         throw BrowserError.chromiumMissing(searched: candidates)
     }
 
-    init(windowWidth: Int = 1280, windowHeight: Int = 1000) throws {
+    public init(windowWidth: Int = 1280, windowHeight: Int = 1000) throws {
         let executable = try Self.findChromium()
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
@@ -88,7 +88,7 @@ final class DevToolsPipe {
 
     /// Sends a command and waits for its reply, keeping the events that arrive meanwhile.
     @discardableResult
-    func send(_ method: String, _ parameters: [String: Any] = [:], session: String? = nil, timeout: Double = 60) throws -> [String: Any] {
+    public func send(_ method: String, _ parameters: [String: Any] = [:], session: String? = nil, timeout: Double = 60) throws -> [String: Any] {
         let id = nextID
         nextID += 1
         var message: [String: Any] = ["id": id, "method": method, "params": parameters]
@@ -117,7 +117,7 @@ final class DevToolsPipe {
 
     /// Waits until an event with this method (and session) has arrived, returning it.
     @discardableResult
-    func waitForEvent(_ method: String, session: String? = nil, timeout: Double = 60) throws -> [String: Any] {
+    public func waitForEvent(_ method: String, session: String? = nil, timeout: Double = 60) throws -> [String: Any] {
         func matches(_ event: [String: Any]) -> Bool {
             event["method"] as? String == method && (session == nil || event["sessionId"] as? String == session)
         }
@@ -131,7 +131,7 @@ final class DevToolsPipe {
         }
     }
 
-    func clearEvents() { events.removeAll() }
+    public func clearEvents() { events.removeAll() }
 
     private func nextMessage(waitingFor what: String, until deadline: Date) throws -> [String: Any] {
         while true {
@@ -158,7 +158,7 @@ final class DevToolsPipe {
     }
 
     /// Asks the browser to quit, then makes sure it has: no Chromium outlives the test.
-    func quit() {
+    public func quit() {
         _ = try? send("Browser.close", timeout: 5)
         Glibc.close(commands)
         Glibc.close(replies)

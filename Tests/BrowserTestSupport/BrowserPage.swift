@@ -2,11 +2,11 @@ import Foundation
 
 /// One tab of headless Chromium showing a local file: what it logged, what scripts
 /// evaluate to in it, and screenshots of it.
-final class BrowserPage {
-    let browser: DevToolsPipe
-    let session: String
+public final class BrowserPage {
+    public let browser: DevToolsPipe
+    public let session: String
 
-    init(browser: DevToolsPipe, width: Int = 1280, height: Int = 1000) throws {
+    public init(browser: DevToolsPipe, width: Int = 1280, height: Int = 1000) throws {
         self.browser = browser
         let target = try browser.send("Target.createTarget", ["url": "about:blank"])
         guard let targetID = target["targetId"] as? String else { throw BrowserError.malformedMessage("\(target)") }
@@ -19,7 +19,7 @@ final class BrowserPage {
     }
 
     /// Loads the file and waits for its load event and its web fonts.
-    func open(_ file: URL) throws {
+    public func open(_ file: URL) throws {
         browser.clearEvents()
         try browser.send("Page.navigate", ["url": file.absoluteURL.absoluteString], session: session)
         try browser.waitForEvent("Page.loadEventFired", session: session)
@@ -28,7 +28,7 @@ final class BrowserPage {
 
     /// Every console error, uncaught exception and error-level log entry (failed loads,
     /// Content-Security-Policy violations) the page produced.
-    var errors: [String] {
+    public var errors: [String] {
         browser.events.compactMap { event -> String? in
             guard event["sessionId"] as? String == session, let method = event["method"] as? String,
                   let parameters = event["params"] as? [String: Any] else { return nil }
@@ -50,7 +50,7 @@ final class BrowserPage {
     }
 
     /// The value of a JavaScript expression (awaited when it is a promise), decoded from JSON.
-    func evaluate(_ expression: String) throws -> Any? {
+    public func evaluate(_ expression: String) throws -> Any? {
         let result = try browser.send("Runtime.evaluate", [
             "expression": "Promise.resolve(\(expression)).then(value => JSON.stringify(value))",
             "awaitPromise": true, "returnByValue": true,
@@ -63,7 +63,7 @@ final class BrowserPage {
     }
 
     /// A PNG of the region (whole page when nil), in CSS pixels.
-    func screenshot(clip: (x: Double, y: Double, width: Double, height: Double)? = nil) throws -> Data {
+    public func screenshot(clip: (x: Double, y: Double, width: Double, height: Double)? = nil) throws -> Data {
         var region = clip
         if region == nil {
             let metrics = try browser.send("Page.getLayoutMetrics", session: session)

@@ -1,0 +1,246 @@
+import BrowserTestSupport
+import Foundation
+import Testing
+
+/// `nbrun watch` on a copy of the demo notebook, with headless Chromium showing the served
+/// page: saves reach the page with no reload, and everything stops on Ctrl-C.
+@Suite("nbrun watch: the live page in a real browser", .serialized)
+struct LivePageInBrowserTests {
+    /// The text of the page's `main`, as the reader sees it.
+    static let mainText = "document.querySelector('main') ? document.querySelector('main').innerText : ''"
+
+    @Test func editsReachTheOpenPagesInPlace() throws {
+        let notebook = try WatchedNotebook()
+        try notebook.start()
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let page = try BrowserPage(browser: browser, width: 1000, height: 500)
+        let second = try BrowserPage(browser: browser, width: 1000, height: 500)
+        let address = try #require(URL(string: notebook.url))
+        try page.open(address)
+        try second.open(address)
+        try notebook.waitUntil("the pages to connect") { try notebook.stderr.contains("watching with") && (page.evaluate("document.getElementById('nbrun-live') ? document.getElementById('nbrun-live').className : ''") as? String) == "idle" }
+        // A marker that a reload would lose, and a scroll position it would reset.
+        _ = try page.evaluate("(window.nbrunTestMarker = 42, window.scrollTo(0, 400), window.scrollY)")
+        let scrolled = try #require(try page.evaluate("window.scrollY") as? Double)
+
+        // A prose edit: the new text appears, with no reload, the scroll position kept and the cell flashed.
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "The histogram below is a PNG", with: "The histogram below, redrawn, is a PNG") }
+        for each in [page, second] {
+            try notebook.waitUntil("the prose edit on the page") { (try each.evaluate(Self.mainText) as? String)?.contains("redrawn") == true }
+        }
+        #expect(try page.evaluate("window.nbrunTestMarker") as? Int == 42, "the page was reloaded")
+        #expect(abs((try page.evaluate("window.scrollY") as? Double ?? 0) - scrolled) < 2, "the scroll position moved")
+        #expect(try page.evaluate("document.querySelectorAll('.nbrun-changed').length") as? Int ?? 0 >= 1)
+        #expect(page.errors.isEmpty, "\(page.errors)")
+
+        // A one-line stage edit: only that stage runs, and the page shows its new output.
+        let runsBefore = notebook.runsStarted
+        let outputBefore = notebook.stdout.count
+        try notebook.save("Demo/Stages/Summarize.swift") { $0.replacingOccurrences(of: "context.print(\"mean: ", with: "context.print(\"average: ") }
+        try notebook.waitUntil("the stage edit on the page", seconds: 120) { (try page.evaluate(Self.mainText) as? String)?.contains("average: ") == true }
+        try notebook.waitUntil("the second page") { (try second.evaluate(Self.mainText) as? String)?.contains("average: ") == true }
+        let ran = notebook.stdout.dropFirst(outputBefore).split(separator: "\n").filter { $0.hasPrefix("▶ ") }
+        #expect(ran.map { $0.split(separator: " ")[1] } == ["summarize"], "\(ran)")
+        #expect(notebook.runsStarted == runsBefore + 1)
+
+        // A compile error is shown at its cell, with its file and line; fixing it clears it.
+        try notebook.save("Demo/Stages/Summarize.swift") { $0.replacingOccurrences(of: "let sum = squares.reduce(0, +)", with: "let sum = squares.reduce(0, +) +") }
+        try notebook.waitUntil("the compile error on the page", seconds: 120) {
+            (try page.evaluate("Array.from(document.querySelectorAll('section.stage.failed')).map(s => s.innerText).join('\\n')") as? String)?
+                .contains("Summarize.swift:") == true
+        }
+        try notebook.save("Demo/Stages/Summarize.swift") { $0.replacingOccurrences(of: "let sum = squares.reduce(0, +) +", with: "let sum = squares.reduce(0, +)") }
+        try notebook.waitUntil("the fix on the page", seconds: 120) {
+            try (page.evaluate("document.querySelectorAll('section.stage.failed').length") as? Int) == 0
+                && (page.evaluate(Self.mainText) as? String)?.contains("average: ") == true
+        }
+        #expect(try page.evaluate("window.nbrunTestMarker") as? Int == 42, "the page was reloaded")
+
+        // A burst of 20 saves within 100 ms gives one run.
+        try notebook.waitUntil("the watcher to be idle") { (try page.evaluate("document.getElementById('nbrun-live').className") as? String) == "idle" }
+        let beforeBurst = notebook.runsStarted
+        for index in 0..<20 {
+            try notebook.save("Demo.manifest") { text in
+                let cut = text.components(separatedBy: "\n# burst").first ?? text
+                return cut + "\n# burst \(index)\n"
+            }
+            usleep(5_000)
+        }
+        try notebook.waitUntil("a run after the burst") { notebook.runsStarted > beforeBurst }
+        try notebook.waitUntil("the watcher to be idle again") { (try page.evaluate("document.getElementById('nbrun-live').className") as? String) == "idle" }
+        sleep(1)
+        #expect(notebook.runsStarted == beforeBurst + 1, "\(notebook.stderr)")
+        #expect(page.errors.isEmpty && second.errors.isEmpty, "\(page.errors) \(second.errors)")
+
+        // Ctrl-C ends the watcher and frees its port.
+        let status = try notebook.interrupt()
+        #expect(status == 130)
+        let port = try #require(UInt16(notebook.url.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? ""))
+        #expect(canBind(port: port), "port \(port) is still taken")
+    }
+
+    @Test func aSaveDuringARunStopsTheStageOnlyWhenItMadeItStale() throws {
+        let notebook = try WatchedNotebook(manifest: """
+            title: slow
+            cells:
+              - prose: A slow cell follows.
+              - stage: slow
+                kind: demo.slow
+                parameters: {steps: 400, step-milliseconds: 50}
+            """)
+        try notebook.start()
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let page = try BrowserPage(browser: browser, width: 1000, height: 600)
+        try page.open(try #require(URL(string: notebook.url)))
+        // The page shows the running stage and its progress, as the terminal does.
+        try notebook.waitUntil("the progress on the page", seconds: 180) {
+            (try page.evaluate("document.getElementById('nbrun-live') ? document.getElementById('nbrun-live').textContent : ''") as? String)?
+                .contains("Running slow: slow: ") == true
+        }
+        // A prose save does not make `slow` stale: the run goes on, and the next one waits for it.
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "A slow cell follows.", with: "A slow cell comes next.") }
+        sleep(3)
+        #expect(!notebook.stderr.contains("stale: stopping it"), "\(notebook.stderr)")
+        #expect(notebook.runsStarted == 1)
+        // A parameter save does: the stage stops as Ctrl-C stops it, and the next run starts at once.
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "steps: 400", with: "steps: 30") }
+        try notebook.waitFor("a save made the running stage slow stale: stopping it", in: .stderr, seconds: 60)
+        try notebook.waitUntil("the restarted run's result on the page", seconds: 120) {
+            (try page.evaluate(Self.mainText) as? String)?.contains("waited 30 steps") == true
+        }
+        #expect((try page.evaluate(Self.mainText) as? String)?.contains("A slow cell comes next.") == true)
+        #expect(notebook.runsStarted == 2, "\(notebook.stderr)")
+
+        // Ctrl-C during a run: the watcher, the run and its worker all end.
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "steps: 30", with: "steps: 600") }
+        try notebook.waitUntil("the third run's stage", seconds: 60) {
+            (try page.evaluate("document.getElementById('nbrun-live').textContent") as? String)?.contains("Running slow: slow: ") == true
+        }
+        let process = try #require(notebook.process)
+        let below = descendants(of: process.processIdentifier)
+        #expect(below.count >= 2, "the run and its worker: \(below)")
+        #expect(try notebook.interrupt() == 130)
+        try notebook.waitUntil("every process below the watcher to end", seconds: 30) { below.allSatisfy { !isAlive($0) } }
+        // The stopped stage kept nothing: the folder shows the last complete result.
+        let kept = try String(contentsOf: notebook.folder.appendingPathComponent("output/Demo/slow/steps.txt"), encoding: .utf8)
+        #expect(kept == "30\n", "a stopped stage left a result")
+    }
+
+    @Test func anInvalidOrDeletedManifestIsShownAndTheWatcherGoesOn() throws {
+        let notebook = try WatchedNotebook()
+        try notebook.start()
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let page = try BrowserPage(browser: browser)
+        try page.open(try #require(URL(string: notebook.url)))
+        let bar = "document.getElementById('nbrun-live') ? document.getElementById('nbrun-live').innerText : ''"
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "kind: demo.square", with: "kind: demo.squares") }
+        try notebook.waitUntil("the manifest error on the page") {
+            let text = try page.evaluate(bar) as? String ?? ""
+            return text.contains("Demo.manifest:") && text.contains("demo.squares")
+        }
+        // The last report stays on the page.
+        #expect((try page.evaluate(Self.mainText) as? String)?.contains("sum of squares") == true)
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "kind: demo.squares", with: "kind: demo.square") }
+        try notebook.waitUntil("the error to clear") { (try page.evaluate("document.getElementById('nbrun-live').className") as? String) == "idle" }
+
+        // The manifest deleted, then put back.
+        let text = try String(contentsOf: notebook.manifest, encoding: .utf8)
+        try FileManager.default.removeItem(at: notebook.manifest)
+        try notebook.waitUntil("the missing manifest on the page") { (try page.evaluate(bar) as? String ?? "").contains("Demo.manifest") }
+        #expect(notebook.process?.isRunning == true)
+        try text.replacingOccurrences(of: "sum of squares", with: "total of squares").write(to: notebook.manifest, atomically: true, encoding: .utf8)
+        try notebook.waitUntil("the restored notebook on the page", seconds: 60) { (try page.evaluate(Self.mainText) as? String)?.contains("total of squares") == true }
+        #expect(page.errors.isEmpty, "\(page.errors)")
+        #expect(try notebook.interrupt() == 130)
+    }
+
+    @Test func aStageMarkedManualIsLeftStaleWithItsCommand() throws {
+        let notebook = try WatchedNotebook(manifest: """
+            title: manual
+            cells:
+              - stage: generate
+                kind: demo.generate
+                parameters: {seed: 7, count: 20}
+                watch: manual
+              - stage: square
+                kind: demo.square
+                reads: [generate]
+            """)
+        try notebook.start()
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let page = try BrowserPage(browser: browser)
+        try page.open(try #require(URL(string: notebook.url)))
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "count: 20", with: "count: 30") }
+        try notebook.waitUntil("the manual stage's command on the page", seconds: 60) {
+            (try page.evaluate(Self.mainText) as? String)?.contains("run it with nbrun Demo.manifest --stage generate") == true
+        }
+        let text = try page.evaluate(Self.mainText) as? String ?? ""
+        #expect(text.contains("marked `watch: manual`"), "\(text)")
+        #expect(text.contains("upstream stage generate did not complete"), "\(text)")
+        #expect(try notebook.interrupt() == 130)
+    }
+
+    @Test func twoWatchersOfOneNotebookServeOnTwoPortsAndBothUpdate() throws {
+        let notebook = try WatchedNotebook()
+        try notebook.start([])
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let second = WatchedNotebook(sharing: notebook, name: "second")
+        try second.start([])
+        let firstPort = notebook.url, secondPort = second.url
+        #expect(!secondPort.isEmpty && secondPort != firstPort, "\(second.stderr)")
+        #expect(second.stderr.contains("is in use; serving on"), "\(second.stderr)")
+        // A port given with --port that is taken is an error, not another port.
+        let taken = try #require(UInt16(firstPort.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? ""))
+        let third = WatchedNotebook(sharing: notebook, name: "third")
+        try third.start(["--port", String(taken)])
+        try third.waitUntil("the third watcher to give up", seconds: 30) { third.process?.isRunning == false }
+        #expect(third.process?.terminationStatus == 1)
+        #expect(third.stderr.contains("port \(taken) on 127.0.0.1 is in use"), "\(third.stderr)")
+
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let pages = try [firstPort, secondPort].map { address in
+            let page = try BrowserPage(browser: browser)
+            try page.open(try #require(URL(string: address)))
+            return page
+        }
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "The histogram below is a PNG", with: "The histogram below, seen twice, is a PNG") }
+        for page in pages {
+            try notebook.waitUntil("the edit on both pages", seconds: 60) { (try page.evaluate(Self.mainText) as? String)?.contains("seen twice") == true }
+        }
+        #expect(try second.interrupt() == 130)
+        #expect(try notebook.interrupt() == 130)
+    }
+}
+
+func canBind(port: UInt16) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var yes: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+}
+
+/// A port nothing listens on now.
+func freePort() -> UInt16? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    guard withUnsafePointer(to: &address, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }) == 0 else { return nil }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    return UInt16(bigEndian: address.sin_port)
+}

@@ -1,0 +1,155 @@
+import Foundation
+import NBRunCore
+import NBRunWatch
+import Testing
+
+/// A temporary folder, removed afterwards.
+final class Scratch {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("nbrun-watch-parts-\(UUID().uuidString)")
+    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func file(_ path: String, _ text: String = "x") throws -> URL {
+        let file = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+@Suite("nbrun watch: what the server sends")
+struct ServedFilesTests {
+    @Test func filesOfTheOutputFolderAndLinksIntoTheCacheAreServed() throws {
+        let scratch = try Scratch()
+        let output = scratch.url.appendingPathComponent("out")
+        _ = try scratch.file("out/report.html", "<p>report</p>")
+        _ = try scratch.file("out/.cache/plot/abc/figure.png", "png")
+        try FileManager.default.createSymbolicLink(atPath: output.appendingPathComponent("plot").path, withDestinationPath: ".cache/plot/abc")
+        let served = ServedFiles(outputFolder: output, cacheFolder: output.appendingPathComponent(".cache"))
+        #expect(try served.read("/report.html") == Data("<p>report</p>".utf8))
+        #expect(try served.read("/plot/figure.png") == Data("png".utf8))
+    }
+
+    @Test func traversalHiddenNamesLinksOutFIFOsFoldersAndHugeFilesAreRefused() throws {
+        let scratch = try Scratch()
+        let output = scratch.url.appendingPathComponent("out")
+        _ = try scratch.file("out/report.html")
+        _ = try scratch.file("secret.txt", "secret")
+        try FileManager.default.createSymbolicLink(atPath: output.appendingPathComponent("out-link").path, withDestinationPath: "../secret.txt")
+        try #require(mkfifo(output.appendingPathComponent("pipe").path, 0o644) == 0)
+        try FileManager.default.createDirectory(at: output.appendingPathComponent("folder"), withIntermediateDirectories: true)
+        let huge = output.appendingPathComponent("huge.bin")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        try FileHandle(forWritingTo: huge).truncate(atOffset: UInt64(ServedFiles.maximumSize + 1))
+        let served = ServedFiles(outputFolder: output, cacheFolder: output.appendingPathComponent(".cache"))
+        for path in ["/../secret.txt", "/report.html/..", "//report.html", "/.cache/x", "/.lock", "/a\\b", "/a\0b", "relative", "/"] {
+            #expect(throws: ServedFiles.Refusal.badPath(path)) { try served.read(path) }
+        }
+        #expect(throws: ServedFiles.Refusal.outsideTheOutputFolder("/out-link")) { try served.read("/out-link") }
+        #expect(throws: ServedFiles.Refusal.notARegularFile("/pipe")) { try served.read("/pipe") }
+        #expect(throws: ServedFiles.Refusal.notARegularFile("/folder")) { try served.read("/folder") }
+        #expect(throws: ServedFiles.Refusal.tooLarge("/huge.bin", size: ServedFiles.maximumSize + 1)) { try served.read("/huge.bin") }
+        #expect(throws: ServedFiles.Refusal.notFound("/missing.png")) { try served.read("/missing.png") }
+        #expect(ServedFiles.contentType(of: "/x/report.md").hasPrefix("text/plain"))
+        #expect(ServedFiles.contentType(of: "/x/unknown.exe") == "application/octet-stream")
+    }
+
+    @Test func theServedPageAddsOnlyTheLivePartsAndTheSocketToThePolicy() {
+        let report = HTMLReportRenderer.render(Report(title: "T <b>", blocks: []), katexAvailable: false)
+        let served = LivePage.served(report, version: 3)
+        #expect(served.contains("content=\"\(HTMLReportRenderer.contentSecurityPolicy); connect-src 'self'\""))
+        #expect(!served.contains("content=\"\(HTMLReportRenderer.contentSecurityPolicy)\""))
+        #expect(served.contains("<meta name=\"nbrun-version\" content=\"3\">"))
+        #expect(served.contains("<script defer src=\"/_nbrun/live.js\"></script>"))
+        // The live script comes before the report's, which typesets the math.
+        let live = served.range(of: "/_nbrun/live.js")!.lowerBound, own = served.range(of: "report-assets/nbrun.js")!.lowerBound
+        #expect(live < own)
+        // Everything else is the report as written.
+        #expect(served.replacingOccurrences(of: LivePage.liveHeadForTests(version: 3), with: "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLReportRenderer.contentSecurityPolicy)\">") == report)
+        #expect(!LivePage.waiting(title: "<script>", version: 0).contains("<script>\n"))
+        #expect(LivePage.waiting(title: "<script>", version: 0).contains("&lt;script&gt;"))
+    }
+}
+
+@Suite("nbrun watch: noticing saves")
+struct SaveNoticingTests {
+    @Test func aSnapshotSeesWritesRenamesAdditionsAndRemovalsButNotExcludedFolders() throws {
+        let scratch = try Scratch()
+        let code = try scratch.file("nb/Stages/A.swift", "a")
+        _ = try scratch.file("nb/output/report.md")
+        let roots = [scratch.url.appendingPathComponent("nb").path], excluded = [scratch.url.appendingPathComponent("nb/output").path]
+        let first = InputSnapshot.take(roots: roots, excluding: excluded)
+        #expect(first.files.keys.contains(code.path))
+        #expect(!first.files.keys.contains { $0.contains("/output/") })
+        #expect(InputSnapshot.take(roots: roots, excluding: excluded).changes(since: first).isEmpty)
+        _ = try scratch.file("nb/output/report.md", "rewritten")
+        #expect(InputSnapshot.take(roots: roots, excluding: excluded).changes(since: first).isEmpty)
+        // Saved by rename, as editors do: same name, new file.
+        try "a".write(to: code, atomically: true, encoding: .utf8)
+        #expect(InputSnapshot.take(roots: roots, excluding: excluded).changes(since: first) == [code.path])
+        let added = try scratch.file("nb/Helper.swift")
+        let second = InputSnapshot.take(roots: roots, excluding: excluded)
+        #expect(second.changes(since: first).contains(added.path))
+        try FileManager.default.removeItem(at: added)
+        #expect(InputSnapshot.take(roots: roots, excluding: excluded).changes(since: second) == [added.path])
+    }
+
+    @Test(arguments: [false, true]) func theWatcherWakesForASaveByRenameAndNotForTheOutputFolder(polling: Bool) throws {
+        let scratch = try Scratch()
+        let code = try scratch.file("nb/Stages/A.swift", "a")
+        let manifest = try scratch.file("Nb.manifest", "title: x")
+        _ = try scratch.file("nb/output/report.md")
+        let seen = Box<[String]>([])
+        let watcher = FileWatcher(forcePolling: polling) { path in seen.value.append(path) }
+        defer { watcher.stop() }
+        #expect(watcher.mode == (polling ? .polling : .inotify))
+        watcher.watch([manifest.path, scratch.url.appendingPathComponent("nb").path], excluding: [scratch.url.appendingPathComponent("nb/output").path])
+        Thread.sleep(forTimeInterval: 0.8)
+        seen.value = []
+        _ = try scratch.file("nb/output/report.md", "written by a run")
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(!seen.value.contains { $0.contains("/output") }, "\(seen.value)")
+        seen.value = []
+        try "b".write(to: code, atomically: true, encoding: .utf8)
+        try "title: y".write(to: manifest, atomically: true, encoding: .utf8)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !(seen.value.contains(code.path) || seen.value.contains { $0.hasPrefix(scratch.url.appendingPathComponent("nb").path) }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(!seen.value.isEmpty, "no wake-up for a save by rename")
+    }
+}
+
+@Suite("nbrun watch: the run's events and commands")
+struct RunEventTests {
+    @Test func eventsRoundTripAsOneLineEach() throws {
+        let events: [RunEvent] = [
+            .inputs(manifests: ["/a/B.manifest"], codeFolders: ["/a/B"], dataPaths: ["/a/data"], output: "/o", cache: "/o/.cache"),
+            .plan([.init(name: "train", fingerprint: "ab", runs: true)]),
+            .stageStarted(name: "train", fingerprint: "ab"),
+            .progress(stage: "train", text: "train: 1/2 batches\nwith a newline"),
+        ]
+        for event in events {
+            let line = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+            #expect(!line.contains("\n"))
+            #expect(RunEvent.parse(line) == event)
+        }
+        #expect(RunEvent.parse("not json") == nil)
+    }
+
+    @Test func theManualCommandIsQuotedForTheShell() {
+        #expect(WatchedRunInputs.manualCommand(stage: "train", arguments: ["run", "My Notes.manifest", "--set", "a.b=it's", "--leave-manual-stages"])
+                == "nbrun 'My Notes.manifest' --set 'a.b=it'\\''s' --stage train")
+        #expect(ShellQuoting.quoted("") == "''")
+        #expect(ShellQuoting.quoted("$(rm -rf /)") == "'$(rm -rf /)'")
+    }
+}
+
+final class Box<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
