@@ -161,6 +161,8 @@ let package = Package(
             name: "recurrent-benchmark",
             dependencies: ["NeuralNetwork", "MNIST"],
             swiftSettings: hostCPU),
+        // From a save to the updated page, in headless Chromium (Benchmarks/watch-latency.sh).
+        .executableTarget(name: "watch-benchmark", dependencies: ["BrowserTestSupport"]),
 
         .testTarget(
             name: "NBRunCoreTests",

@@ -17,15 +17,19 @@ public struct InputSnapshot: Equatable, Sendable {
     public static let maximumEntries = 50_000
 
     /// `roots`: files and folders (a folder counts with every file below it, hidden entries
-    /// aside); `excluding`: folders whose contents never count.
-    public static func take(roots: [String], excluding: [String]) -> InputSnapshot {
+    /// aside); `excluding`: folders whose contents never count; `swiftOnly`: folders of which
+    /// only the `.swift` files count (a notebook's code: an editor's backup or autosave file
+    /// beside a stage is not code).
+    public static func take(roots: [String], excluding: [String], swiftOnly: [String] = []) -> InputSnapshot {
         var snapshot = InputSnapshot()
         let excluded = excluding.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        let codeOnly = swiftOnly.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         var pending = roots
         var seen = 0
         while let path = pending.popLast(), seen < maximumEntries {
             seen += 1
             if excluded.contains(where: { (path + "/").hasPrefix($0) }) { continue }
+            let inCode = codeOnly.contains { path.hasPrefix($0) }
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }
             switch status.st_mode & S_IFMT {
@@ -46,6 +50,7 @@ public struct InputSnapshot: Equatable, Sendable {
                     }
                 }
             default:
+                if inCode, !path.hasSuffix(".swift") { continue }
                 snapshot.files[path] = Signature(status)
             }
         }

@@ -87,6 +87,7 @@ public enum LivePage {
           var served = document.querySelector('meta[name="nbrun-version"]');
           var version = served ? Number(served.getAttribute("content")) : -1;
           var written = new Map();
+          var said = new Map();
           var bar = null;
           var loading = null;
 
@@ -106,10 +107,23 @@ public enum LivePage {
             }
             return result;
           }
+          // What a cell says, without what every run changes (its badges, its footer, its
+          // state class): a cached stage whose badge went from "ran now" to "cached" is
+          // updated, but it is not flashed as if the save had changed it.
+          function content(element) {
+            var copy = element.cloneNode(true);
+            var volatile = copy.querySelectorAll(".badge, .footer, .run-summary");
+            for (var i = 0; i < volatile.length; i++) volatile[i].remove();
+            copy.removeAttribute("class");
+            return copy.outerHTML;
+          }
           function remember() {
             var main = document.querySelector("main");
             if (!main) return;
-            blocks(main).forEach(function (block) { written.set(block.key, block.element.outerHTML); });
+            blocks(main).forEach(function (block) {
+              written.set(block.key, block.element.outerHTML);
+              said.set(block.key, content(block.element));
+            });
             var toc = document.querySelector("nav.toc");
             if (toc) written.set("nav", toc.outerHTML);
           }
@@ -193,7 +207,9 @@ public enum LivePage {
                 if (source) images[i].setAttribute("src", source + (source.indexOf("?") < 0 ? "?" : "&") + "v=" + next);
               }
               written.set(block.key, html);
-              changed.push(node);
+              var now = content(block.element);
+              if (said.get(block.key) !== now) changed.push(node);
+              said.set(block.key, now);
               return node;
             });
             var liveBar = bar;

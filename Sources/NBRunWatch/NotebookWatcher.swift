@@ -37,6 +37,7 @@ public final class NotebookWatcher: @unchecked Sendable {
     // State, touched only on `queue`.
     private var roots: [String]
     private var excluded: [String] = []
+    private var codeFolders: [String] = []
     private var outputFolder: URL?
     private var baseline = InputSnapshot()
     private var running: ChildRun?
@@ -116,7 +117,7 @@ public final class NotebookWatcher: @unchecked Sendable {
         firstEventAt = nil
         debounced = nil
         guard !stopping else { return }
-        let now = InputSnapshot.take(roots: roots, excluding: excluded)
+        let now = InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: codeFolders)
         let changes = now.changes(since: baseline)
         guard !changes.isEmpty else { return }
         guard running != nil else {
@@ -169,7 +170,7 @@ public final class NotebookWatcher: @unchecked Sendable {
 
     private func startRun(because reason: String) {
         guard !stopping else { return }
-        baseline = InputSnapshot.take(roots: roots, excluding: excluded)
+        baseline = InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: codeFolders)
         rerunPending = false
         interruptedForSave = false
         runningStage = nil
@@ -200,12 +201,13 @@ public final class NotebookWatcher: @unchecked Sendable {
         case .inputs(let manifests, let codeFolders, let dataPaths, let output, let cache):
             let newRoots = manifests + codeFolders + dataPaths
             let newExcluded = [output, cache]
-            if newRoots != roots || newExcluded != excluded {
+            if newRoots != roots || newExcluded != excluded || codeFolders != self.codeFolders {
                 roots = newRoots
                 excluded = newExcluded
+                self.codeFolders = codeFolders
                 files.watch(roots, excluding: excluded)
                 // What the run reads now is the baseline: it read these files as they are.
-                baseline = InputSnapshot.take(roots: roots, excluding: excluded)
+                baseline = InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: codeFolders)
             }
             let outputURL = URL(fileURLWithPath: output)
             outputFolder = outputURL
@@ -248,7 +250,7 @@ public final class NotebookWatcher: @unchecked Sendable {
             stopped.signal()
             return
         }
-        let changed = !InputSnapshot.take(roots: roots, excluding: excluded).changes(since: baseline).isEmpty
+        let changed = !InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: codeFolders).changes(since: baseline).isEmpty
         if rerunPending || changed { startRun(because: interruptedForSave ? "restarted for the save" : "saved during the last run") }
     }
 

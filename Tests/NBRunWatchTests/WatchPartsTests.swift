@@ -91,6 +91,11 @@ struct SaveNoticingTests {
         #expect(second.changes(since: first).contains(added.path))
         try FileManager.default.removeItem(at: added)
         #expect(InputSnapshot.take(roots: roots, excluding: excluded).changes(since: second) == [added.path])
+        // In a code folder only Swift counts: an editor's backup beside a stage is not code.
+        let swiftOnly = InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: roots)
+        _ = try scratch.file("nb/Stages/A.swift~", "backup")
+        _ = try scratch.file("nb/Stages/#A.swift#", "autosave")
+        #expect(InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: roots).changes(since: swiftOnly).isEmpty)
     }
 
     @Test(arguments: [false, true]) func theWatcherWakesForASaveByRenameAndNotForTheOutputFolder(polling: Bool) throws {
