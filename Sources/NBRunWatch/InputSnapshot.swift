@@ -24,18 +24,20 @@ public struct InputSnapshot: Equatable, Sendable {
         var snapshot = InputSnapshot()
         let excluded = excluding.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         let codeOnly = swiftOnly.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-        var pending = roots
+        // A root itself always counts (a manifest in its notebook's code folder); what the walk
+        // finds in a code folder counts when it is Swift.
+        var pending = roots.map { (path: $0, found: false) }
         var seen = 0
-        while let path = pending.popLast(), seen < maximumEntries {
+        while let (path, found) = pending.popLast(), seen < maximumEntries {
             seen += 1
             if excluded.contains(where: { (path + "/").hasPrefix($0) }) { continue }
-            let inCode = codeOnly.contains { path.hasPrefix($0) }
+            let inCode = found && codeOnly.contains { path.hasPrefix($0) }
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }
             switch status.st_mode & S_IFMT {
             case S_IFDIR:
                 guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
-                for name in names where !name.hasPrefix(".") { pending.append(path + "/" + name) }
+                for name in names where !name.hasPrefix(".") { pending.append((path + "/" + name, true)) }
             case S_IFLNK:
                 // A data link counts by what it points at, and by the link itself.
                 snapshot.files[path + " ->"] = Signature(status)
@@ -43,7 +45,7 @@ public struct InputSnapshot: Equatable, Sendable {
                 if stat(path, &target) == 0 {
                     if target.st_mode & S_IFMT == S_IFDIR {
                         if let names = try? FileManager.default.contentsOfDirectory(atPath: path) {
-                            for name in names where !name.hasPrefix(".") { pending.append(path + "/" + name) }
+                            for name in names where !name.hasPrefix(".") { pending.append((path + "/" + name, true)) }
                         }
                     } else {
                         snapshot.files[path] = Signature(target)

@@ -96,6 +96,11 @@ struct SaveNoticingTests {
         _ = try scratch.file("nb/Stages/A.swift~", "backup")
         _ = try scratch.file("nb/Stages/#A.swift#", "autosave")
         #expect(InputSnapshot.take(roots: roots, excluding: excluded, swiftOnly: roots).changes(since: swiftOnly).isEmpty)
+        // A manifest kept in its code folder (what `nbrun new` writes) is a root, and counts.
+        let manifest = try scratch.file("nb/Nb.manifest", "title: x")
+        let withManifest = InputSnapshot.take(roots: roots + [manifest.path], excluding: excluded, swiftOnly: roots)
+        try "title: y".write(to: manifest, atomically: true, encoding: .utf8)
+        #expect(InputSnapshot.take(roots: roots + [manifest.path], excluding: excluded, swiftOnly: roots).changes(since: withManifest) == [manifest.path])
     }
 
     @Test(arguments: [false, true]) func theWatcherWakesForASaveByRenameAndNotForTheOutputFolder(polling: Bool) throws {
@@ -156,5 +161,75 @@ final class Box<T>: @unchecked Sendable {
     var value: T {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
+
+@Suite("nbrun watch: the server refuses what it does not serve")
+struct LiveServerTests {
+    /// One raw HTTP/1.1 request (so that the test chooses the Host header), and the status.
+    static func status(port: UInt16, _ request: String) throws -> (Int, String) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(connected == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        var response = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            response.append(contentsOf: buffer[0..<count])
+            if let text = String(data: response, encoding: .utf8), let head = text.range(of: "\r\n\r\n"),
+               let length = text[..<head.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") })
+                .flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
+               response.count >= text[..<head.upperBound].utf8.count + length { break }
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let code = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return (code, text)
+    }
+
+    @Test func methodsHostsPathsAndTakenPortsAreRefused() throws {
+        let scratch = try Scratch()
+        let output = scratch.url.appendingPathComponent("out")
+        _ = try scratch.file("out/report.html", HTMLReportRenderer.render(Report(title: "R", blocks: []), katexAvailable: false))
+        _ = try scratch.file("out/plot/figure.png", "png")
+        _ = try scratch.file("secret.txt", "secret")
+        try FileManager.default.createSymbolicLink(atPath: output.appendingPathComponent("leak").path, withDestinationPath: "../secret.txt")
+        let site = LiveSite(title: "R", updates: LiveUpdates())
+        site.serve(ServedFiles(outputFolder: output, cacheFolder: output.appendingPathComponent(".cache")))
+        let server = LiveServer(host: "127.0.0.1", site: site)
+        try server.start(port: 0, exactPort: true, log: { _ in })
+        defer { server.stop() }
+        let port = server.port
+        let host = "Host: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
+        let page = try Self.status(port: port, "GET / HTTP/1.1\r\n" + host)
+        #expect(page.0 == 200 && page.1.contains("connect-src 'self'") && page.1.contains("/_nbrun/live.js"))
+        #expect(page.1.lowercased().contains("content-security-policy:"))
+        #expect(try Self.status(port: port, "GET /plot/figure.png HTTP/1.1\r\n" + host).0 == 200)
+        #expect(try Self.status(port: port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n" + host).0 == 405)
+        #expect(try Self.status(port: port, "HEAD / HTTP/1.1\r\n" + host).0 == 405)
+        #expect(try Self.status(port: port, "GET / HTTP/1.1\r\nHost: attacker.example:\(port)\r\nConnection: close\r\n\r\n").0 == 421)
+        #expect(try Self.status(port: port, "GET /leak HTTP/1.1\r\n" + host).0 == 403)
+        #expect(try Self.status(port: port, "GET /%2e%2e/secret.txt HTTP/1.1\r\n" + host).0 == 400)
+        #expect(try Self.status(port: port, "GET /.cache/x HTTP/1.1\r\n" + host).0 == 400)
+        let socket = try Self.status(port: port, "GET /_nbrun/live HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://attacker.example\r\n\r\n")
+        #expect(socket.0 == 403, "\(socket.1)")
+        // The port is taken now: asked for exactly, it is an error; as a default, the next one is used.
+        let second = LiveServer(host: "127.0.0.1", site: site)
+        #expect(throws: LiveServerError.self) { try second.start(port: port, exactPort: true, log: { _ in }) }
+        let said = Box<[String]>([])
+        try second.start(port: port, exactPort: false, log: { said.value.append($0) })
+        defer { second.stop() }
+        #expect(second.port != port && said.value.first?.contains("port \(port) is in use") == true)
+        #expect(throws: LiveServerError.self) { try LiveServer(host: "example.com", site: site).start(port: 0, exactPort: true, log: { _ in }) }
     }
 }
