@@ -186,6 +186,27 @@ struct LivePageInBrowserTests {
         let text = try page.evaluate(Self.mainText) as? String ?? ""
         #expect(text.contains("marked `watch: manual`"), "\(text)")
         #expect(text.contains("upstream stage generate did not complete"), "\(text)")
+        // The first run computed it (it had never run); the save did not.
+        #expect(notebook.stdout.components(separatedBy: "▶ generate").count == 2, "\(notebook.stdout)")
+        // The command, run by hand, brings the page up to date without a run of the watcher's.
+        let runs = notebook.runsStarted
+        let binary = try #require(WatchedNotebook.binary)
+        let manual = Process()
+        manual.executableURL = binary
+        manual.arguments = ["Demo.manifest", "--stage", "generate"]
+        manual.currentDirectoryURL = notebook.folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["NBRUN_USES"] = nil
+        environment["NBRUN_PLUGIN_CACHE"] = WatchedNotebook.repository.appendingPathComponent(".build/test-plugins").path
+        manual.environment = environment
+        manual.standardOutput = FileHandle.nullDevice
+        try manual.run()
+        manual.waitUntilExit()
+        #expect(manual.terminationStatus == 0)
+        try notebook.waitUntil("the manual run's report on the page", seconds: 30) {
+            (try page.evaluate(Self.mainText) as? String)?.contains("generated 30 numbers") == true
+        }
+        #expect(notebook.runsStarted == runs)
         #expect(try notebook.interrupt() == 130)
     }
 

@@ -41,8 +41,9 @@ public struct RunOptions: Sendable {
     /// supervising process knows which stage variant a crash belongs to.
     public var stageStarting: (@Sendable (String, String) -> Void)?
     /// Set by `nbrun watch` for the stages marked `watch: manual`: each such stage, when it is
-    /// not fresh, is not run; it is shown as not run with this text (the command that runs it),
-    /// and the stages that read it wait with it.
+    /// stale, is not run; it is shown as not run with this text (the command that runs it),
+    /// its last result kept, and the stages that read it wait with it. One that never ran
+    /// runs, since there is nothing else to show.
     public var leftForManualRun: [String: String] = [:]
     /// Told, once the run has decided, each stage's fingerprint and whether it runs (in
     /// manifest order): `nbrun watch` compares a running stage's fingerprint with the one a

@@ -82,7 +82,8 @@ final class RunSession {
                 outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
                 continue
             }
-            if let command = options.leftForManualRun[name], decision.action != .useCache {
+            // Left only when there is a result to show: a stage never run runs once.
+            if let command = options.leftForManualRun[name], decision.action != .useCache, previous != nil {
                 outcomes[name] = .notRun(reason: "stale, and marked `watch: manual`: run it with \(command)", previous: previous)
                 continue
             }
