@@ -50,8 +50,10 @@ extension NBRun {
                     throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
                 }
                 let manifest = URL(fileURLWithPath: notebook.manifest)
-                guard FileKind.following(manifest.path).isRegularFile else {
-                    throw CommandFailure(message: "\(manifest.path): no such manifest file", exitCode: 2)
+                let kind = FileKind.following(manifest.path)
+                guard kind.isRegularFile else {
+                    throw CommandFailure(message: kind.exists ? "\(manifest.path) is \(kind.description), not a manifest file"
+                                                              : "\(manifest.path): no such manifest file", exitCode: 2)
                 }
                 let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("nbrun watch: \($0)\n".utf8)) }
                 let updates = LiveUpdates()

@@ -53,6 +53,10 @@ struct LivePageInBrowserTests {
             (try page.evaluate("Array.from(document.querySelectorAll('section.stage.failed')).map(s => s.innerText).join('\\n')") as? String)?
                 .contains("Summarize.swift:") == true
         }
+        // The earlier result stays on the page, marked stale.
+        let failed = try page.evaluate("document.querySelector('section.stage.failed').innerText") as? String ?? ""
+        #expect(failed.contains("average: ") && failed.contains("from an earlier run"), "\(failed)")
+        #expect(try page.evaluate("document.querySelectorAll('section.stage.failed .results.stale').length") as? Int == 1)
         try notebook.save("Demo/Stages/Summarize.swift") { $0.replacingOccurrences(of: "let sum = squares.reduce(0, +) +", with: "let sum = squares.reduce(0, +)") }
         try notebook.waitUntil("the fix on the page", seconds: 120) {
             try (page.evaluate("document.querySelectorAll('section.stage.failed').length") as? Int) == 0
@@ -266,4 +270,46 @@ func freePort() -> UInt16? {
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
     return UInt16(bigEndian: address.sin_port)
+}
+
+@Suite("nbrun watch: what it refuses before serving")
+struct WatchRefusalTests {
+    func watch(_ arguments: [String], in folder: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = try #require(WatchedNotebook.binary, "build the executable first: swift build --build-tests")
+        process.arguments = ["watch"] + arguments
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func aFIFOAMissingManifestABadHostAndABadSetAreClearErrors() throws {
+        let notebook = try WatchedNotebook()
+        let fifo = notebook.folder.appendingPathComponent("Pipe.manifest")
+        try #require(mkfifo(fifo.path, 0o644) == 0)
+        // Refused without opening it: a FIFO with no writer would block the watcher for ever.
+        let piped = try watch(["Pipe.manifest"], in: notebook.folder)
+        #expect(piped.0 == 2 && piped.1.contains("Pipe.manifest is a FIFO (named pipe), not a manifest file"), "\(piped.1)")
+        let missing = try watch(["Gone.manifest"], in: notebook.folder)
+        #expect(missing.0 == 2 && missing.1.contains("Gone.manifest: no such manifest file"), "\(missing.1)")
+        let host = try watch(["Demo.manifest", "--host", "example.com"], in: notebook.folder)
+        #expect(host.0 == 1 && host.1.contains("--host example.com is not an IP address"), "\(host.1)")
+        let set = try watch(["Demo.manifest", "--set", "no-equals-sign"], in: notebook.folder)
+        #expect(set.0 == 2 && set.1.contains("--set no-equals-sign"), "\(set.1)")
+        // Nothing was written: no output folder, no report.
+        #expect(!FileManager.default.fileExists(atPath: notebook.folder.appendingPathComponent("output").path))
+    }
+
+    @Test func listeningBeyondLoopbackIsWarnedAbout() throws {
+        let notebook = try WatchedNotebook()
+        try notebook.start(["--port", "0", "--host", "0.0.0.0"])
+        try notebook.waitFor("warning: listening on 0.0.0.0", in: .stderr, seconds: 30)
+        #expect(notebook.url.hasPrefix("http://127.0.0.1:"))
+        #expect(try notebook.interrupt() == 130)
+    }
 }
