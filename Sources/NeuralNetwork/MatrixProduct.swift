@@ -8,10 +8,13 @@ import CPrefetch
 /// strides (lda, 1); the transpose of a row-major k×m matrix has strides (1, lda),
 /// which is what weight gradients (Xᵀ·dG) need.
 ///
-/// The hot path keeps a 4-row × 32-column block of C in eight vector registers and
-/// streams one row of B per step of the k-loop, so each B load feeds four FMAs and
-/// each broadcast of A feeds two. Ragged edges (n not a multiple of 16, m not a
-/// multiple of 4) fall back to partial tiles so any shape is correct.
+/// Each column tile is 32 wide (`PackedPanels.panelWidth`, two vectors). Its rows go
+/// eight at a time through `tile8x32`, which keeps 8 × 32 of C in sixteen vector
+/// registers and streams one row of B per step of the k-loop, so each pair of B loads
+/// feeds sixteen FMAs; four rows left over go through `tile4x32`, and single rows and
+/// ragged columns (n not a multiple of 16) through partial tiles, so any shape is correct.
+/// The products whose B is the same for every step (the recurrent weights) use packed
+/// panels instead (`MatrixProduct+Packed.swift`).
 public enum MatrixProduct {
     /// Depth of a k-block in the packed product: 128 rows × 32 columns of B is 16 KiB, half
     /// the L1 data cache, so the second row tile of a shard reads the panel from L1.
@@ -62,7 +65,7 @@ public enum MatrixProduct {
         }
         let fullRowBlocks = m / 4 * 4
         var j = 0
-        while j + 32 <= n {
+        while j + PackedPanels.panelWidth <= n {
             var i = 0
             while i + 8 <= m {
                 tile8x32(
@@ -93,7 +96,7 @@ public enum MatrixProduct {
                     accumulate: accumulate, bias: rowBias.map { $0 + j + 16 })
                 i += 1
             }
-            j += 32
+            j += PackedPanels.panelWidth
         }
         while j < n {
             let width = min(16, n - j)
@@ -111,7 +114,8 @@ public enum MatrixProduct {
         }
     }
 
-    /// The hot tile: 4 rows × 32 columns of C held in eight registers across the k-loop.
+    /// 4 rows × 32 columns of C held in eight registers across the k-loop: the rows an
+    /// 8-row tile leaves (m not a multiple of 8).
     @inlinable @inline(__always)
     static func tile4x32(
         k: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
@@ -259,21 +263,6 @@ public enum MatrixProduct {
 // calls in the activation loops, and a call boundary costs a spill of every live vector
 // plus the loss of overlap between the independent gate computations (2.3× slower).
 
-@_transparent @usableFromInline
-func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@_transparent @usableFromInline
-func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@_transparent @usableFromInline
-func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
-}
-
 /// Eight floats: one row of an 8-row tile (see `PackedRowTiles`).
 @_transparent @usableFromInline
 func loadHalf(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -283,25 +272,4 @@ func loadHalf(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
 @_transparent @usableFromInline
 func storeHalf(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-}
-
-/// Loads `count` (≤ 16) floats; the remaining lanes are zero.
-@_transparent @usableFromInline
-func loadPartial(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
-    if count == 16 { return load(pointer) }
-    var value = SIMD16<Float>()
-    for lane in 0..<count { value[lane] = pointer[lane] }
-    return value
-}
-
-@_transparent @usableFromInline
-func loadPartial(_ pointer: UnsafeMutablePointer<Float>, count: Int) -> SIMD16<Float> {
-    loadPartial(UnsafePointer(pointer), count: count)
-}
-
-/// Stores the first `count` (≤ 16) lanes.
-@_transparent @usableFromInline
-func storePartial(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
-    if count == 16 { store(value, pointer); return }
-    for lane in 0..<count { pointer[lane] = value[lane] }
 }

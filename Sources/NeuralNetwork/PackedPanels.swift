@@ -13,7 +13,9 @@
 /// alone, say) needs no column offset within a panel. A ragged last panel of a block is
 /// zero-padded to 32 columns.
 public final class PackedPanels {
-    public static let panelWidth = 32
+    /// Computed, so that it folds to the literal in inlined kernels of other modules (a stored
+    /// global would be read through its lazy initializer on every use).
+    @inlinable public static var panelWidth: Int { 32 }
     /// Rows of B (the product's k).
     public let depth: Int
     public let blockWidth: Int
