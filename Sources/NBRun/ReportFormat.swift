@@ -20,8 +20,13 @@ public enum ReportFormat {
         return "\(whole / 60) min \(whole % 60) s"
     }
 
+    /// A size in powers of 1024, one formatter for the report, `runs`, `why` and `gc`.
     public static func bytes(_ bytes: UInt64) -> String {
-        let mebibytes = Double(bytes) / 1_048_576
-        return mebibytes >= 1024 ? String(format: "%.2f GiB", mebibytes / 1024) : String(format: "%.1f MiB", mebibytes)
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1 << 20 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+        if bytes < 1 << 30 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        return String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
     }
+
+    public static func bytes(_ count: Int) -> String { bytes(UInt64(max(count, 0))) }
 }

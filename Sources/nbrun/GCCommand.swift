@@ -49,8 +49,8 @@ extension NBRun {
                 }
                 for variant in report.removed { Swift.print("removed \(variant)") }
                 Swift.print("removed \(report.removed.count) variant\(report.removed.count == 1 ? "" : "s") and \(report.removedObjects) "
-                    + "file\(report.removedObjects == 1 ? "" : "s") (\(ByteSize.format(report.freedBytes))); kept \(report.keptVariants) "
-                    + "variant\(report.keptVariants == 1 ? "" : "s") (\(ByteSize.format(report.remainingBytes)))")
+                    + "file\(report.removedObjects == 1 ? "" : "s") (\(ReportFormat.bytes(report.freedBytes))); kept \(report.keptVariants) "
+                    + "variant\(report.keptVariants == 1 ? "" : "s") (\(ReportFormat.bytes(report.remainingBytes)))")
             }
         }
     }
@@ -69,12 +69,5 @@ enum ByteSize {
         }
         guard let number = Double(body), number.isFinite, number >= 0, number * scale < Double(Int.max) else { return nil }
         return Int(number * scale)
-    }
-
-    static func format(_ bytes: Int) -> String {
-        if bytes < 1024 { return "\(bytes) B" }
-        if bytes < 1 << 20 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
-        if bytes < 1 << 30 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
-        return String(format: "%.2f GiB", Double(bytes) / 1_073_741_824)
     }
 }

@@ -51,7 +51,6 @@ public struct ArtifactStore: Sendable {
 
     var stagingRoot: URL { outputDirectory.appendingPathComponent(".staging") }
     var trashRoot: URL { outputDirectory.appendingPathComponent(".trash") }
-    public var reportURL: URL { outputDirectory.appendingPathComponent("report.md") }
     public var lockURL: URL { outputDirectory.appendingPathComponent(".lock") }
 
     public func stageDirectory(_ stage: String) -> URL {

@@ -38,6 +38,13 @@ public final class Runner: @unchecked Sendable {
         StageDecision.decide(try plans(manifest, store: store), manifest: manifest, options: options)
     }
 
+    /// What run, `clean` and `gc` say while another nbrun holds the output folder's lock.
+    func waitingForOutputLock(_ store: ArtifactStore) -> (Int32?) -> Void {
+        { [console] pid in
+            console.line("waiting for another nbrun on \(store.outputDirectory.path)\(pid.map { " (pid \($0))" } ?? "")...")
+        }
+    }
+
     /// Refuses an output folder nbrun must never use (see ``OutputTargetCheck``) and stage
     /// names that collide with nbrun's own entries, before anything is written.
     func checkTarget(_ manifest: Manifest, store: ArtifactStore, options: RunOptions) throws(RunError) {
@@ -71,10 +78,7 @@ public final class Runner: @unchecked Sendable {
             whenLocked: { () throws(RunError) in
                 do throws(StorageError) { try store.folder.mark(stageNames: stageNames, createdFolder: created) } catch { throw .storage(error) }
             },
-            onWait: { [console] pid in
-                let holder = pid.map { " (pid \($0))" } ?? ""
-                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
-            })
+            onWait: waitingForOutputLock(store))
         // `prepare` never declines for a run, so a lock always comes back.
         return lock!
     }
@@ -314,10 +318,7 @@ public final class Runner: @unchecked Sendable {
         }
         guard let outputLock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
-            onWait: { [console] pid in
-                let holder = pid.map { " (pid \($0))" } ?? ""
-                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(holder)...")
-            }) else { return nil }
+            onWait: waitingForOutputLock(store)) else { return nil }
         defer { outputLock.release() }
         do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
     }
@@ -345,9 +346,7 @@ public final class Runner: @unchecked Sendable {
         guard proceeding else { return nil }
         guard let lock = try OutputLock.acquire(
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
-            onWait: { [console] pid in
-                console.line("waiting for another nbrun on \(store.outputDirectory.path)\(pid.map { " (pid \($0))" } ?? "")...")
-            }) else { return nil }
+            onWait: waitingForOutputLock(store)) else { return nil }
         defer { lock.release() }
         do {
             try store.folder.checkOwnEntries()

@@ -24,7 +24,7 @@ extension VariantTable {
             lines.append(contentsOf: Self.aligned(([header] + body).map { $0.map(Console.oneLine) }).map { "  " + $0 })
             lines.append("")
         }
-        lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(Self.bytes(uniqueBytes)) on disk "
+        lines.append("\(rows.count) variant\(rows.count == 1 ? "" : "s"), \(ReportFormat.bytes(uniqueBytes)) on disk "
             + (outputHoldsCopies
                 ? "in the cache (identical artifacts are stored there once and counted once; the output folder is on another "
                     + "file system, so its files are copies, not counted here)"
@@ -46,14 +46,7 @@ extension VariantTable {
     }
 
     static func size(_ row: Row) -> String {
-        row.sharedBytes == 0 ? bytes(row.bytes) : "\(bytes(row.bytes)) (\(bytes(row.sharedBytes)) shared)"
-    }
-
-    static func bytes(_ count: Int) -> String {
-        if count < 1024 { return "\(count) B" }
-        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
-        if count < 1 << 30 { return String(format: "%.1f MiB", Double(count) / 1_048_576) }
-        return String(format: "%.2f GiB", Double(count) / 1_073_741_824)
+        row.sharedBytes == 0 ? ReportFormat.bytes(row.bytes) : "\(ReportFormat.bytes(row.bytes)) (\(ReportFormat.bytes(row.sharedBytes)) shared)"
     }
 
     static func aligned(_ table: [[String]]) -> [String] {

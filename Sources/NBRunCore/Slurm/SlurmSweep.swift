@@ -16,7 +16,7 @@ extension Runner {
         var manifests: [Manifest] = []
         for combination in combinations { manifests.append(try loadManifest(request.manifest, overrides: request.fixed + combination)) }
         try Self.refuseEqualValues(grid: request.grid, combinations: combinations, manifests: manifests)
-        try checkSweepMetric(request.metric, stages: manifests[0].stages.map(\.name))
+        if let metric = request.metric { _ = try Self.metricStage(metric, stages: manifests[0].stages.map(\.name)) }
         let store = store(for: manifests[0], options: options)
         let recordURL = SlurmSweepRecord.url(in: store.outputDirectory)
         let logFolder = recordURL.deletingLastPathComponent()
@@ -83,15 +83,6 @@ extension Runner {
         let final = try SlurmSweepPlan(manifests: manifests, runner: self, store: store)
         return try collect(request, options: options, plan: final, record: record, scheduler: scheduler,
                            chartWriter: chartWriter, outcome: outcome)
-    }
-
-    private func checkSweepMetric(_ metric: String?, stages: [String]) throws(RunError) {
-        guard let metric else { return }
-        guard let dot = metric.firstIndex(of: "."), dot != metric.startIndex, metric.index(after: dot) != metric.endIndex else {
-            throw .sweep(.invalidMetricName(metric))
-        }
-        let stage = String(metric[..<dot])
-        guard stages.contains(stage) else { throw .unknownStage(stage, known: stages) }
     }
 
     /// Writes the submission into the record before `sbatch` (a job may start at once and

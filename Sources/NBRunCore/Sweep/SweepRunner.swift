@@ -6,6 +6,17 @@ import Foundation
 public typealias SweepChartWriter = @Sendable (SweepChart, URL) throws -> Void
 
 extension Runner {
+    /// The stage of a sweep's `--metric stage.name`, refusing a malformed name or a stage the
+    /// notebook lacks before anything runs (locally or on Slurm).
+    static func metricStage(_ metric: String, stages: [String]) throws(RunError) -> String {
+        guard let dot = metric.firstIndex(of: "."), dot != metric.startIndex, metric.index(after: dot) != metric.endIndex else {
+            throw .sweep(.invalidMetricName(metric))
+        }
+        let stage = String(metric[..<dot])
+        guard stages.contains(stage) else { throw .unknownStage(stage, known: stages) }
+        return stage
+    }
+
     /// Refuses `metric` (`stage.name`) when `recorded`, the metrics of some variants of its
     /// stage, holds metrics but never that one. Nothing recorded yet proves nothing.
     static func refuseUnknownMetric(_ metric: String, stage: String, recorded: [[String: Double]]) throws(RunError) {
@@ -45,12 +56,7 @@ extension Runner {
         for combination in combinations { manifests.append(try loadManifest(url, overrides: fixed + combination)) }
         try Self.refuseEqualValues(grid: grid, combinations: combinations, manifests: manifests)
         if let metric {
-            guard let dot = metric.firstIndex(of: "."), dot != metric.startIndex, metric.index(after: dot) != metric.endIndex else {
-                throw .sweep(.invalidMetricName(metric))
-            }
-            let stage = String(metric[..<dot])
-            let names = manifests[0].stages.map(\.name)
-            guard names.contains(stage) else { throw .unknownStage(stage, known: names) }
+            let stage = try Self.metricStage(metric, stages: manifests[0].stages.map(\.name))
             // What the stage's cached variants recorded tells a misspelt name before anything runs.
             let cache = store(for: manifests[0], options: options).cache
             let cached = cache.fingerprints(of: stage).compactMap { fingerprint -> [String: Double]? in
