@@ -38,14 +38,5 @@ private func loadingNotebooks<T>(_ manifest: String, _ body: () throws -> T) thr
     guard !manifest.isEmpty else {
         throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
     }
-    do {
-        return try body()
-    } catch let error as NotebookCodeError {
-        if case .compileFailed = error { throw CommandFailure(message: error.description, exitCode: 1) }
-        throw CommandFailure(message: error.description, exitCode: 2)
-    } catch let error as ManifestError {
-        throw CommandFailure(message: error.description, exitCode: 2)
-    } catch let error as RegistryError {
-        throw CommandFailure(message: error.description, exitCode: 2)
-    }
+    return try body()
 }

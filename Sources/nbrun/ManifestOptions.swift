@@ -40,9 +40,7 @@ struct ManifestOptions: ParsableArguments {
 
     /// The `--set` overrides, parsed (exit 2 with the message on a malformed one).
     func parsedOverrides() throws -> [ParameterOverride] {
-        do { return try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) } } catch {
-            throw CommandFailure(message: error.description, exitCode: 2)
-        }
+        try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
     }
 
     var manifestURL: URL { URL(fileURLWithPath: manifest) }
@@ -53,13 +51,11 @@ struct ManifestOptions: ParsableArguments {
             throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
         }
         do {
-            let parsed = try overrides.map { text throws(ManifestError) in try ParameterOverride(parsing: text) }
-            let manifest = try runner.loadManifest(manifestURL, overrides: parsed)
+            let manifest = try runner.loadManifest(manifestURL, overrides: try parsedOverrides())
             try checkCache(for: manifest)
             return manifest
-        } catch let error as ManifestError {
-            throw CommandFailure(message: error.description, exitCode: 2)
         } catch let error as RunError {
+            // Loading a manifest fails only over what the user gave.
             throw CommandFailure(message: error.description, exitCode: 2)
         }
     }
@@ -85,32 +81,8 @@ struct ManifestOptions: ParsableArguments {
     private func checkCache(for manifest: Manifest) throws {
         guard let cacheDirectory = runOptions().cacheDirectory else { return }
         let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        do throws(CacheFolderError) {
-            try CacheFolderCheck.checkAll(cacheDirectory, manifest: manifest,
-                                          outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
-                                          currentDirectory: current)
-        } catch { throw CommandFailure(message: error.description, exitCode: 2) }
-    }
-}
-
-/// A failure already explained to the user: printed as `nbrun: error: …`, then exit.
-struct CommandFailure: Error, CustomStringConvertible {
-    var message: String
-    var exitCode: Int32
-    var description: String { message }
-}
-
-/// Runs a command body, turning typed errors into a readable message and an exit code.
-func reportingFailures<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let failure as CommandFailure {
-        FileHandle.standardError.write(Data("nbrun: error: \(failure.message)\n".utf8))
-        throw ExitCode(failure.exitCode)
-    } catch let error as RunError {
-        FileHandle.standardError.write(Data("nbrun: error: \(error.description)\n".utf8))
-        if case .manifest = error { throw ExitCode(2) }
-        if case .interrupted = error { throw ExitCode(130) }
-        throw ExitCode(1)
+        try CacheFolderCheck.checkAll(cacheDirectory, manifest: manifest,
+                                      outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
+                                      currentDirectory: current)
     }
 }

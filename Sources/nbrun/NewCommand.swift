@@ -19,17 +19,11 @@ extension NBRun {
 
         func run() throws {
             try reportingFailures {
-                let scaffold: NotebookScaffold
-                let written: [String]
                 let root = URL(fileURLWithPath: folder ?? name).standardizedFileURL
-                do throws(ScaffoldError) {
-                    scaffold = try NotebookScaffold(name: name)
-                    // `mkdir -p` of the folders above it, as a user expects of a path they chose.
-                    try? FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    written = try scaffold.write(into: root)
-                } catch {
-                    throw CommandFailure(message: error.description, exitCode: 2)
-                }
+                let scaffold = try NotebookScaffold(name: name)
+                // `mkdir -p` of the folders above it, as a user expects of a path they chose.
+                try? FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let written = try scaffold.write(into: root)
                 let shown = folder ?? name
                 for path in written { Swift.print("created \(shown)/\(path)") }
                 Swift.print("Run it with: nbrun \(shown)/\(scaffold.name).manifest")

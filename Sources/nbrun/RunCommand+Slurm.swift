@@ -22,10 +22,6 @@ extension NBRun.Run {
         let outcome: SlurmSweepOutcome
         do {
             outcome = try runner.slurmSweep(request, options: options, chartWriter: SweepChartPNG.write)
-        } catch RunError.manifest(let error) {
-            throw CommandFailure(message: error.description, exitCode: 2)
-        } catch RunError.sweep(let error) {
-            throw CommandFailure(message: error.description, exitCode: 2)
         } catch RunError.slurm(.stoppedWaiting) {
             console.tidy()
             throw CommandFailure(message: SlurmError.stoppedWaiting.description, exitCode: 130)

@@ -121,23 +121,13 @@ extension NBRun {
                 if !dryRun { try notebook.createCacheFolder() }
                 if !sweeps.isEmpty {
                     let fixed = try notebook.parsedOverrides()
-                    let grid: SweepGrid
-                    do throws(SweepError) {
-                        grid = try SweepGrid(axes: sweeps.map { text throws(SweepError) in try SweepAxis(parsing: text) }, fixed: fixed)
-                    } catch { throw CommandFailure(message: error.description, exitCode: 2) }
+                    let grid = try SweepGrid(axes: sweeps.map { text throws(SweepError) in try SweepAxis(parsing: text) }, fixed: fixed)
                     if slurm.onSlurm {
                         try runOnSlurm(runner: runner, console: console, fixed: fixed, grid: grid, options: options)
                         return
                     }
-                    let result: SweepResult
-                    do {
-                        result = try runner.sweep(manifest: notebook.manifestURL, fixed: fixed, grid: grid,
+                    let result = try runner.sweep(manifest: notebook.manifestURL, fixed: fixed, grid: grid,
                                                   metric: metric, options: options, chartWriter: SweepChartPNG.write)
-                    } catch RunError.manifest(let error) {
-                        throw CommandFailure(message: error.description, exitCode: 2)
-                    } catch RunError.sweep(let error) {
-                        throw CommandFailure(message: error.description, exitCode: 2)
-                    }
                     console.tidy()
                     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
                     return

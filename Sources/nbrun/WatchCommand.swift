@@ -60,9 +60,7 @@ extension NBRun {
                 let site = LiveSite(title: manifest.deletingPathExtension().lastPathComponent, updates: updates)
                 let address = host ?? "127.0.0.1"
                 let server = LiveServer(host: address, site: site)
-                do throws(LiveServerError) {
-                    try server.start(port: port ?? LiveServer.defaultPort, exactPort: port != nil, log: log)
-                } catch { throw CommandFailure(message: error.description, exitCode: 1) }
+                try server.start(port: port ?? LiveServer.defaultPort, exactPort: port != nil, log: log)
                 if host != nil, !["127.0.0.1", "::1", "localhost"].contains(address) {
                     log("warning: listening on \(address), not only on this machine's loopback address: anyone who can reach it can read the report")
                 }
