@@ -26,6 +26,7 @@ watch.arguments = ["watch", manifest.path, "--port", "0", "--output", folder.del
 watch.standardOutput = try FileHandle(forWritingTo: log)
 watch.standardError = watch.standardOutput
 try watch.run()
+nonisolated(unsafe) var browserToQuit: DevToolsPipe?
 defer { watch.interrupt(); watch.waitUntilExit() }
 
 @MainActor func waitUntil(_ what: String, seconds: Double = 120, _ condition: () throws -> Bool) throws {
@@ -34,15 +35,22 @@ defer { watch.interrupt(); watch.waitUntilExit() }
         if try condition() { return }
         usleep(2_000)
     }
-    FileHandle.standardError.write(Data("timed out waiting for \(what); watch said:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")\n".utf8))
-    exit(1)
+    // Top-level code that throws ends the program without running its defers: stop the
+    // browser and the watcher here, so that neither outlives the benchmark.
+    browserToQuit?.quit()
+    watch.interrupt()
+    watch.waitUntilExit()
+    throw BenchmarkTimeout(description: "timed out waiting for \(what); watch said:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
 }
+
+struct BenchmarkTimeout: Error, CustomStringConvertible { var description: String }
 @MainActor func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 try waitUntil("the address") { logText().contains("serving http://") }
 let address = logText().split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("http://") }.map(String.init)!
 try waitUntil("the first report") { logText().contains("report:") }
 
 let browser = try DevToolsPipe()
+browserToQuit = browser
 defer { browser.quit() }
 let page = try BrowserPage(browser: browser)
 try page.open(URL(string: address)!)
