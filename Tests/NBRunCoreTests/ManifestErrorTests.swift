@@ -26,7 +26,8 @@ struct ManifestErrorTests {
              .duplicateKey(let at, _), .unknownStageKind(let at, _, _), .duplicateStageName(let at, _, _),
              .invalidStageName(let at, _), .readsUnknownStage(let at, _, _), .readsLaterStage(let at, _, _),
              .dependencyCycle(let at, _), .unknownParameter(let at, _, _, _), .wrongParameterType(let at, _, _, _, _),
-             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _), .emptyPath(let at, _, _, _),
+             .parameterOutOfRange(let at, _, _, _, _), .notAChoice(let at, _, _, _, _),
+             .invalidParameterValue(let at, _, _, _, _), .missingPath(let at, _, _, _, _), .emptyPath(let at, _, _, _),
              .nestedTooDeeply(let at, _, _), .tooManyStages(let at, _), .codeNotFound(let at, _, _):
             return at
         case .unreadable, .invalidOverride:

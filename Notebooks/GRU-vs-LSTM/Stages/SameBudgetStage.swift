@@ -15,7 +15,7 @@ struct SameBudgetStage: Stage {
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
     @Parameter(help: "Passes over the training set, for every cell.", range: 1...100) var epochs = 2
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
-    @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
+    @Parameter(help: "Seed of every cell's initial weights.", range: .seeds) var seed = 0
 
     struct Row: Codable, Equatable {
         var cell: String

@@ -18,7 +18,7 @@ struct VanishingGradientStage: Stage {
     @Parameter(help: "Blank rows after each digit, to follow the gradient further back.", range: 0...500)
     var blankRows = 0
     @Parameter(help: "Seed of the untrained networks (the same-budget stage's seed shows them as it started).",
-               range: 0...4_294_967_295)
+               range: .seeds)
     var seed = 0
 
     struct Curve: Codable, Equatable {

@@ -9,7 +9,7 @@ struct BuildModelStage: Stage {
     @Parameter(help: "Size of the LSTM's hidden and cell states (a weights file brings its own).",
                range: 1...RecurrentConfiguration.maximumSize)
     var hiddenSize = 128
-    @Parameter(help: "Seed of the initial weights (unused with a weights file).", range: 0...4_294_967_295) var seed = 0
+    @Parameter(help: "Seed of the initial weights (unused with a weights file).", range: .seeds) var seed = 0
     @Parameter(help: "A safetensors checkpoint to start from instead (e.g. weights trained in PyTorch).")
     var weights: NotebookPath? = nil
 
