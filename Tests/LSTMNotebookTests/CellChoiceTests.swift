@@ -32,6 +32,20 @@ extension NotebookEndToEndTests {
         #expect(spec?.kind.displayName == "one of lstm, gru, rnn" && spec?.defaultValue == .string("lstm"))
     }
 
+    /// The default cell builds the very model the notebook built before it had a choice:
+    /// an LSTM over 28-pixel rows scoring 10 digits, from the seed.
+    @Test func theDefaultCellBuildsTheSameLSTM() throws {
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try run(["load-data.train-limit=64", "load-data.test-limit=32", "train.epochs=0"])
+        #expect(result.exitCode == 0)
+        let expected = SequenceClassifier(configuration: RecurrentConfiguration(cell: .lstm, inputSize: 28, hiddenSize: 16, outputSize: 10),
+                                          seed: 0)
+        let reference = output.appendingPathComponent("reference.safetensors")
+        try expected.saveSafetensors(to: reference)
+        #expect(try Data(contentsOf: artifact("build-model", "model.safetensors")) == Data(contentsOf: reference))
+        #expect(try record(result, "build-model").parameters["cell"] == "lstm")
+    }
+
     /// A GRU and an RNN checkpoint of MNIST's shape, each evaluated through the notebook
     /// with `train.epochs=0`: the test stage's accuracy is that of the checkpoint's own
     /// predictions on the same test images, and the model handed on holds its weights.
