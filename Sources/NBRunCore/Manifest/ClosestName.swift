@@ -14,9 +14,13 @@ enum ClosestName {
         return best?.name
     }
 
-    /// ` did you mean 'x'?`, or nothing.
-    static func hint(for name: String, among candidates: [String]) -> String {
-        suggestion(for: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    /// What follows a "no such name" message: `; did you mean 'x'? (label: a, b)` when one
+    /// candidate is close, else `; label: a, b`. `list` is how the candidates read when
+    /// there are none.
+    static func hint(for name: String, among candidates: [String], label: String, none: String? = nil) -> String {
+        let list = candidates.isEmpty ? (none ?? "(none)") : candidates.joined(separator: ", ")
+        guard let closest = suggestion(for: name, among: candidates) else { return "; \(label): \(list)" }
+        return "; did you mean '\(closest)'? (\(label): \(list))"
     }
 
     /// Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one

@@ -71,15 +71,15 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
                 : (path.prefix(6) + ["… (\(path.count - 10) more)"] + path.suffix(4)).joined(separator: " -> ")
             return "\(at.prefix)dependency cycle: \(shown)"
         case .unknownParameter(let at, let stage, let parameter, let declared):
-            let list = declared.isEmpty ? "(it declares no parameters)" : declared.joined(separator: ", ")
-            return "\(at.prefix)stage '\(stage)' has no parameter '\(parameter)'\(ClosestName.hint(for: parameter, among: declared)); declared parameters: \(list)"
+            return "\(at.prefix)stage '\(stage)' has no parameter '\(parameter)'"
+                + ClosestName.hint(for: parameter, among: declared, label: "declared parameters", none: "(it declares no parameters)")
         case .wrongParameterType(let at, let stage, let parameter, let expected, let found):
             return "\(at.prefix)parameter '\(stage).\(parameter)' expects \(expected), found '\(found)'"
         case .parameterOutOfRange(let at, let stage, let parameter, let value, let range):
             return "\(at.prefix)parameter '\(stage).\(parameter)' = \(value) is out of range \(range)"
         case .notAChoice(let at, let stage, let parameter, let found, let valid):
             return "\(at.prefix)parameter '\(stage).\(parameter)' is '\(found)', which is not one of its values"
-                + "\(ClosestName.hint(for: found, among: valid)); valid: \(valid.joined(separator: ", "))"
+                + ClosestName.hint(for: found, among: valid, label: "valid")
         case .invalidParameterValue(let at, let stage, let parameter, let value, let reason):
             return "\(at.prefix)parameter '\(stage).\(parameter)' = \(value): \(reason)"
         case .missingPath(let at, let stage, let parameter, let path, let resolved):

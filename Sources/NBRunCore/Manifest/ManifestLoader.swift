@@ -425,12 +425,13 @@ struct ManifestNodeReader {
             guard let index = manifest.cells.firstIndex(where: {
                 if case .stage(let stage) = $0 { stage.name == override.stage } else { false }
             }), case .stage(var stage) = manifest.cells[index] else {
-                let names = manifest.stages.map(\.name).joined(separator: ", ")
-                throw .invalidOverride(override.description, reason: "no stage named '\(override.stage)'\(ClosestName.hint(for: override.stage, among: manifest.stages.map(\.name))); stages: \(names)")
+                throw .invalidOverride(override.description, reason: "no stage named '\(override.stage)'"
+                                       + ClosestName.hint(for: override.stage, among: manifest.stages.map(\.name), label: "stages"))
             }
             let specs = registry[stage.kind]?.stageType.parameters ?? []
             guard let spec = specs.first(where: { $0.name == override.parameter }) else {
-                throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'\(ClosestName.hint(for: override.parameter, among: specs.map(\.name))); declared: \(specs.map(\.name).joined(separator: ", "))")
+                throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'"
+                                       + ClosestName.hint(for: override.parameter, among: specs.map(\.name), label: "declared"))
             }
             do {
                 stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "", line: 0, column: 0))
