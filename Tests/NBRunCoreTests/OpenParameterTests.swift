@@ -34,7 +34,6 @@ enum Cell: String, CaseIterable, ParameterValueType {
 }
 
 struct Everything: Stage {
-    static let name = "everything"
     static let summary = "Declares a list, an enum, optionals and a custom type."
 
     @Parameter(help: "Delays.", range: 0...500) var delays = [0, 10]

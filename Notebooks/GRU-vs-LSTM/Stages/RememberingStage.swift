@@ -11,7 +11,6 @@ import NotebookTraining
 /// and tested at every D; the LSTM twice, with PyTorch's random forget-gate bias and with
 /// the bias set to `forget-bias`.
 struct RememberingStage: Stage {
-    static let name = "remembering"
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
 
     /// The largest delay accepted: 28 + 500 steps already costs 19× an undelayed epoch.

@@ -9,7 +9,6 @@ import NotebookTraining
 /// Experiment 1: the three cells trained alike (same data, seed, batches, optimiser, hidden
 /// size and epochs), compared on size, speed, loss and test accuracy.
 struct SameBudgetStage: Stage {
-    static let name = "same-budget"
     static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
 
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128

@@ -11,7 +11,6 @@ import NotebookTraining
 /// with respect to each row's input, ‖∂L/∂x_t‖, averaged over test images: how much the
 /// answer can still learn from row t.
 struct VanishingGradientStage: Stage {
-    static let name = "vanishing-gradient"
     static let summary = "Plot ‖∂L/∂x_t‖ per time step for the three cells, before and after training, on a log scale."
 
     @Parameter(help: "Test images the norms are averaged over (the first ones).", range: 1...10_000) var images = 512

@@ -5,7 +5,6 @@ import NeuralNetwork
 /// Cell 3: the DigitClassification model (a `SequenceClassifier` over an LSTM, or over the
 /// GRU or RNN `cell` names), freshly initialised or loaded from a checkpoint.
 struct BuildModelStage: Stage {
-    static let name = "build-model"
     static let summary = "Build the DigitClassification model (seeded initialisation, or weights from a safetensors file)."
 
     /// The recurrent cells the model can be built around. The notebook's prose describes the

@@ -5,7 +5,6 @@ import NBRun
 
 /// Cell 1: load MNIST and set up the batch loaders (batch 32, training set shuffled).
 struct LoadDataStage: Stage {
-    static let name = "load-data"
     static let summary = "Load the MNIST training and test sets and set up their batch loaders."
 
     @Parameter(help: "Folder with the four MNIST IDX files (gzip or raw), relative to the manifest.")

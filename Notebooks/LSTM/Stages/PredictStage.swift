@@ -6,7 +6,6 @@ import NeuralNetwork
 
 /// Cell 6: one test image and what the trained network reads in it.
 struct PredictStage: Stage {
-    static let name = "predict"
     static let summary = "Predict the digit of one test image and draw it titled with the prediction and the truth."
 
     @Parameter(help: "Which test image to show.", range: 0...9_999) var index = 0

@@ -8,7 +8,6 @@ import NotebookTraining
 
 /// Cell 5: accuracy on the 10,000 test images, where the errors are, and what they look like.
 struct TestStage: Stage {
-    static let name = "test"
     static let summary = "Measure accuracy on the test set; draw the confusion matrix and the misclassified digits."
 
     @Parameter(help: "How many misclassified digits to show.", range: 0...64) var misclassified = 16

@@ -8,7 +8,6 @@ import NotebookTraining
 
 /// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
 struct TrainStage: Stage {
-    static let name = "train"
     static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
 
     @Parameter(help: "Passes over the training set (0 passes the built model through, e.g. to test given weights).",

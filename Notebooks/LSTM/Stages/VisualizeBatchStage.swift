@@ -5,7 +5,6 @@ import NBRun
 
 /// Cell 2: the first images of a shuffled training batch, each titled with its label.
 struct VisualizeBatchStage: Stage {
-    static let name = "visualize-batch"
     static let summary = "Draw the first images of a shuffled training batch in a grid titled with their labels."
 
     @Parameter(help: "Rows of the grid.", range: 1...16) var rows = 2

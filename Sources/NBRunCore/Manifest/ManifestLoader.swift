@@ -208,7 +208,7 @@ struct ManifestNodeReader {
             let reference = try scalarText(fields[0].2, what: "code such as 'Module/File.swift#name'")
             return .code(try readCode(reference, at: location(fields[0].2)))
         }
-        guard keys.contains("stage") else {
+        guard keys.contains("stage") || keys.contains("kind") else {
             if let first = mapping.keys.first, let name = first.string {
                 throw .unknownKey(location(first), key: name, allowed: ["prose", "code"] + Self.stageKeys)
             }
@@ -255,8 +255,17 @@ struct ManifestNodeReader {
             default: readsNode = value
             }
         }
-        guard Self.isValidStageName(name) else { throw .invalidStageName(location(nameNode), name: name) }
+        let named = fields.contains { $0.0 == "stage" }
+        if named {
+            guard Self.isValidStageName(name) else { throw .invalidStageName(location(nameNode), name: name) }
+        }
         guard let kind, let kindNode else { throw .missingKey(location(node), key: "kind", in: "stage '\(name)'") }
+        if !named {
+            // `- kind: lstm.train` is the stage `train`: the name is said once, in the kind.
+            name = String(kind.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
+            nameNode = kindNode
+            guard Self.isValidStageName(name) else { throw .invalidStageName(location(kindNode), name: name) }
+        }
         guard let entry = registry[kind] else {
             throw .unknownStageKind(location(kindNode), kind: kind, known: registry.kinds)
         }

@@ -55,15 +55,13 @@ public struct NotebookScaffold: Sendable {
               second draws it. Change a parameter, e.g.
               `nbrun \(name).manifest --set generate.periods=5`, and only what depends on it
               runs again.
-          - stage: generate
-            kind: \(prefix).generate
+          - kind: \(prefix).generate
             parameters: {periods: 3}
           - prose: |
               ## The wave
 
               $$y_k = \\sin\\left(2\\pi \\frac{k}{n}\\right)$$ for $n$ samples per period.
-          - stage: plot
-            kind: \(prefix).plot
+          - kind: \(prefix).plot
             reads: [generate]
 
         """
@@ -116,7 +114,6 @@ public struct NotebookScaffold: Sendable {
 
         /// Samples a sine wave.
         struct GenerateStage: Stage {
-            static let name = "generate"
             static let summary = "Samples a sine wave."
 
             @Parameter(help: "Samples per period.", range: 4...10_000) var samplesPerPeriod = 64
@@ -145,7 +142,6 @@ public struct NotebookScaffold: Sendable {
 
         /// Draws the samples as a line chart: a figure in the report.
         struct PlotStage: Stage {
-            static let name = "plot"
             static let summary = "Draws the samples of `generate` as a line chart."
 
             @Parameter(help: "The chart's title.") var title = "A sine wave"
