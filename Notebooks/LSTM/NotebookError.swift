@@ -15,7 +15,7 @@ enum NotebookError: Error, CustomStringConvertible {
                 + "cell \(expected.cell.name.lowercased()): add --set build-model.cell=\(word) (or cell: \(word) in the manifest)"
         case let .weightsDoNotFitMNIST(path, found, expected):
             return "the weights in \(path) take \(found.inputSize) inputs per step and score \(found.outputSize) classes, "
-                + "but MNIST needs \(expected.inputSize) (one 28-pixel row per step) and \(expected.outputSize) (the digits)"
+                + "but MNIST needs \(expected.inputSize) (one image row per step) and \(expected.outputSize) (the digits)"
         }
     }
 }

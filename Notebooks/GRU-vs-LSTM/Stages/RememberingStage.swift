@@ -12,6 +12,7 @@ import NotebookTraining
 /// the bias set to `forget-bias`.
 struct RememberingStage: Stage {
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
+    static let accuracy = FigureOutput("remembering.png")
 
     /// The largest delay accepted: 28 + 500 steps already costs 19× an undelayed epoch.
     static let maximumDelay = 500
@@ -61,7 +62,7 @@ struct RememberingStage: Stage {
             for variant in variants {
                 let model = SequenceClassifier(
                     configuration: RecurrentConfiguration(cell: variant.cell, inputSize: training.columns,
-                                                          hiddenSize: hidden, outputSize: 10),
+                                                          hiddenSize: hidden, outputSize: data.description.classCount),
                     seed: seed)
                 if let bias = variant.forgetBias { try model.setGateBias("_f", to: bias) }
                 let run = RowClassifierTraining(context: context, sequences: sequences, label: "\(variant.name), D = \(delay)")
@@ -93,8 +94,9 @@ struct RememberingStage: Stage {
             },
             title: "Test accuracy after D blank rows", xLabel: "D (blank rows between the digit and the answer)",
             yLabel: "test accuracy (%)", legend: .bottomLeft)
-        try PNGWriter.write(chart, to: context.outputURL(for: "remembering.png"))
-        context.addFigure("remembering.png", caption: "Test accuracy against the delay D, per cell")
+        try context.write(Self.accuracy, caption: "Test accuracy against the delay D, per cell") {
+            try PNGWriter.write(chart, to: $0)
+        }
     }
 
     /// Where a cell stops remembering: the longest delay at which it still keeps 90% of its

@@ -31,19 +31,20 @@ struct BuildModelStage: Stage {
 
     func run(_ context: StageContext) throws {
         let model: SequenceClassifier
-        // One 28-pixel image row per time step; one score per class the data holds.
-        let classes = try NotebookData(context).description.trainingLabelCounts.count
+        // One image row per time step, one score per class: both as the data has them.
+        let data = try NotebookData(context).description
         if let weights {
             model = try SequenceClassifier.loadSafetensors(from: weights.url)
             let expected = RecurrentConfiguration(
-                cell: cell.kind, inputSize: 28, hiddenSize: model.configuration.hiddenSize, outputSize: classes)
+                cell: cell.kind, inputSize: data.imageColumns, hiddenSize: model.configuration.hiddenSize,
+                outputSize: data.classCount)
             guard model.configuration == expected else {
                 throw NotebookError.weightsDoNotFitMNIST(path: weights.url.path, found: model.configuration, expected: expected)
             }
             context.print("Loaded weights from \(weights)")
         } else {
             let configuration = RecurrentConfiguration(
-                cell: cell.kind, inputSize: 28, hiddenSize: hiddenSize, outputSize: classes)
+                cell: cell.kind, inputSize: data.imageColumns, hiddenSize: hiddenSize, outputSize: data.classCount)
             model = SequenceClassifier(configuration: configuration, seed: UInt64(seed))
         }
         context.print(model.moduleDescription())

@@ -26,7 +26,9 @@ struct LoadDataStage: Stage {
             trainingCount: training.count,
             testCount: test.count,
             trainingLabelCounts: training.labelCounts(),
-            testLabelCounts: test.labelCounts())
+            testLabelCounts: test.labelCounts(),
+            imageRows: training.rows,
+            imageColumns: training.columns)
         try context.write(description, to: DatasetDescription.artifact)
 
         context.print("Training set: \(training.count) images of \(training.rows)×\(training.columns), "

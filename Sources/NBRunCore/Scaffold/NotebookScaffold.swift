@@ -143,6 +143,7 @@ public struct NotebookScaffold: Sendable {
         /// Draws the samples as a line chart: a figure in the report.
         struct PlotStage: Stage {
             static let summary = "Draws the samples of `generate` as a line chart."
+            static let wave = FigureOutput("wave.png")
 
             @Parameter(help: "The chart's title.") var title = "A sine wave"
 
@@ -150,8 +151,7 @@ public struct NotebookScaffold: Sendable {
                 let samples = try context.read(\(name)Artifacts.samples)
                 let chart = Figure.lineChart(series: [ChartSeries(name: "sin", values: samples.values)],
                                              title: title, xLabel: "sample", yLabel: "value")
-                try PNGWriter.write(chart, to: context.outputURL(for: "wave.png"))
-                context.addFigure("wave.png", caption: title)
+                try context.write(Self.wave, caption: title) { try PNGWriter.write(chart, to: $0) }
                 let peak = samples.values.max() ?? 0
                 context.print("largest sample: \\(String(format: "%.3f", peak))")
             }
