@@ -90,7 +90,7 @@ extension NotebookEndToEndTests {
             let weights = Self.fixtures.appendingPathComponent("\(word)-reference.safetensors")
             let slice = ["load-data.train-limit=64", "load-data.test-limit=32", "train.epochs=0", "build-model.weights=\(weights.path)"]
             let asLSTM = failure(try run(slice), "build-model")
-            #expect(asLSTM.contains("the weights in \(weights.path) are for a \(word.uppercased()) cell")
+            #expect(asLSTM.contains("the weights in \(weights.path) are \(word.uppercased()) weights, but build-model.cell is lstm")
                     && asLSTM.contains("add --set build-model.cell=\(word)"), "\(asLSTM)")
             let matched = failure(try run(slice + ["build-model.cell=\(word)"]), "build-model")
             #expect(matched.contains("take 3 inputs per step and score 5 classes") && matched.contains("needs 28")

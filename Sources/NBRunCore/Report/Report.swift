@@ -80,8 +80,6 @@ public struct ReportStage: Sendable {
             self.value = value
             self.source = source
         }
-
-        public var fromCommandLine: Bool { source == .commandLine }
     }
 
     /// The results of a completed run of the stage: this run's, or an earlier one's when
