@@ -117,6 +117,7 @@ extension ParameterKind {
         case .string: return "string"
         case .boolean: return "boolean (true or false)"
         case .path: return "path"
+        case .list(.choice(let words)): return "list, each one of " + words.joined(separator: ", ")
         case .list(let element): return "list of \(element.displayName)"
         case .choice(let words): return "one of " + words.joined(separator: ", ")
         case .custom(let kind): return kind.name

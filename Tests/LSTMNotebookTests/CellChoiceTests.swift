@@ -32,8 +32,8 @@ extension NotebookEndToEndTests {
         #expect(spec?.kind.displayName == "one of lstm, gru, rnn" && spec?.defaultValue == .string("lstm"))
     }
 
-    /// The default cell builds the very model the notebook built before it had a choice:
-    /// an LSTM over 28-pixel rows scoring 10 digits, from the seed.
+    /// The default cell builds the model the prose describes, so the notebook's results stay
+    /// those of the LSTM: over 28-pixel rows, scoring 10 digits, initialised from the seed.
     @Test func theDefaultCellBuildsTheSameLSTM() throws {
         defer { try? FileManager.default.removeItem(at: output) }
         let result = try run(["load-data.train-limit=64", "load-data.test-limit=32", "train.epochs=0"])

@@ -77,7 +77,7 @@ struct OpenParameterTests {
         let specs = Everything.parameters
         #expect(specs.map(\.name) == ["delays", "labels", "cell", "cells", "limit", "fallback", "size"])
         #expect(specs.map(\.kind.displayName) == [
-            "list of integer in 0...500", "list of string", "one of lstm, gru, rnn", "list of one of lstm, gru, rnn",
+            "list of integer in 0...500", "list of string", "one of lstm, gru, rnn", "list, each one of lstm, gru, rnn",
             "integer", "one of lstm, gru, rnn", "resolution such as 640x480",
         ])
         #expect(specs.map(\.defaultValue) == [.list([.integer(0), .integer(10)]), .list([.string("a"), .string("b")]),
@@ -153,7 +153,7 @@ struct OpenParameterTests {
             .list([.string("a"), .string("b")]), .list([.list([.integer(1)])]), .string("list:[\"int:1\"]"),
         ]
         #expect(Set(values.map(\.canonical)).count == values.count)
-        // The forms nbrun wrote before lists existed, byte for byte: old caches stay valid.
+        // Every existing record holds these forms: changing one would make every cache stale.
         #expect(values.prefix(7).map(\.canonical) == ["int:1", "num:1.0", "str:1", "bool:true", "str:true", "path:1", "none"])
         #expect(ParameterValue.list([.integer(0), .string("a\"b/c")]).canonical == #"list:["int:0","str:a\"b/c"]"#)
         #expect(ParameterValue.displayText(ofCanonical: ParameterValue.list([.integer(0), .integer(10)]).canonical) == "[0, 10]")
