@@ -43,6 +43,8 @@ struct Everything: Stage {
     @Parameter(help: "An optional count.") var limit: Int? = nil
     @Parameter(help: "An optional cell with a default.") var fallback: Cell? = .rnn
     @Parameter(help: "The picture's size.") var size = Resolution(width: 64, height: 48)
+    @Parameter(help: "An optional bounded count.", range: 1...9) var bounded: Int? = nil
+    @Parameter(help: "Rates.", range: 0...1) var rates = [0.5]
 
     func run(_ context: StageContext) throws {}
 }
@@ -75,14 +77,14 @@ struct OpenParameterTests {
 
     @Test func declarationsDescribeEachType() {
         let specs = Everything.parameters
-        #expect(specs.map(\.name) == ["delays", "labels", "cell", "cells", "limit", "fallback", "size"])
+        #expect(specs.map(\.name) == ["delays", "labels", "cell", "cells", "limit", "fallback", "size", "bounded", "rates"])
         #expect(specs.map(\.kind.displayName) == [
             "list of integer in 0...500", "list of string", "one of lstm, gru, rnn", "list, each one of lstm, gru, rnn",
-            "integer", "one of lstm, gru, rnn", "resolution such as 640x480",
+            "integer", "one of lstm, gru, rnn", "resolution such as 640x480", "integer in 1...9", "list of number in 0.0...1.0",
         ])
         #expect(specs.map(\.defaultValue) == [.list([.integer(0), .integer(10)]), .list([.string("a"), .string("b")]),
-                                              .string("lstm"), .list([.string("gru")]), .none, .string("rnn"), .string("64x48")])
-        #expect(specs.map(\.isOptional) == [false, false, false, false, true, true, false])
+                                              .string("lstm"), .list([.string("gru")]), .none, .string("rnn"), .string("64x48"), .none, .list([.number(0.5)])])
+        #expect(specs.map(\.isOptional) == [false, false, false, false, true, true, false, true, false])
     }
 
     @Test func manifestListsAndCommandLineListsGiveTheSameValue() throws {
@@ -142,6 +144,10 @@ struct OpenParameterTests {
             #expect(try load(overrides: ["e.fallback=\(word)"]).parameters["fallback"] == ParameterValue.none, "\(word)")
         }
         #expect(failure(overrides: ["e.cell=none"]).contains("valid: lstm, gru, rnn"), "a required enum cannot be unset")
+        #expect(try load(overrides: ["e.bounded=none"]).parameters["bounded"] == ParameterValue.none)
+        #expect(try load(overrides: ["e.bounded=9"]).parameters["bounded"] == .integer(9))
+        #expect(failure(overrides: ["e.bounded=10"]).contains("= 10 is out of range 1...9"))
+        #expect(failure("      rates: [0.5, 1.5]\n").contains("= 1.5 is out of range 0.0...1.0"))
     }
 
     /// Tags keep values of different types apart, and a list's elements are JSON-quoted so
@@ -209,9 +215,9 @@ struct OpenParameterTests {
         let registry = try StageRegistry(plugins: [EverythingPlugin()])
         let stage = try load("      cell: gru\n      delays: [1, 2]\n", overrides: ["e.delays=3", "e.limit=4"])
         let shown = ReportStage.shownParameters(of: stage, registry: registry)
-        #expect(shown.map(\.name) == ["delays", "labels", "cell", "cells", "limit", "fallback", "size"])
-        #expect(shown.map(\.value) == ["[3]", "[a, b]", "gru", "[gru]", "4", "rnn", "64x48"])
+        #expect(shown.map(\.name) == ["delays", "labels", "cell", "cells", "limit", "fallback", "size", "bounded", "rates"])
+        #expect(shown.map(\.value) == ["[3]", "[a, b]", "gru", "[gru]", "4", "rnn", "64x48", "none", "[0.5]"])
         #expect(shown.map(\.source) == [.commandLine, .declaredDefault, .manifest, .declaredDefault, .commandLine,
-                                        .declaredDefault, .declaredDefault])
+                                        .declaredDefault, .declaredDefault, .declaredDefault, .declaredDefault])
     }
 }
