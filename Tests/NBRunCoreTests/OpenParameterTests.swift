@@ -205,6 +205,9 @@ struct OpenParameterTests {
         #expect(failure("      delay: [1]\n").contains("has no parameter 'delay'; did you mean 'delays'?"))
         #expect(failure(overrides: ["e.celss=gru"]).contains("has no parameter 'celss'; did you mean 'cells'?"))
         #expect(failure(overrides: ["f.cell=gru"]).contains("no stage named 'f'; did you mean 'e'?"))
+        let reads = ManifestError.readsUnknownStage(ManifestLocation(file: "m", line: 3, column: 4), stage: "bild-model",
+                                                    reader: "train", known: ["load-data", "build-model", "train"]).description
+        #expect(reads == "m:3:4: stage 'train' reads from 'bild-model', which is not a stage of this manifest; did you mean 'build-model'?")
         let kind = ManifestError.unknownStageKind(ManifestLocation(file: "m", line: 1, column: 2), kind: "open.everythin",
                                                   known: ["open.everything", "demo.generate"]).description
         #expect(kind == "m:1:2: unknown stage kind 'open.everythin'; did you mean 'open.everything'?")

@@ -13,7 +13,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownStageKind(ManifestLocation, kind: String, known: [String])
     case duplicateStageName(ManifestLocation, name: String, firstDeclaredAt: ManifestLocation)
     case invalidStageName(ManifestLocation, name: String)
-    case readsUnknownStage(ManifestLocation, stage: String, reader: String)
+    /// `known`: the manifest's stages, for the closest name.
+    case readsUnknownStage(ManifestLocation, stage: String, reader: String, known: [String])
     case readsLaterStage(ManifestLocation, stage: String, reader: String)
     case dependencyCycle(ManifestLocation, path: [String])
     case unknownParameter(ManifestLocation, stage: String, parameter: String, declared: [String])
@@ -61,8 +62,9 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(at.prefix)stage name '\(name)' is already used at \(first.line):\(first.column); stage names must be unique"
         case .invalidStageName(let at, let name):
             return "\(at.prefix)invalid stage name '\(name)'; use letters, digits, '-' and '_' (not starting with '.')"
-        case .readsUnknownStage(let at, let stage, let reader):
+        case .readsUnknownStage(let at, let stage, let reader, let known):
             return "\(at.prefix)stage '\(reader)' reads from '\(stage)', which is not a stage of this manifest"
+                + (ClosestName.suggestion(for: stage, among: known).map { "; did you mean '\($0)'?" } ?? "")
         case .readsLaterStage(let at, let stage, let reader):
             return "\(at.prefix)stage '\(reader)' reads from '\(stage)', which comes later in the manifest; a stage may only read from stages listed before it"
         case .dependencyCycle(let at, let path):

@@ -395,7 +395,7 @@ struct ManifestNodeReader {
                     throw .dependencyCycle(stage.location, path: [stage.name, stage.name])
                 }
                 guard readsByName[read] != nil else {
-                    throw .readsUnknownStage(stage.location, stage: read, reader: stage.name)
+                    throw .readsUnknownStage(stage.location, stage: read, reader: stage.name, known: stages.map(\.name))
                 }
                 if !earlier.contains(read) {
                     if let cycle = Self.path(from: read, to: stage.name, readsByName: readsByName) {
