@@ -16,16 +16,23 @@ public struct DatasetDescription: Codable, Equatable, Sendable, ArtifactContent 
     public var testCount: Int
     public var trainingLabelCounts: [Int]
     public var testLabelCounts: [Int]
+    /// Each image's height and width in pixels: a network reads one row of `imageColumns`
+    /// pixels per step, for `imageRows` steps.
+    public var imageRows: Int
+    public var imageColumns: Int
 
     /// Written by `lstm.load-data`, read by every later stage of both notebooks.
     public static let artifact = Artifact<DatasetDescription>("dataset.json")
+
+    /// How many classes the labels distinguish (the digits): a classifier scores each.
+    public var classCount: Int { trainingLabelCounts.count }
 
     public var trainingBatchCount: Int { (trainingCount + batchSize - 1) / batchSize }
     public var testBatchCount: Int { (testCount + batchSize - 1) / batchSize }
 
     public init(
         folder: String, batchSize: Int, seed: UInt64, trainingCount: Int, testCount: Int,
-        trainingLabelCounts: [Int], testLabelCounts: [Int]
+        trainingLabelCounts: [Int], testLabelCounts: [Int], imageRows: Int, imageColumns: Int
     ) {
         self.folder = folder
         self.batchSize = batchSize
@@ -34,6 +41,8 @@ public struct DatasetDescription: Codable, Equatable, Sendable, ArtifactContent 
         self.testCount = testCount
         self.trainingLabelCounts = trainingLabelCounts
         self.testLabelCounts = testLabelCounts
+        self.imageRows = imageRows
+        self.imageColumns = imageColumns
     }
 
     public static func readArtifact(from url: URL) throws -> DatasetDescription {

@@ -47,6 +47,30 @@ extension Parameter where Value == Int {
     }
 }
 
+extension Parameter where Value == [Int] {
+    /// A list whose every element must lie in `range`.
+    public init(wrappedValue: [Int], name: String? = nil, help: String, range: ClosedRange<Int>) {
+        precondition(wrappedValue.allSatisfy(range.contains), "the default \(wrappedValue) has an element outside \(range)")
+        self.init(wrappedValue, name, help, .list(.integer(range)))
+    }
+}
+
+extension Parameter where Value == Int? {
+    /// An optional integer that, when given, must lie in `range`.
+    public init(wrappedValue: Int?, name: String? = nil, help: String, range: ClosedRange<Int>) {
+        precondition(wrappedValue.map(range.contains) ?? true, "the default \(wrappedValue!) is outside \(range)")
+        self.init(wrappedValue, name, help, .integer(range))
+    }
+}
+
+extension Parameter where Value == [Double] {
+    /// A list whose every element must lie in `range`.
+    public init(wrappedValue: [Double], name: String? = nil, help: String, range: ClosedRange<Double>) {
+        precondition(wrappedValue.allSatisfy(range.contains), "the default \(wrappedValue) has an element outside \(range)")
+        self.init(wrappedValue, name, help, .list(.number(range)))
+    }
+}
+
 extension Parameter where Value == Double {
     public init(wrappedValue: Double, name: String? = nil, help: String, range: ClosedRange<Double>) {
         precondition(range.contains(wrappedValue), "the default \(wrappedValue) is outside \(range)")
@@ -78,7 +102,8 @@ protocol DeclaredParameter {
 
 extension Parameter: DeclaredParameter {
     func specification(label: String) -> ParameterSpec {
-        ParameterSpec(explicitName ?? Self.kebabCase(label), kind, default: defaultValue.parameterValue, help)
+        ParameterSpec(explicitName ?? Self.kebabCase(label), kind, default: defaultValue.parameterValue, help,
+                      optional: Value.isOptionalParameter)
     }
 
     /// `learningRate` → `learning-rate`; `_` of the wrapper's storage is dropped.

@@ -4,14 +4,18 @@ import Foundation
 public struct ParameterSpec: Sendable, Hashable {
     public var name: String
     public var kind: ParameterKind
-    /// `.none` declares an optional parameter.
     public var defaultValue: ParameterValue
     public var description: String
+    /// Whether `none` (or an empty value) leaves the parameter unset.
+    public var isOptional: Bool
 
-    public init(_ name: String, _ kind: ParameterKind, default defaultValue: ParameterValue, _ description: String) {
+    /// `optional` defaults to whether the default is `.none`.
+    public init(_ name: String, _ kind: ParameterKind, default defaultValue: ParameterValue, _ description: String,
+                optional: Bool? = nil) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.description = description
+        isOptional = optional ?? (defaultValue == .none)
     }
 }

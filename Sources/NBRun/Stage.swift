@@ -8,7 +8,8 @@ import Foundation
 /// That is what lets the runner cache, skip and rerun it on its own.
 public protocol Stage: Sendable {
     /// The stage's name within its plugin (`train`). Its kind, which a manifest uses, is
-    /// `<plugin name>.<name>` (`lstm.train`): the prefix comes from the plugin.
+    /// `<plugin name>.<name>` (`lstm.train`): the prefix comes from the plugin. Derived from
+    /// the type's name unless the stage declares it (see ``StageName``).
     static var name: String { get }
     /// One line for `--help`-style listings and the report.
     static var summary: String { get }

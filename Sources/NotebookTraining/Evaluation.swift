@@ -9,7 +9,7 @@ public struct Evaluation: Codable, Equatable, Sendable {
     /// Indices of the misclassified test images, in file order.
     public var misclassified: [Int]
 
-    public init(predictions: [Int], labels: [Int], classes: Int = 10) {
+    public init(predictions: [Int], labels: [Int], classes: Int) {
         precondition(predictions.count == labels.count)
         total = labels.count
         confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)

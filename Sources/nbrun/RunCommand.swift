@@ -37,7 +37,8 @@ extension NBRun {
         var noWait = false
 
         @Option(name: .customLong("sweep"), help: ArgumentHelp(
-            "Run every value of a parameter (repeatable: the repeats form a grid) and write sweep.md next to the report.",
+            "Run every value of a parameter (repeatable: the repeats form a grid) and write sweep.md next to the report. "
+                + "Values of a list parameter are separated by ';': 'stage.param=[0,10];[20,40]'.",
             valueName: "stage.param=v1,v2,…"))
         var sweeps: [String] = []
 

@@ -17,7 +17,8 @@ extension NBRun {
                     guard let entry = registry[kind] else { continue }
                     Swift.print("\(kind) — \(entry.stageType.summary)")
                     for spec in entry.stageType.parameters {
-                        Swift.print("    \(spec.name): \(spec.kind.displayName) = \(spec.defaultValue)  \(spec.description)")
+                        let type = spec.kind.displayName + (spec.isOptional ? ", optional" : "")
+                        Swift.print("    \(spec.name): \(type) = \(spec.defaultValue)  \(spec.description)")
                     }
                 }
             }

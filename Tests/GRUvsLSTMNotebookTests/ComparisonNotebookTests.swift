@@ -97,26 +97,36 @@ struct ComparisonNotebookTests {
         #expect(second.executed == ["remembering"])
         #expect(try json([RememberingStage.Run].self, "remembering", "remembering.json").map(\.delay).contains(5))
 
-        // A list that cannot be read fails that stage alone, naming the parameter and the value.
-        let bad = try run(["remembering.delays=0, x"])
+        // A list the stage cannot use (a delay given twice) fails that stage alone, naming
+        // the parameter and the value; the previous complete result is still there.
+        let bad = try run(["remembering.delays=0,3,0"])
         #expect(bad.exitCode != 0)
         guard case .failed(let error, _, _)? = bad.outcomes["remembering"] else {
             Issue.record("remembering did not fail: \(String(describing: bad.outcomes["remembering"]))")
             return
         }
-        #expect(error.contains("parameter 'delays' is '0, x'") && error.contains("'x' is not a whole number"), "\(error)")
-        // The previous complete result is still there.
+        #expect(error.contains("parameter 'delays' gives the delay 0 twice"), "\(error)")
         #expect(try json([RememberingStage.Run].self, "remembering", "remembering.json").map(\.delay).contains(5))
     }
 
+    /// `delays` is a list of integers: an element that is not one, or is out of range, is
+    /// refused before anything runs, naming the `--set` argument and the element.
     @Test func aDelayListIsReadStrictly() throws {
-        #expect(try DelayList.parse("100, 0,25 ,50", parameter: "delays") == [0, 25, 50, 100])
-        #expect(try DelayList.parse("7", parameter: "delays") == [7])
-        for (text, reason) in [("", "no delays given"), ("0,,5", "an empty entry"), ("0, 2.5", "'2.5' is not a whole number"),
-                               ("-1", "-1 is outside 0...500"), ("501", "501 is outside 0...500"),
-                               ("3, 3", "3 appears twice")] {
-            #expect(throws: ComparisonError.badDelayList(parameter: "delays", text: text, reason: reason)) {
-                try DelayList.parse(text, parameter: "delays")
+        #expect(try RememberingStage.experimentOrder(of: [100, 0, 25, 50]) == [0, 25, 50, 100])
+        #expect(try RememberingStage.experimentOrder(of: [7]) == [7])
+        #expect(throws: ComparisonError.noDelays(parameter: "delays")) { try RememberingStage.experimentOrder(of: []) }
+        #expect(throws: ComparisonError.repeatedDelay(parameter: "delays", delay: 3)) {
+            try RememberingStage.experimentOrder(of: [3, 1, 3])
+        }
+        for (text, fragment) in [("0, x", "expects integer in 0...500, found 'x'"), ("0,,5", "expects integer in 0...500, found ''"),
+                                 ("0, 2.5", "found '2.5'"), ("-1", "= -1 is out of range 0...500"),
+                                 ("[0, 501]", "= 501 is out of range 0...500")] {
+            do {
+                _ = try run(["remembering.delays=\(text)"])
+                Issue.record("remembering.delays=\(text) was accepted")
+            } catch {
+                let message = "\(error)"
+                #expect(message.contains("--set remembering.delays=\(text): ") && message.contains(fragment), "\(message)")
             }
         }
     }

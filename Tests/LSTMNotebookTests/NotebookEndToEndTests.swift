@@ -74,7 +74,7 @@ struct NotebookEndToEndTests {
         #expect(initial.namedParameters.map(\.values) != trained.namedParameters.map(\.values), "training changed nothing")
 
         let metrics = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: artifact("test", "metrics.json"))) as? [String: Any]
+            with: Data(contentsOf: artifact("test", "evaluation.json"))) as? [String: Any]
         let correct = try #require(metrics?["correct"] as? Int)
         #expect(metrics?["total"] as? Int == 500)
         // One epoch on 2,000 images with 16 hidden units is far better than chance (10%):
@@ -178,7 +178,7 @@ struct NotebookEndToEndTests {
             #expect(result.exitCode == 0)
         }
         for (stage, name) in [("build-model", "model.safetensors"), ("train", "model.safetensors"),
-                              ("train", "loss-history.json"), ("train", "loss.png"), ("test", "metrics.json"),
+                              ("train", "loss-history.json"), ("train", "loss.png"), ("test", "evaluation.json"),
                               ("test", "confusion.png"), ("visualize-batch", "batch.png"),
                               ("predict", "prediction.png")] {
             let a = try Data(contentsOf: first.appendingPathComponent(stage).appendingPathComponent(name))

@@ -35,7 +35,7 @@ struct HTMLReportTests {
     @Test func dataFromStagesAndParametersIsEscapedEverywhere() {
         let stage = ReportFixtures.stage(
             Self.hostile, state: .failed(error: Self.hostile), source: "let s = \"\(Self.hostile)\" // \(Self.hostile)",
-            parameters: [.init(name: Self.hostile, value: Self.hostile, fromCommandLine: true)],
+            parameters: [.init(name: Self.hostile, value: Self.hostile, source: .commandLine)],
             partialOutput: Self.hostile, output: Self.hostile, figures: [(Self.hostile, Self.hostile)], fromThisRun: false)
         let html = HTMLReportRenderer.render(Report(title: Self.hostile, blocks: [.prose(Self.hostile), .stage(stage)]), katexAvailable: true)
         let tags = Set(Self.tags(in: html))

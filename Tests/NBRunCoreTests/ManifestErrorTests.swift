@@ -24,9 +24,10 @@ struct ManifestErrorTests {
         switch error {
         case .malformedYAML(let at, _), .expected(let at, _, _), .unknownKey(let at, _, _), .missingKey(let at, _, _),
              .duplicateKey(let at, _), .unknownStageKind(let at, _, _), .duplicateStageName(let at, _, _),
-             .invalidStageName(let at, _), .readsUnknownStage(let at, _, _), .readsLaterStage(let at, _, _),
+             .invalidStageName(let at, _), .readsUnknownStage(let at, _, _, _), .readsLaterStage(let at, _, _),
              .dependencyCycle(let at, _), .unknownParameter(let at, _, _, _), .wrongParameterType(let at, _, _, _, _),
-             .parameterOutOfRange(let at, _, _, _, _), .missingPath(let at, _, _, _, _), .emptyPath(let at, _, _, _),
+             .parameterOutOfRange(let at, _, _, _, _), .notAChoice(let at, _, _, _, _),
+             .invalidParameterValue(let at, _, _, _, _), .missingPath(let at, _, _, _, _), .emptyPath(let at, _, _, _),
              .nestedTooDeeply(let at, _, _), .tooManyStages(let at, _), .codeNotFound(let at, _, _):
             return at
         case .unreadable, .invalidOverride:
@@ -78,7 +79,7 @@ struct ManifestErrorTests {
 
     @Test func readingUnknownStage() throws {
         let error = try error("title: x\ncells:\n  - stage: sq\n    kind: demo.square\n    reads: [nothing]\n")
-        guard case .readsUnknownStage(_, "nothing", "sq") = error else { Issue.record("\(error)"); return }
+        guard case .readsUnknownStage(_, "nothing", "sq", _) = error else { Issue.record("\(error)"); return }
         expectAt(error, line: 3, column: 12)
     }
 

@@ -270,7 +270,7 @@ struct ManifestShapeFuzzTests {
                 case .dependencyCycle(_, let path):
                     found = .cycle(reader: path[0])
                     #expect(path.first == path.last, "a cycle's path returns to where it starts: \(path)")
-                case .readsUnknownStage(_, let read, let reader): found = .unknown(reader: reader, read: read)
+                case .readsUnknownStage(_, let read, let reader, _): found = .unknown(reader: reader, read: read)
                 case .readsLaterStage(_, let read, let reader): found = .later(reader: reader, read: read)
                 default:
                     Issue.record("iteration \(iteration) (seed \(Self.seed)): unexpected \(error)")

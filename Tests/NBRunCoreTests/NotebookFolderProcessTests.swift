@@ -219,7 +219,7 @@ struct NotebookFolderProcessTests {
             """
         try sandbox.file("waves/Stages/BoomStage.swift", boom)
         try edit("waves/Waves.manifest") {
-            $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: boom\n    kind: waves.boom\n    parameters: {mode: \(mode)}\n    reads: [generate]\n  - stage: plot\n")
+            $0.replacingOccurrences(of: "  - kind: waves.plot\n", with: "  - stage: boom\n    kind: waves.boom\n    parameters: {mode: \(mode)}\n    reads: [generate]\n  - kind: waves.plot\n")
         }
         let run = try nbrun(["waves/Waves.manifest", "--output", "out", "--keep-going"])
         #expect(run.status == 1, "\(run.output)")
@@ -289,7 +289,7 @@ struct NotebookFolderProcessTests {
                 }
             }
             """)
-        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: wait\n    kind: waves.wait\n  - stage: plot\n") }
+        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - kind: waves.plot\n", with: "  - stage: wait\n    kind: waves.wait\n  - kind: waves.plot\n") }
         let binary = try #require(nbrunBinary)
         let run = try RunningNBRun(binary, ["waves/Waves.manifest", "--output", "out"], in: sandbox.root,
                                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
@@ -364,7 +364,7 @@ struct NotebookFolderProcessTests {
                 }
             }
             """)
-        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - stage: plot\n", with: "  - stage: maybe\n    kind: waves.maybe\n  - stage: plot\n") }
+        try edit("waves/Waves.manifest") { $0.replacingOccurrences(of: "  - kind: waves.plot\n", with: "  - stage: maybe\n    kind: waves.maybe\n  - kind: waves.plot\n") }
         let sweep = try nbrun(["waves/Waves.manifest", "--output", "out", "--sweep", "maybe.trap=true,false", "--keep-going"])
         #expect(sweep.status != 0, "\(sweep.output)")
         #expect(sweep.output.components(separatedBy: "✗ maybe failed: Fatal error: Index out of range").count == 2, "\(sweep.output)")

@@ -34,7 +34,7 @@ struct SweepTests {
         #expect(try axis("train.epochs=1,2,10") == SweepAxis(stage: "train", parameter: "epochs", values: ["1", "2", "10"]))
         #expect(throws: SweepError.invalidAxis("train.epochs=1,,2", reason: "a value is empty")) { try axis("train.epochs=1,,2") }
         #expect(throws: SweepError.invalidAxis("train.epochs=1,1", reason: "value '1' appears twice")) { try axis("train.epochs=1,1") }
-        #expect(throws: SweepError.invalidAxis("epochs=1", reason: "expected STAGE.PARAMETER=V1,V2,…")) { try axis("epochs=1") }
+        #expect(throws: SweepError.invalidAxis("epochs=1", reason: "expected STAGE.PARAMETER=V1,V2,… (or [LIST];[LIST];… for a list parameter)")) { try axis("epochs=1") }
         #expect(throws: SweepError.repeatedAxis("a.b")) { try SweepGrid(axes: [try axis("a.b=1"), try axis("a.b=2")]) }
         #expect(throws: SweepError.sweptAndSet("a.b")) {
             try SweepGrid(axes: [try axis("a.b=1,2")], fixed: [ParameterOverride(stage: "a", parameter: "b", value: "3")])

@@ -11,11 +11,14 @@ import NotebookTraining
 /// and tested at every D; the LSTM twice, with PyTorch's random forget-gate bias and with
 /// the bias set to `forget-bias`.
 struct RememberingStage: Stage {
-    static let name = "remembering"
     static let summary = "Train every cell with D blank rows after each digit, for each D, and plot test accuracy against D."
+    static let accuracy = FigureOutput("remembering.png")
 
-    @Parameter(help: "Blank rows after each digit, one experiment per value (comma-separated).")
-    var delays = "0, 10, 20, 30, 40"
+    /// The largest delay accepted: 28 + 500 steps already costs 19× an undelayed epoch.
+    static let maximumDelay = 500
+
+    @Parameter(help: "Blank rows after each digit, one experiment per value.", range: 0...maximumDelay)
+    var delays = [0, 10, 20, 30, 40]
     @Parameter(help: "Training images per run (the first ones of the data stage's training set).", range: 1...60_000)
     var trainImages = 12_000
     @Parameter(help: "Test images per run (the first ones of the data stage's test set).", range: 1...10_000)
@@ -23,7 +26,7 @@ struct RememberingStage: Stage {
     @Parameter(help: "Passes over the training images, per run.", range: 1...100) var epochs = 3
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
-    @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
+    @Parameter(help: "Seed of every cell's initial weights.", range: .seeds) var seed = 0
     @Parameter(help: "Initial forget-gate bias of the second LSTM (x_t_f.bias; a_t_f.bias starts at 0).",
                range: -10...10)
     var forgetBias = 1.0
@@ -38,7 +41,7 @@ struct RememberingStage: Stage {
     }
 
     func run(_ context: StageContext) throws {
-        let delays = try DelayList.parse(self.delays, parameter: "delays")
+        let delays = try Self.experimentOrder(of: self.delays)
         let data = try NotebookData(context)
         let training = try data.trainingSet().firstImages(trainImages)
         let test = try data.testSet().firstImages(testImages)
@@ -59,7 +62,7 @@ struct RememberingStage: Stage {
             for variant in variants {
                 let model = SequenceClassifier(
                     configuration: RecurrentConfiguration(cell: variant.cell, inputSize: training.columns,
-                                                          hiddenSize: hidden, outputSize: 10),
+                                                          hiddenSize: hidden, outputSize: data.description.classCount),
                     seed: seed)
                 if let bias = variant.forgetBias { try model.setGateBias("_f", to: bias) }
                 let run = RowClassifierTraining(context: context, sequences: sequences, label: "\(variant.name), D = \(delay)")
@@ -91,8 +94,9 @@ struct RememberingStage: Stage {
             },
             title: "Test accuracy after D blank rows", xLabel: "D (blank rows between the digit and the answer)",
             yLabel: "test accuracy (%)", legend: .bottomLeft)
-        try PNGWriter.write(chart, to: context.outputURL(for: "remembering.png"))
-        context.addFigure("remembering.png", caption: "Test accuracy against the delay D, per cell")
+        try context.write(Self.accuracy, caption: "Test accuracy against the delay D, per cell") {
+            try PNGWriter.write(chart, to: $0)
+        }
     }
 
     /// Where a cell stops remembering: the longest delay at which it still keeps 90% of its
@@ -112,5 +116,15 @@ struct RememberingStage: Stage {
             sentence += "."
         }
         return sentence
+    }
+
+    /// The delays in increasing order; none given, or one given twice, is an error rather
+    /// than a silently shorter experiment.
+    static func experimentOrder(of delays: [Int]) throws(ComparisonError) -> [Int] {
+        guard !delays.isEmpty else { throw .noDelays(parameter: "delays") }
+        if let repeated = delays.first(where: { delay in delays.filter { $0 == delay }.count > 1 }) {
+            throw .repeatedDelay(parameter: "delays", delay: repeated)
+        }
+        return delays.sorted()
     }
 }

@@ -9,13 +9,13 @@ import NotebookTraining
 /// Experiment 1: the three cells trained alike (same data, seed, batches, optimiser, hidden
 /// size and epochs), compared on size, speed, loss and test accuracy.
 struct SameBudgetStage: Stage {
-    static let name = "same-budget"
     static let summary = "Train an LSTM, a GRU and a plain RNN on the same budget; tabulate size, speed, loss and accuracy."
+    static let loss = FigureOutput("same-budget-loss.png")
 
     @Parameter(help: "Hidden units of every cell.", range: 1...RecurrentConfiguration.maximumSize) var hiddenSize = 128
     @Parameter(help: "Passes over the training set, for every cell.", range: 1...100) var epochs = 2
     @Parameter(help: "Adam's step size.", range: 1e-6...1) var learningRate = 0.001
-    @Parameter(help: "Seed of every cell's initial weights.", range: 0...4_294_967_295) var seed = 0
+    @Parameter(help: "Seed of every cell's initial weights.", range: .seeds) var seed = 0
 
     struct Row: Codable, Equatable {
         var cell: String
@@ -36,7 +36,7 @@ struct SameBudgetStage: Stage {
         var rows: [Row] = []
         for cell in ComparedCells.all {
             let configuration = RecurrentConfiguration(
-                cell: cell, inputSize: training.columns, hiddenSize: hiddenSize, outputSize: 10)
+                cell: cell, inputSize: training.columns, hiddenSize: hiddenSize, outputSize: data.description.classCount)
             let model = SequenceClassifier(configuration: configuration, seed: UInt64(seed))
             let run = RowClassifierTraining(context: context, sequences: sequences, label: cell.name)
             let result = try run.train(model, loader: loader, epochs: epochs,
@@ -74,8 +74,9 @@ struct SameBudgetStage: Stage {
                     color: palette[index % palette.count])
             },
             title: "Training loss, same budget (smoothed)", xLabel: "epoch", yLabel: "cross-entropy loss")
-        try PNGWriter.write(chart, to: context.outputURL(for: "same-budget-loss.png"))
-        context.addFigure("same-budget-loss.png", caption: "Training loss of the three cells, smoothed, on the same budget")
+        try context.write(Self.loss, caption: "Training loss of the three cells, smoothed, on the same budget") {
+            try PNGWriter.write(chart, to: $0)
+        }
     }
 
     /// What the table shows, in words, from the numbers themselves.

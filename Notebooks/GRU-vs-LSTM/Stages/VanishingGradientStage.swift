@@ -11,14 +11,14 @@ import NotebookTraining
 /// with respect to each row's input, ‖∂L/∂x_t‖, averaged over test images: how much the
 /// answer can still learn from row t.
 struct VanishingGradientStage: Stage {
-    static let name = "vanishing-gradient"
     static let summary = "Plot ‖∂L/∂x_t‖ per time step for the three cells, before and after training, on a log scale."
+    static let norms = FigureOutput("vanishing-gradient.png")
 
     @Parameter(help: "Test images the norms are averaged over (the first ones).", range: 1...10_000) var images = 512
     @Parameter(help: "Blank rows after each digit, to follow the gradient further back.", range: 0...500)
     var blankRows = 0
     @Parameter(help: "Seed of the untrained networks (the same-budget stage's seed shows them as it started).",
-               range: 0...4_294_967_295)
+               range: .seeds)
     var seed = 0
 
     struct Curve: Codable, Equatable {
@@ -74,8 +74,9 @@ struct VanishingGradientStage: Stage {
             },
             title: "Gradient reaching each step's input", xLabel: "time step t (image row)",
             yLabel: "mean ||dL/dx_t|| (log scale)", logarithmicY: true, legend: .bottomRight)
-        try PNGWriter.write(chart, to: context.outputURL(for: "vanishing-gradient.png"))
-        context.addFigure("vanishing-gradient.png",
-                          caption: "Mean norm of dLoss/dx_t per time step (log scale), before (light) and after (bold) training")
+        try context.write(Self.norms,
+                          caption: "Mean norm of dLoss/dx_t per time step (log scale), before (light) and after (bold) training") {
+            try PNGWriter.write(chart, to: $0)
+        }
     }
 }

@@ -6,8 +6,8 @@ import NeuralNetwork
 
 /// Cell 6: one test image and what the trained network reads in it.
 struct PredictStage: Stage {
-    static let name = "predict"
     static let summary = "Predict the digit of one test image and draw it titled with the prediction and the truth."
+    static let prediction = FigureOutput("prediction.png")
 
     @Parameter(help: "Which test image to show.", range: 0...9_999) var index = 0
 
@@ -26,9 +26,9 @@ struct PredictStage: Stage {
         let truth = Int(test.labels[index])
 
         let title = "Prediction: \(predicted) | True Label: \(truth)"
-        try PNGWriter.write(Figure.predictionFigure(image: Array(test.image(index)), title: title),
-                            to: context.outputURL(for: "prediction.png"))
-        context.addFigure("prediction.png", caption: title)
+        try context.write(Self.prediction, caption: title) {
+            try PNGWriter.write(Figure.predictionFigure(image: Array(test.image(index)), title: title), to: $0)
+        }
         context.print(title)
     }
 }

@@ -8,8 +8,9 @@ import NotebookTraining
 
 /// Cell 5: accuracy on the 10,000 test images, where the errors are, and what they look like.
 struct TestStage: Stage {
-    static let name = "test"
     static let summary = "Measure accuracy on the test set; draw the confusion matrix and the misclassified digits."
+    static let confusion = FigureOutput("confusion.png")
+    static let misclassifiedDigits = FigureOutput("misclassified.png")
 
     @Parameter(help: "How many misclassified digits to show.", range: 0...64) var misclassified = 16
 
@@ -22,22 +23,24 @@ struct TestStage: Stage {
         let predictions = images.withUnsafeBufferPointer {
             model.predict(sequences: $0, count: test.count, steps: test.rows, threads: context.threadCount).predictions
         }
-        let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init))
+        let evaluation = Evaluation(predictions: predictions, labels: test.labels.map(Int.init),
+                                    classes: model.configuration.outputSize)
         context.print("Accuracy: \(evaluation.accuracyPercent)% (\(evaluation.correct) of \(evaluation.total))")
-        try context.writeArtifact(evaluation.jsonData(), named: "metrics.json")
         try context.recordMetric("accuracy", evaluation.accuracy)
+        try context.write(evaluation, to: LSTMArtifacts.evaluation)
 
-        try PNGWriter.write(Figure.confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"),
-                            to: context.outputURL(for: "confusion.png"))
-        context.addFigure("confusion.png", caption: "Confusion matrix: rows are the true digits, columns the predictions")
+        try context.write(Self.confusion, caption: "Confusion matrix: rows are the true digits, columns the predictions") {
+            try PNGWriter.write(Figure.confusionMatrixFigure(counts: evaluation.confusion, title: "Confusion matrix (test set)"), to: $0)
+        }
 
         let wrong = evaluation.misclassified.prefix(misclassified)
         if !wrong.isEmpty {
             let grid = Figure.digitGrid(images: wrong.map { Array(test.image($0)) },
                                  titles: wrong.map { "P: \(predictions[$0]) T: \(test.labels[$0])" },
                                  rows: (wrong.count + 7) / 8, columns: min(8, wrong.count))
-            try PNGWriter.write(grid, to: context.outputURL(for: "misclassified.png"))
-            context.addFigure("misclassified.png", caption: "Misclassified test digits: prediction (P) and truth (T)")
+            try context.write(Self.misclassifiedDigits, caption: "Misclassified test digits: prediction (P) and truth (T)") {
+                try PNGWriter.write(grid, to: $0)
+            }
         }
     }
 }

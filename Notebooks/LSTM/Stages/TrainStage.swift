@@ -8,8 +8,8 @@ import NotebookTraining
 
 /// Cell 4: ten epochs of Adam on the cross-entropy loss, one checkpoint per epoch.
 struct TrainStage: Stage {
-    static let name = "train"
     static let summary = "Train the model with Adam on softmax cross-entropy, checkpointing after every epoch."
+    static let loss = FigureOutput("loss.png")
 
     @Parameter(help: "Passes over the training set (0 passes the built model through, e.g. to test given weights).",
                range: 0...1000)
@@ -48,8 +48,9 @@ struct TrainStage: Stage {
         try context.writeArtifact(history.jsonData(), named: "loss-history.json")
         if epochs > 0 {
             try context.recordMetric("final-loss", history.epochMeans.last!)
-            try PNGWriter.write(history.chart(), to: context.outputURL(for: "loss.png"))
-            context.addFigure("loss.png", caption: "Training loss per batch, smoothed, and per epoch")
+            try context.write(Self.loss, caption: "Training loss per batch, smoothed, and per epoch") {
+                try PNGWriter.write(history.chart(), to: $0)
+            }
         } else {
             context.print("No training (epochs = 0): the model goes to the next cells as built.")
         }

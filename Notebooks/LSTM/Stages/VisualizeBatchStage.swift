@@ -5,8 +5,8 @@ import NBRun
 
 /// Cell 2: the first images of a shuffled training batch, each titled with its label.
 struct VisualizeBatchStage: Stage {
-    static let name = "visualize-batch"
     static let summary = "Draw the first images of a shuffled training batch in a grid titled with their labels."
+    static let batch = FigureOutput("batch.png")
 
     @Parameter(help: "Rows of the grid.", range: 1...16) var rows = 2
     @Parameter(help: "Columns of the grid.", range: 1...16) var columns = 8
@@ -21,8 +21,9 @@ struct VisualizeBatchStage: Stage {
         let titles = batch.map { "Label: \(training.labels[$0])" }
 
         let grid = Figure.digitGrid(images: images, titles: titles, rows: rows, columns: columns)
-        try PNGWriter.write(grid, to: context.outputURL(for: "batch.png"))
-        context.addFigure("batch.png", caption: "The first \(images.count) images of a shuffled training batch")
+        try context.write(Self.batch, caption: "The first \(images.count) images of a shuffled training batch") {
+            try PNGWriter.write(grid, to: $0)
+        }
         context.print("Labels: \(batch.map { String(training.labels[$0]) }.joined(separator: " "))")
     }
 }

@@ -47,7 +47,14 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
         }
         for name in Set(parameters.keys).union(current.parameters.keys).sorted()
         where parameters[name] != current.parameters[name] {
-            changes.append(.parameter(name: name, old: parameters[name].map(Self.display), new: current.parameters[name].map(Self.display)))
+            if let old = parameters[name], let new = current.parameters[name],
+               ParameterValue.typeTag(ofCanonical: old) != ParameterValue.typeTag(ofCanonical: new),
+               old != "none", new != "none" {
+                changes.append(.parameterType(name: name, old: Self.display(old), oldType: Self.typeName(old),
+                                              new: Self.display(new), newType: Self.typeName(new)))
+            } else {
+                changes.append(.parameter(name: name, old: parameters[name].map(Self.display), new: current.parameters[name].map(Self.display)))
+            }
         }
         for name in Set(inputData.keys).union(current.inputData.keys).sorted()
         where inputData[name] != current.inputData[name] {
@@ -61,10 +68,21 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
         return changes
     }
 
-    /// `int:32` → `32`.
+    /// `int:32` → `32`; a list → `[0, 10]`.
     static func display(_ canonical: String) -> String {
-        guard let colon = canonical.firstIndex(of: ":") else { return canonical }
-        return String(canonical[canonical.index(after: colon)...])
+        ParameterValue.displayText(ofCanonical: canonical)
+    }
+
+    /// `int:32` → `integer`, for saying that a parameter's type changed.
+    static func typeName(_ canonical: String) -> String {
+        switch ParameterValue.typeTag(ofCanonical: canonical) {
+        case "int": "integer"
+        case "num": "number"
+        case "str": "string"
+        case "bool": "boolean"
+        case "list": "list"
+        case let tag: tag
+        }
     }
 }
 
@@ -74,6 +92,9 @@ public enum FingerprintChange: Sendable, Equatable, CustomStringConvertible {
     case code
     case libraryCode(module: String)
     case parameter(name: String, old: String?, new: String?)
+    /// The stage now declares the parameter with another type (a string of delays that
+    /// became a list, say): the value is written anew, so the stage runs once again.
+    case parameterType(name: String, old: String, oldType: String, new: String, newType: String)
     case inputData(parameter: String, path: String)
     case upstream(stage: String)
 
@@ -84,6 +105,8 @@ public enum FingerprintChange: Sendable, Equatable, CustomStringConvertible {
         case .libraryCode(let module): return "code of library module \(module) changed"
         case .parameter(let name, let old, let new):
             return "parameter \(name) changed: \(old ?? "(absent)") → \(new ?? "(absent)")"
+        case .parameterType(let name, let old, let oldType, let new, let newType):
+            return "parameter \(name) is now a \(newType) (was the \(oldType) '\(old)', now \(new)): recorded before its type changed, so it runs once again"
         case .inputData(let parameter, let path): return "input data changed: \(path) (parameter \(parameter))"
         case .upstream(let stage): return "upstream stage \(stage) changed"
         }

@@ -27,7 +27,7 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
             let holder = pid.map { " (pid \($0))" } ?? ""
             return "another nbrun is running on \(path)\(holder); run again without --no-wait to wait for it"
         case .unknownStage(let name, let known):
-            return "no stage named '\(name)' in the manifest; stages: \(known.joined(separator: ", "))"
+            return "no stage named '\(name)' in the manifest" + ClosestName.hint(for: name, among: known, label: "stages")
         case .interrupted(let path):
             return "interrupted while waiting for another nbrun on \(path); nothing was changed"
         case .sweep(let error): return error.description

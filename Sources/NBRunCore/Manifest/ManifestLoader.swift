@@ -208,7 +208,7 @@ struct ManifestNodeReader {
             let reference = try scalarText(fields[0].2, what: "code such as 'Module/File.swift#name'")
             return .code(try readCode(reference, at: location(fields[0].2)))
         }
-        guard keys.contains("stage") else {
+        guard keys.contains("stage") || keys.contains("kind") else {
             if let first = mapping.keys.first, let name = first.string {
                 throw .unknownKey(location(first), key: name, allowed: ["prose", "code"] + Self.stageKeys)
             }
@@ -262,14 +262,24 @@ struct ManifestNodeReader {
             default: readsNode = value
             }
         }
-        guard Self.isValidStageName(name) else { throw .invalidStageName(location(nameNode), name: name) }
+        let named = fields.contains { $0.0 == "stage" }
+        if named {
+            guard Self.isValidStageName(name) else { throw .invalidStageName(location(nameNode), name: name) }
+        }
         guard let kind, let kindNode else { throw .missingKey(location(node), key: "kind", in: "stage '\(name)'") }
+        if !named {
+            // `- kind: lstm.train` is the stage `train`: the name is said once, in the kind.
+            name = String(kind.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
+            nameNode = kindNode
+            guard Self.isValidStageName(name) else { throw .invalidStageName(location(kindNode), name: name) }
+        }
         guard let entry = registry[kind] else {
             throw .unknownStageKind(location(kindNode), kind: kind, known: registry.kinds)
         }
         let specs = entry.stageType.parameters
         var values: [String: ParameterValue] = [:]
         for spec in specs { values[spec.name] = spec.defaultValue }
+        var manifestSet: Set<String> = []
         if let parametersNode {
             // `parameters:` with nothing after it is an empty mapping, not an error.
             let isEmpty: Bool = if case .scalar(let scalar) = parametersNode, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { true } else { false }
@@ -278,8 +288,8 @@ struct ManifestNodeReader {
                     guard let spec = specs.first(where: { $0.name == key }) else {
                         throw .unknownParameter(location(keyNode), stage: name, parameter: key, declared: specs.map(\.name))
                     }
-                    let text = try scalarText(valueNode, what: spec.kind.displayName)
-                    values[key] = try parse(text, spec: spec, stage: name, at: location(valueNode))
+                    values[key] = try parse(valueNode, spec: spec, stage: name)
+                    manifestSet.insert(key)
                 }
             }
         }
@@ -297,26 +307,79 @@ struct ManifestNodeReader {
             }
         }
         var cell = StageCell(name: name, kind: kind, parameters: values, reads: reads, location: location(nameNode))
+<<<<<<< HEAD
         cell.rerunByWatch = rerunByWatch
+        return cell
+=======
+        cell.manifestParameters = manifestSet
         return cell
     }
 
+    /// A parameter's YAML value: a scalar read as text, or a list (for a list parameter)
+    /// whose every element is checked at its own line and column.
+    func parse(_ node: Node, spec: ParameterSpec, stage: String) throws(ManifestError) -> ParameterValue {
+        guard case .sequence(let sequence) = node else {
+            let text = try scalarText(node, what: spec.kind.displayName)
+            return try parse(text, spec: spec, stage: stage, at: location(node))
+        }
+        guard case .list(let elementKind) = spec.kind else {
+            throw .wrongParameterType(location(node), stage: stage, parameter: spec.name,
+                                      expected: spec.kind.displayName, found: "a list")
+        }
+        let elementSpec = ParameterSpec(spec.name, elementKind, default: spec.defaultValue, spec.description, optional: false)
+        var values: [ParameterValue] = []
+        for item in sequence {
+            values.append(try parse(item, spec: elementSpec, stage: stage))
+        }
+        return .list(values)
+>>>>>>> open-parameters
+    }
+
     func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {
-        switch spec.kind.parse(text, optional: spec.defaultValue == .none) {
+        switch spec.kind.parse(text, optional: spec.isOptional) {
         case .success(let value):
-            if checksPathsExist, case .path(let path) = value {
-                let url = ParameterValue.resolve(path: path, against: notebookDirectory)
-                guard FileManager.default.fileExists(atPath: url.path) else {
-                    throw .missingPath(location, stage: stage, parameter: spec.name, path: path, resolved: url.path)
-                }
-            }
+            try checkPathsExist(in: value, spec: spec, stage: stage, at: location)
             return value
-        case .failure(.wrongType):
-            throw .wrongParameterType(location, stage: stage, parameter: spec.name, expected: spec.kind.displayName, found: String(text.prefix(60)))
-        case .failure(.outOfRange(let range)):
-            throw .parameterOutOfRange(location, stage: stage, parameter: spec.name, value: text, range: range)
-        case .failure(.emptyPath):
-            throw .emptyPath(location, stage: stage, parameter: spec.name, optional: spec.defaultValue == .none)
+        case .failure(let failure):
+            throw error(for: failure, text: text, spec: spec, stage: stage, at: location)
+        }
+    }
+
+    func checkPathsExist(in value: ParameterValue, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) {
+        guard checksPathsExist else { return }
+        switch value {
+        case .path(let path):
+            let url = ParameterValue.resolve(path: path, against: notebookDirectory)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw .missingPath(location, stage: stage, parameter: spec.name, path: path, resolved: url.path)
+            }
+        case .list(let values):
+            for value in values { try checkPathsExist(in: value, spec: spec, stage: stage, at: location) }
+        default:
+            break
+        }
+    }
+
+    func error(for failure: ParameterKind.ParseFailure, text: String, spec: ParameterSpec, stage: String,
+               at location: ManifestLocation) -> ManifestError {
+        let found = String(text.trimmingCharacters(in: .whitespaces).prefix(60))
+        switch failure {
+        case .wrongType:
+            return .wrongParameterType(location, stage: stage, parameter: spec.name, expected: spec.kind.displayName, found: found)
+        case .outOfRange(let range):
+            return .parameterOutOfRange(location, stage: stage, parameter: spec.name, value: found, range: range)
+        case .emptyPath:
+            return .emptyPath(location, stage: stage, parameter: spec.name, optional: spec.isOptional)
+        case .notOneOf(let words):
+            return .notAChoice(location, stage: stage, parameter: spec.name, found: found, valid: words)
+        case .invalid(let reason):
+            return .invalidParameterValue(location, stage: stage, parameter: spec.name, value: found, reason: reason)
+        case .element(let item, let inner):
+            guard case .list(let elementKind) = spec.kind else {
+                return error(for: inner, text: item, spec: spec, stage: stage, at: location)
+            }
+            let elementSpec = ParameterSpec(spec.name, elementKind, default: spec.defaultValue, spec.description, optional: false)
+            return error(for: inner, text: item, spec: elementSpec, stage: stage, at: location)
         }
     }
 
@@ -344,7 +407,7 @@ struct ManifestNodeReader {
                     throw .dependencyCycle(stage.location, path: [stage.name, stage.name])
                 }
                 guard readsByName[read] != nil else {
-                    throw .readsUnknownStage(stage.location, stage: read, reader: stage.name)
+                    throw .readsUnknownStage(stage.location, stage: read, reader: stage.name, known: stages.map(\.name))
                 }
                 if !earlier.contains(read) {
                     if let cycle = Self.path(from: read, to: stage.name, readsByName: readsByName) {
@@ -383,12 +446,13 @@ struct ManifestNodeReader {
             guard let index = manifest.cells.firstIndex(where: {
                 if case .stage(let stage) = $0 { stage.name == override.stage } else { false }
             }), case .stage(var stage) = manifest.cells[index] else {
-                let names = manifest.stages.map(\.name).joined(separator: ", ")
-                throw .invalidOverride(override.description, reason: "no stage named '\(override.stage)'; stages: \(names)")
+                throw .invalidOverride(override.description, reason: "no stage named '\(override.stage)'"
+                                       + ClosestName.hint(for: override.stage, among: manifest.stages.map(\.name), label: "stages"))
             }
             let specs = registry[stage.kind]?.stageType.parameters ?? []
             guard let spec = specs.first(where: { $0.name == override.parameter }) else {
-                throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'; declared: \(specs.map(\.name).joined(separator: ", "))")
+                throw .invalidOverride(override.description, reason: "stage '\(stage.name)' (\(stage.kind)) has no parameter '\(override.parameter)'"
+                                       + ClosestName.hint(for: override.parameter, among: specs.map(\.name), label: "declared"))
             }
             do {
                 stage.parameters[spec.name] = try parse(override.value, spec: spec, stage: stage.name, at: ManifestLocation(file: "", line: 0, column: 0))

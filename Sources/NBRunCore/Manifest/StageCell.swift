@@ -9,6 +9,8 @@ public struct StageCell: Sendable {
     public var parameters: [String: ParameterValue]
     /// Names of parameters set by `--set` for this run.
     public var overriddenParameters: Set<String> = []
+    /// Names of parameters the manifest itself sets (the rest are defaults or `--set`).
+    public var manifestParameters: Set<String> = []
     public var reads: [String]
     public var location: ManifestLocation
     /// False for `watch: manual`: `nbrun watch` leaves the stage as it is when a save makes it

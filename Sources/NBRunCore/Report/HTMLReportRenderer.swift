@@ -165,7 +165,11 @@ public enum HTMLReportRenderer {
             let items = stage.parameters.map { parameter in
                 let value = ControlCharacters.containsUnsafe(parameter.value, allowingNewlines: false)
                     ? ControlCharacters.swiftLiteral(parameter.value) : parameter.value
-                let origin = parameter.fromCommandLine ? " <span class=\"from-set\">from --set</span>" : ""
+                let origin = switch parameter.source {
+                case .commandLine: " <span class=\"from-set\">from --set</span>"
+                case .declaredDefault: " <span class=\"from-default\">default</span>"
+                case .manifest: ""
+                }
                 return "<li><code>\(text(parameter.name))</code> = <code>\(HTMLText.escaped(value))</code>\(origin)</li>"
             }
             parts.append("<div class=\"parameters\"><span class=\"label\">Parameters</span><ul>" + items.joined() + "</ul></div>")

@@ -45,7 +45,12 @@ public enum MarkdownReportRenderer {
         }
         if !stage.parameters.isEmpty {
             let items = stage.parameters.map { parameter in
-                "\(inlineCode(parameter.name)) = \(parameterValue(parameter.value))" + (parameter.fromCommandLine ? " (from `--set`)" : "")
+                let origin = switch parameter.source {
+                case .commandLine: " (from `--set`)"
+                case .declaredDefault: " (default)"
+                case .manifest: ""
+                }
+                return "\(inlineCode(parameter.name)) = \(parameterValue(parameter.value))" + origin
             }
             parts.append("**Parameters:** " + items.joined(separator: ", "))
         }

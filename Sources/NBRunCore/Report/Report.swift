@@ -63,11 +63,23 @@ public struct ReportStage: Sendable {
         case notRun(reason: String)
     }
 
-    /// A parameter shown because it differs from its default or came from `--set`.
+    /// One parameter of the stage as this run used it, and where its value came from.
     public struct Parameter: Sendable, Equatable {
+        public enum Source: Sendable, Equatable {
+            case manifest
+            case commandLine
+            case declaredDefault
+        }
+
         public var name: String
         public var value: String
-        public var fromCommandLine: Bool
+        public var source: Source
+
+        public init(name: String, value: String, source: Source) {
+            self.name = name
+            self.value = value
+            self.source = source
+        }
     }
 
     /// The results of a completed run of the stage: this run's, or an earlier one's when
@@ -125,15 +137,15 @@ public struct ReportStage: Sendable {
         }
     }
 
-    /// Parameters that differ from their declared defaults, and every `--set` override:
-    /// the defaults are documented by `nbrun stages`, so repeating them is noise.
+    /// Every declared parameter, in declaration order, with its source: a reader sees the
+    /// whole configuration of the stage without looking up defaults elsewhere.
     static func shownParameters(of stage: StageCell, registry: StageRegistry) -> [Parameter] {
         guard let specs = registry[stage.kind]?.stageType.parameters else { return [] }
         return specs.compactMap { spec in
             guard let value = stage.parameters[spec.name] else { return nil }
-            let overridden = stage.overriddenParameters.contains(spec.name)
-            guard overridden || value != spec.defaultValue else { return nil }
-            return Parameter(name: spec.name, value: value.description, fromCommandLine: overridden)
+            let source: Parameter.Source = stage.overriddenParameters.contains(spec.name) ? .commandLine
+                : stage.manifestParameters.contains(spec.name) ? .manifest : .declaredDefault
+            return Parameter(name: spec.name, value: value.description, source: source)
         }
     }
 

@@ -73,6 +73,7 @@ enum ReportStylesheet {
         .parameters ul { display: inline; list-style: none; margin: 0; padding: 0; }
         .parameters li { display: inline; margin-right: 12px; }
         .from-set { color: var(--warn); font-size: 0.9em; }
+        .from-default { color: var(--muted); font-size: 0.9em; }
         .banner { margin: 10px 0; padding: 10px 14px; border-radius: 6px; font-family: var(--sans); font-size: 0.9rem; border: 1px solid; }
         .banner .message { font-family: var(--mono); font-size: 0.85em; white-space: pre-wrap; word-break: break-word; }
         .banner.failed, .banner.interrupted { color: var(--failed); background: var(--failed-bg); border-color: #f5c2bd; }

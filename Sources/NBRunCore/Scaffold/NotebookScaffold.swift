@@ -55,15 +55,13 @@ public struct NotebookScaffold: Sendable {
               second draws it. Change a parameter, e.g.
               `nbrun \(name).manifest --set generate.periods=5`, and only what depends on it
               runs again.
-          - stage: generate
-            kind: \(prefix).generate
+          - kind: \(prefix).generate
             parameters: {periods: 3}
           - prose: |
               ## The wave
 
               $$y_k = \\sin\\left(2\\pi \\frac{k}{n}\\right)$$ for $n$ samples per period.
-          - stage: plot
-            kind: \(prefix).plot
+          - kind: \(prefix).plot
             reads: [generate]
 
         """
@@ -116,7 +114,6 @@ public struct NotebookScaffold: Sendable {
 
         /// Samples a sine wave.
         struct GenerateStage: Stage {
-            static let name = "generate"
             static let summary = "Samples a sine wave."
 
             @Parameter(help: "Samples per period.", range: 4...10_000) var samplesPerPeriod = 64
@@ -145,8 +142,8 @@ public struct NotebookScaffold: Sendable {
 
         /// Draws the samples as a line chart: a figure in the report.
         struct PlotStage: Stage {
-            static let name = "plot"
             static let summary = "Draws the samples of `generate` as a line chart."
+            static let wave = FigureOutput("wave.png")
 
             @Parameter(help: "The chart's title.") var title = "A sine wave"
 
@@ -154,8 +151,7 @@ public struct NotebookScaffold: Sendable {
                 let samples = try context.read(\(name)Artifacts.samples)
                 let chart = Figure.lineChart(series: [ChartSeries(name: "sin", values: samples.values)],
                                              title: title, xLabel: "sample", yLabel: "value")
-                try PNGWriter.write(chart, to: context.outputURL(for: "wave.png"))
-                context.addFigure("wave.png", caption: title)
+                try context.write(Self.wave, caption: title) { try PNGWriter.write(chart, to: $0) }
                 let peak = samples.values.max() ?? 0
                 context.print("largest sample: \\(String(format: "%.3f", peak))")
             }
