@@ -307,10 +307,7 @@ struct ManifestNodeReader {
             }
         }
         var cell = StageCell(name: name, kind: kind, parameters: values, reads: reads, location: location(nameNode))
-<<<<<<< HEAD
         cell.rerunByWatch = rerunByWatch
-        return cell
-=======
         cell.manifestParameters = manifestSet
         return cell
     }
@@ -332,7 +329,6 @@ struct ManifestNodeReader {
             values.append(try parse(item, spec: elementSpec, stage: stage))
         }
         return .list(values)
->>>>>>> open-parameters
     }
 
     func parse(_ text: String, spec: ParameterSpec, stage: String, at location: ManifestLocation) throws(ManifestError) -> ParameterValue {
