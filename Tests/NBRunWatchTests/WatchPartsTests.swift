@@ -196,40 +196,32 @@ struct LiveServerTests {
         return (code, text)
     }
 
-    @Test func methodsHostsPathsAndTakenPortsAreRefused() throws {
-        let scratch = try Scratch()
-        let output = scratch.url.appendingPathComponent("out")
-        _ = try scratch.file("out/report.html", HTMLReportRenderer.render(Report(title: "R", blocks: []), katexAvailable: false))
-        _ = try scratch.file("out/plot/figure.png", "png")
-        _ = try scratch.file("secret.txt", "secret")
-        try FileManager.default.createSymbolicLink(atPath: output.appendingPathComponent("leak").path, withDestinationPath: "../secret.txt")
-        let site = LiveSite(title: "R", updates: LiveUpdates())
-        site.serve(ServedFiles(outputFolder: output, cacheFolder: output.appendingPathComponent(".cache")))
-        let server = LiveServer(host: "127.0.0.1", site: site)
-        try server.start(port: 0, exactPort: true, log: { _ in })
-        defer { server.stop() }
-        let port = server.port
+    /// Against a real `nbrun watch` process: in this test process the server's tasks would
+    /// share the cooperative threads that other tests block.
+    @Test func methodsHostsPathsAndLinksOutAreRefused() throws {
+        let notebook = try WatchedNotebook()
+        try notebook.start()
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let output = notebook.folder.appendingPathComponent("output/Demo")
+        try "secret".write(to: notebook.folder.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: output.appendingPathComponent("leak").path, withDestinationPath: "../../secret.txt")
+        let port = try #require(UInt16(notebook.url.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: "/")) ?? ""))
         let host = "Host: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
         let page = try Self.status(port: port, "GET / HTTP/1.1\r\n" + host)
         #expect(page.0 == 200 && page.1.contains("connect-src 'self'") && page.1.contains("/_nbrun/live.js"))
         #expect(page.1.lowercased().contains("content-security-policy:"))
-        #expect(try Self.status(port: port, "GET /plot/figure.png HTTP/1.1\r\n" + host).0 == 200)
+        #expect(try Self.status(port: port, "GET /histogram/histogram.png HTTP/1.1\r\n" + host).0 == 200)
         #expect(try Self.status(port: port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n" + host).0 == 405)
         #expect(try Self.status(port: port, "HEAD / HTTP/1.1\r\n" + host).0 == 405)
         #expect(try Self.status(port: port, "GET / HTTP/1.1\r\nHost: attacker.example:\(port)\r\nConnection: close\r\n\r\n").0 == 421)
         #expect(try Self.status(port: port, "GET /leak HTTP/1.1\r\n" + host).0 == 403)
-        #expect(try Self.status(port: port, "GET /%2e%2e/secret.txt HTTP/1.1\r\n" + host).0 == 400)
+        #expect(try Self.status(port: port, "GET /%2e%2e/%2e%2e/secret.txt HTTP/1.1\r\n" + host).0 == 400)
         #expect(try Self.status(port: port, "GET /.cache/x HTTP/1.1\r\n" + host).0 == 400)
         let socket = try Self.status(port: port, "GET /_nbrun/live HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://attacker.example\r\n\r\n")
         #expect(socket.0 == 403, "\(socket.1)")
-        // The port is taken now: asked for exactly, it is an error; as a default, the next one is used.
-        let second = LiveServer(host: "127.0.0.1", site: site)
-        #expect(throws: LiveServerError.self) { try second.start(port: port, exactPort: true, log: { _ in }) }
-        let said = Box<[String]>([])
-        try second.start(port: port, exactPort: false, log: { said.value.append($0) })
-        defer { second.stop() }
-        #expect(second.port != port && said.value.first?.contains("port \(port) is in use") == true)
-        #expect(throws: LiveServerError.self) { try LiveServer(host: "example.com", site: site).start(port: 0, exactPort: true, log: { _ in }) }
+        // The planted link changed nothing the watcher reruns for.
+        #expect(notebook.runsStarted == 1, "\(notebook.stderr)")
+        #expect(try notebook.interrupt() == 130)
     }
 }
