@@ -165,6 +165,41 @@ struct LivePageInBrowserTests {
         #expect(try notebook.interrupt() == 130)
     }
 
+    @Test func aDataSaveRerunsItsStageAndAFailingStageIsShownAtItsCell() throws {
+        let notebook = try WatchedNotebook(manifest: """
+            title: data and failure
+            cells:
+              - stage: words
+                kind: demo.count-words
+                parameters: {text: data/demo/words.txt}
+              - stage: fail
+                kind: demo.fail
+                parameters: {should-fail: false}
+            """)
+        try notebook.start()
+        try notebook.waitFor("report:", in: .stdout, seconds: 180)
+        let browser = try DevToolsPipe()
+        defer { browser.quit() }
+        let page = try BrowserPage(browser: browser)
+        try page.open(try #require(URL(string: notebook.url)))
+        // A file a path parameter names: its stage reruns, and only it.
+        let before = notebook.stdout.count
+        try notebook.save("data/demo/words.txt") { $0 + "Three more words.\n" }
+        try notebook.waitUntil("the new count on the page", seconds: 60) { (try page.evaluate(Self.mainText) as? String)?.contains("words.txt: 24 words") == true }
+        let ran = notebook.stdout.dropFirst(before).split(separator: "\n").filter { $0.hasPrefix("▶ ") }
+        #expect(ran.map { $0.split(separator: " ")[1] } == ["words"], "\(ran)")
+        // A stage that throws: its error at its cell, the last result kept below it.
+        try notebook.save("Demo.manifest") { $0.replacingOccurrences(of: "should-fail: false", with: "should-fail: true, message: planted failure") }
+        try notebook.waitUntil("the failure on the page", seconds: 60) {
+            (try page.evaluate("Array.from(document.querySelectorAll('section.stage.failed')).map(s => s.innerText).join()") as? String)?.contains("planted failure") == true
+        }
+        let failed = try page.evaluate("document.querySelector('section.stage.failed').innerText") as? String ?? ""
+        #expect(failed.contains("did not fail") && failed.contains("from an earlier run"), "\(failed)")
+        #expect(try page.evaluate("document.getElementById('nbrun-live').className") as? String == "failed")
+        #expect(page.errors.isEmpty, "\(page.errors)")
+        #expect(try notebook.interrupt() == 130)
+    }
+
     @Test func aStageMarkedManualIsLeftStaleWithItsCommand() throws {
         let notebook = try WatchedNotebook(manifest: """
             title: manual
