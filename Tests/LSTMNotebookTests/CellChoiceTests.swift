@@ -81,6 +81,36 @@ extension NotebookEndToEndTests {
         }
     }
 
+    /// GRU and RNN classifiers trained in PyTorch on MNIST (`Fixtures/make-pytorch-checkpoints.py`),
+    /// evaluated through the notebook with `train.epochs=0` on the first 200 test images: the
+    /// test stage scores exactly what PyTorch scored, and nbrun's own forward pass gives
+    /// PyTorch's answer for every image. Exact agreement is a fair demand: PyTorch's best
+    /// answer leads the runner-up by at least 0.0058 in every logit vector, far above the
+    /// ~1e-6 the two implementations' fp32 sums differ by.
+    @Test func pyTorchTrainedGRUAndRNNScoreThroughTheNotebookAsInPyTorch() throws {
+        defer { try? FileManager.default.removeItem(at: output) }
+        let folder = Self.repository.appendingPathComponent("Tests/LSTMNotebookTests/Fixtures")
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("pytorch-mnist-checkpoints.json"))) as? [String: Any]
+        let test = try MNISTDataset.load(.test, from: Self.repository.appendingPathComponent("Notebooks/data/mnist")).firstImages(200)
+        for word in ["gru", "rnn"] {
+            let expected = try #require(reference?[word] as? [String: Any])
+            let correct = try #require(expected["correct"] as? Int), predictions = try #require(expected["predictions"] as? [Int])
+            #expect(try #require(expected["smallest_margin"] as? Double) > 1e-3)
+            let weights = folder.appendingPathComponent("pytorch-\(word)-mnist.safetensors")
+            let result = try run(["load-data.train-limit=64", "load-data.test-limit=200", "train.epochs=0",
+                                  "build-model.cell=\(word)", "build-model.weights=\(weights.path)"]) {
+                $0.outputDirectory = output.appendingPathComponent("pytorch-\(word)")
+            }
+            #expect(result.exitCode == 0, "\(word)")
+            #expect(try record(result, "test").metrics?["accuracy"] == Double(correct) / 200, "\(word)")
+            let model = try SequenceClassifier.loadSafetensors(from: weights)
+            #expect(model.configuration.cell.name.lowercased() == word && model.configuration.hiddenSize == 16)
+            let images = test.floatImages(0..<test.count)
+            let ours = images.withUnsafeBufferPointer { model.predict(sequences: $0, count: test.count, steps: test.rows, threads: 1).predictions }
+            #expect(ours == predictions, "\(word): \(zip(ours, predictions).filter { $0 != $1 }.count) of 200 answers differ from PyTorch's")
+        }
+    }
+
     /// The PyTorch-written GRU and RNN references: with the default cell the notebook says
     /// which cell to set; with that cell it reads the file as that cell and then refuses its
     /// shape (3 inputs per step and 5 classes, not MNIST's 28 and 10), naming both.
