@@ -107,8 +107,12 @@ let package = Package(
             ],
             swiftSettings: hostCPU),
 
-        // PNG through libpng, the built-in bitmap font, the notebook's figures.
-        .target(name: "Figures", dependencies: ["CLibPNG", "AtomicFiles"]),
+        .systemLibrary(
+            name: "CFreeType", pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"]), .brew(["freetype"])]),
+        // The chart API and the notebooks' figures: one layout painted as PNG (libpng, at 2×)
+        // and as SVG, text set in DejaVu Sans through FreeType.
+        .target(name: "Figures", dependencies: ["CLibPNG", "CFreeType", "AtomicFiles", "SafeText"]),
 
         // What both MNIST notebooks share: the data description `load-data` writes and the
         // batches it implies (MNISTNotebookData); the loss history, test-set evaluation and
