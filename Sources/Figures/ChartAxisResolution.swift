@@ -87,8 +87,8 @@ struct ResolvedAxis {
     /// A tick value with the decimals its step needs, a true minus sign, and powers of ten
     /// for values too large or steps too fine to write out ("2.5×10⁶").
     static func linearLabel(_ value: Double, step: Double) -> String {
-        if abs(value) < step * 1e-6 { return "0" }
         let stepExponent = Int(log10(step).rounded(.down))
+        if abs(value) < step * 1e-6 { return stepExponent < 0 && stepExponent >= -4 ? "0." + String(repeating: "0", count: -stepExponent) : "0" }
         let text: String
         if abs(value) >= 1e6 || stepExponent < -4 {
             let exponent = Int(log10(abs(value)).rounded(.down))

@@ -293,10 +293,19 @@ struct ChartLayout {
                     every = max(1, Int((needed / max(1, spacing)).rounded(.up)))
                     break
                 }
-                if widest + 10 <= spacing || target <= 2 { break }
+                if widest + 10 <= spacing { break }
+                if target <= 2 {
+                    // Even two ticks are too close for their labels: label every n-th.
+                    every = max(1, Int(((widest + 10) / max(1, spacing)).rounded(.up)))
+                    break
+                }
                 target -= 1
                 axes.x = self.axes(xTicks: target, yTicks: 2).x
             }
+            // The last x label may hang half its width past the plot's right edge.
+            let lastWidth = axes.x.labels.last.map { $0.width(size: Self.tickSize) } ?? 0
+            let overhang = max(0, lastWidth / 2 + 2 - 6)
+            plot.width = max(10, plot.width - overhang)
         }
         if chart.equalAspect {
             let xSpan = axes.x.upper - axes.x.lower, ySpan = axes.y.upper - axes.y.lower

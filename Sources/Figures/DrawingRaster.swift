@@ -302,7 +302,10 @@ struct DrawingRaster {
         for run in text.text.runs {
             let size = text.size * StyledText.scale(run.shift)
             let rise = StyledText.rise(run.shift) * text.size
+            var previous: Unicode.Scalar?
             for scalar in run.text.unicodeScalars {
+                if let previous { pen += face.kerning(previous, scalar) * size }
+                previous = scalar
                 let glyph = face.glyph(scalar, pixelSize: size * scale)
                 // Along the baseline (u) and down from it (v), in pixels.
                 let u0 = Int((pen * scale).rounded()) + glyph.left

@@ -85,6 +85,7 @@ final class FontFace: @unchecked Sendable {
     private var library: FT_Library?
     private var face: FT_Face?
     private var advances: [UInt32: Double] = [:]
+    private var kernings: [UInt64: Double] = [:]
     private var glyphs: [GlyphKey: GlyphImage] = [:]
     private var currentSize: Int = -1
 
@@ -117,6 +118,12 @@ final class FontFace: @unchecked Sendable {
         if let library { FT_Done_FreeType(library) }
     }
 
+    /// Whether the font has a glyph of its own for `scalar` (not the missing-glyph box).
+    func hasGlyph(_ scalar: Unicode.Scalar) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return FT_Get_Char_Index(face, FT_ULong(scalar.value)) != 0
+    }
+
     /// The advance of `scalar` in ems (unhinted), so width = Σ advance × size.
     func advance(_ scalar: Unicode.Scalar) -> Double {
         lock.lock(); defer { lock.unlock() }
@@ -126,6 +133,21 @@ final class FontFace: @unchecked Sendable {
         if FT_Get_Advance(face, index, FT_Int32(FT_LOAD_NO_SCALE), &units) != 0 { units = FT_Fixed(unitsPerEm / 2) }
         let ems = Double(units) / unitsPerEm
         advances[scalar.value] = ems
+        return ems
+    }
+
+    /// The kerning between two neighbouring characters in ems (negative pulls them
+    /// together, as "T" and "r"): Chromium applies the font's kerning to the SVG's text, so
+    /// the layout's measure must too.
+    func kerning(_ left: Unicode.Scalar, _ right: Unicode.Scalar) -> Double {
+        let key = UInt64(left.value) << 32 | UInt64(right.value)
+        lock.lock(); defer { lock.unlock() }
+        if let known = kernings[key] { return known }
+        var vector = FT_Vector()
+        let error = FT_Get_Kerning(face, FT_Get_Char_Index(face, FT_ULong(left.value)),
+                                   FT_Get_Char_Index(face, FT_ULong(right.value)), FT_UInt(FT_KERNING_UNSCALED.rawValue), &vector)
+        let ems = error == 0 ? Double(vector.x) / unitsPerEm : 0
+        kernings[key] = ems
         return ems
     }
 

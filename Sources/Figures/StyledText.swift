@@ -77,7 +77,12 @@ struct StyledText: Sendable, Hashable {
         var total = 0.0
         for run in runs {
             let runSize = size * Self.scale(run.shift)
-            for scalar in run.text.unicodeScalars { total += face.advance(scalar) * runSize }
+            var previous: Unicode.Scalar?
+            for scalar in run.text.unicodeScalars {
+                if let previous { total += face.kerning(previous, scalar) * runSize }
+                total += face.advance(scalar) * runSize
+                previous = scalar
+            }
         }
         return total
     }

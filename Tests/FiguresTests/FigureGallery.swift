@@ -116,6 +116,16 @@ enum FigureGallery {
         return Figure.confusionMatrixFigure(counts: counts, title: "Confusion matrix (test set)")
     }
 
+    /// The notebooks' symbols: Greek, ∂ and ‖, a subscript and a superscript written as
+    /// markup, Unicode sub- and superscript characters, and the bold title face.
+    static var text: Chart {
+        Chart(title: "Gates σ(W_{f}x_{t} + b_{f}), tanh, e^{−x} — ‖∂L/∂h_{t}‖", x: .linear("αβγδε λ μ π θ ω Δ Σ Ω"),
+              y: .linear("x² + yₜ, 10⁻³"), width: 480, height: 200, legend: .outside) {
+            LineMark(x: [0, 1], y: [0, 1], series: "∂L/∂x_{t}")
+            LineMark(x: [0, 1], y: [1, 0], series: "‖h_{t−1}‖^{2}")
+        }
+    }
+
     static var all: [(name: String, chart: Chart)] {
         [("line", line), ("point", point), ("bar", bar), ("bar-categories", categoricalBar), ("area", area), ("rule", rule),
          ("log", logarithmic), ("heatmap", heatmap), ("viridis", viridis), ("faceted", faceted), ("digits", digits),
