@@ -1,4 +1,9 @@
-internal import CFreeType
+// Implementation-only, not `internal import`: a notebook's plugin compiles against Figures'
+// binary module, and an internal import would make it load CFreeType, whose header needs
+// FreeType's own include folder on the plugin compiler's path. No FreeType type appears in
+// any stored property or signature a client can see (only in this file's internal class), so
+// the compiler's warning about layouts without library evolution does not apply here.
+@_implementationOnly import CFreeType
 import Foundation
 
 /// A figure's text could not be set because its typeface is missing or unreadable.
