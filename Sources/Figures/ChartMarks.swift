@@ -78,9 +78,8 @@ private func paired(_ kind: String, _ x: [Double], _ y: [Double]) -> ([Double], 
 /// Connects the points in order. Points with a NaN or infinite coordinate are left out.
 public struct LineMark: ChartContent {
     public let chartMarks: [Mark]
-    /// - Parameters:
-    ///   - series: the legend entry, and the line's colour unless `color` is given.
-    ///   - facet: the panel of a faceted chart this line is drawn in.
+    /// `series` names the legend entry and picks the line's colour unless `color` is
+    /// given; `facet` is the panel of a faceted chart the line is drawn in.
     public init(x: [Double], y: [Double], series: String? = nil, color: Color? = nil, width: Double = 1.75,
                 dashed: Bool = false, facet: String? = nil) {
         let (x, y) = paired("LineMark", x, y)
@@ -108,7 +107,7 @@ public struct PointMark: ChartContent {
 /// A bar from `base` to each y, centred on its x: histograms and bar charts.
 public struct BarMark: ChartContent {
     public let chartMarks: [Mark]
-    /// - Parameter width: in x units; nil makes bars 80% of the closest spacing of the x values.
+    /// `width` is in x units; nil makes bars 80% of the closest spacing of the x values.
     public init(x: [Double], y: [Double], width: Double? = nil, base: Double = 0, series: String? = nil,
                 color: Color? = nil, facet: String? = nil) {
         let (x, y) = paired("BarMark", x, y)
@@ -164,13 +163,11 @@ public struct RuleMark: ChartContent {
 /// A grid of values as coloured cells (row 0 on top), with a colour bar beside the plot.
 public struct HeatmapMark: ChartContent {
     public let chartMarks: [Mark]
-    /// - Parameters:
-    ///   - values: rows of equal length.
-    ///   - range: the values at the two ends of the colour map; nil spans the data (and, for
-    ///     a diverging map, is centred on 0).
-    ///   - logarithmic: colours follow log(1 + value), so that a few small counts beside
-    ///     large ones stay visible (a confusion matrix).
-    ///   - cellLabels: text written in each cell, row after row (the counts).
+    /// `values` are rows of equal length. `range` holds the values at the two ends of the
+    /// colour map; nil spans the data (and, for a diverging map, is centred on 0). With
+    /// `logarithmic`, colours follow log(1 + value), so that a few small counts beside
+    /// large ones stay visible (a confusion matrix). `cellLabels` is text written in each
+    /// cell, row after row (the counts); `colorBarLabel` names the colour bar.
     public init(values: [[Double]], colorMap: ColorMap = .viridis, range: ClosedRange<Double>? = nil,
                 logarithmic: Bool = false, cellLabels: [[String]]? = nil, colorBarLabel: String? = nil,
                 facet: String? = nil) {
@@ -190,8 +187,7 @@ public struct HeatmapMark: ChartContent {
 /// A grey image, such as an MNIST digit, drawn with crisp square pixels.
 public struct ImageMark: ChartContent {
     public let chartMarks: [Mark]
-    /// - Parameters:
-    ///   - gray: `width × height` levels, row 0 on top, 0 black and 255 white.
+    /// `gray` holds `width × height` levels, row 0 on top, 0 black and 255 white.
     public init(gray: [UInt8], width: Int, height: Int, facet: String? = nil) {
         precondition(width > 0 && height > 0 && gray.count == width * height,
                      "ImageMark: \(gray.count) pixels for \(width) × \(height)")

@@ -47,7 +47,10 @@ extension Figure {
         let side = (width: Double(imageWidth) * scale, height: Double(imageHeight) * scale)
         let titleWidth = StyledText(title).width(size: ChartLayout.titleSize, weight: .bold)
         let width = max(side.width, min(titleWidth, 600)) + 2 * ChartLayout.margin
-        let height = side.height + 2 * ChartLayout.margin + ChartLayout.titleSize * ChartLayout.lineGap * 2 + 6
+        // As many title lines as the chart will wrap it onto, so the digit keeps its scale.
+        let lines = StyledText(title).wrapped(toWidth: width - 2 * ChartLayout.margin, size: ChartLayout.titleSize,
+                                              weight: .bold, maxLines: 2).count
+        let height = side.height + 2 * ChartLayout.margin + ChartLayout.titleSize * ChartLayout.lineGap * Double(lines) + 6
         return Chart(title: title, x: .hidden, y: .hidden, width: width, height: height, equalAspect: true) {
             ImageMark(gray: image, width: imageWidth, height: imageHeight)
         }

@@ -35,11 +35,10 @@ extension Figure {
     /// A line chart of named series: a ``Chart`` of one ``LineMark`` per series, for the
     /// stages written before the chart API. Points with a NaN or infinite coordinate are
     /// left out (a diverged loss must not wreck the whole chart).
-    /// - Parameters:
-    ///   - logarithmicY: a log-scale y axis with ticks on powers of ten, for values
-    ///     spanning orders of magnitude; points with y ≤ 0 are left out.
-    ///   - corner: the legend's preferred corner; it moves to another, or outside the plot,
-    ///     when data lies there.
+    ///
+    /// `logarithmicY` makes a log-scale y axis with ticks on powers of ten, for values
+    /// spanning orders of magnitude (points with y ≤ 0 are left out). `corner` is the
+    /// legend's preferred corner; it moves to another, or outside the plot, when data lies there.
     public static func lineChart(
         series: [ChartSeries], title: String, xLabel: String, yLabel: String, width: Double = 720, height: Double = 420,
         logarithmicY: Bool = false, legend corner: LegendCorner = .topRight

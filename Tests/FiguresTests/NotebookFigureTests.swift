@@ -84,8 +84,8 @@ struct NotebookFigureTests {
     func prediction() throws {
         let drawing = Figure.predictionFigure(image: Self.squareDigit(7), title: "Prediction: 7 | True Label: 7").drawing()
         let placed = try #require(Self.imageRects(drawing).first)
-        // At least 8 CSS px per image pixel (more when the title is wider), square.
-        #expect(placed.1.width >= 224 && abs(placed.1.width - placed.1.height) < 0.01)
+        // 8 CSS px per image pixel, square, however wide the title.
+        #expect(abs(placed.1.width - 224) < 0.01 && abs(placed.1.height - 224) < 0.01, "\(placed.1)")
         #expect(drawing.texts.map(\.text.plain) == ["Prediction: 7 | True Label: 7"])
         #expect(drawing.texts[0].position.y < placed.1.y)
     }
