@@ -220,8 +220,12 @@ struct ChartLayout {
             }
         }
         if legendOutside, let legend {
+            // Beside the plots, clear of the last x label's overhang.
             let plotTop = frames.map(\.plot.y).min() ?? top
-            legendRect = DrawingRect(x: width - margin - legend.width, y: plotTop, width: legend.width, height: legend.height)
+            let plotRight = frames.map(\.plot.right).max() ?? 0
+            let tallerThanPlot = legend.height > (frames.map(\.plot.bottom).max() ?? 0) - plotTop
+            let x = min(width - margin - legend.width, (tallerThanPlot ? frames.map(\.cell.right).max() ?? 0 : plotRight) + 12)
+            legendRect = DrawingRect(x: x, y: plotTop, width: legend.width, height: legend.height)
         }
 
         for (index, panel) in panels.enumerated() {
@@ -302,10 +306,13 @@ struct ChartLayout {
                 target -= 1
                 axes.x = self.axes(xTicks: target, yTicks: 2).x
             }
-            // The last x label may hang half its width past the plot's right edge.
-            let lastWidth = axes.x.labels.last.map { $0.width(size: Self.tickSize) } ?? 0
-            let overhang = max(0, lastWidth / 2 + 2 - 6)
-            plot.width = max(10, plot.width - overhang)
+            // The last x label may hang half its width past the plot's right edge (a
+            // category's label sits inside, on its bar).
+            if !isCategorical {
+                let lastWidth = axes.x.labels.last.map { $0.width(size: Self.tickSize) } ?? 0
+                let overhang = max(0, lastWidth / 2 + 2 - 6)
+                plot.width = max(10, plot.width - overhang)
+            }
         }
         if chart.equalAspect {
             let xSpan = axes.x.upper - axes.x.lower, ySpan = axes.y.upper - axes.y.lower
@@ -386,7 +393,11 @@ struct ChartLayout {
         // Marks, clipped to the plot.
         var inner: [DrawingItem] = []
         var overlays: [DrawingItem] = []
-        let shapes = panel.marks.map { Self.geometry(of: $0, color: color(of: $0, colors), axes: frame.axes, plot: plot) }
+        let groups = Self.barGroups(panel.marks)
+        let shapes = panel.marks.indices.map { index in
+            Self.geometry(of: panel.marks[index], color: color(of: panel.marks[index], colors), axes: frame.axes, plot: plot,
+                          group: groups[index])
+        }
         inner = shapes.flatMap { $0 }
         for (index, mark) in panel.marks.enumerated() {
             // Each label goes to the first of its places that no other mark and no earlier
@@ -408,9 +419,27 @@ struct ChartLayout {
 
     // MARK: - Marks
 
+    /// Bar marks of different series side by side: each bar mark with a series gets its
+    /// place (index, count) in the group, so that bars at the same x do not hide each other.
+    static func barGroups(_ marks: [Mark]) -> [Int: (index: Int, count: Int)] {
+        var series: [String] = []
+        for mark in marks {
+            if case .bar = mark.shape, let name = mark.series, !series.contains(name) { series.append(name) }
+        }
+        guard series.count > 1 else { return [:] }
+        var groups: [Int: (index: Int, count: Int)] = [:]
+        for (index, mark) in marks.enumerated() {
+            if case .bar = mark.shape, let name = mark.series, let place = series.firstIndex(of: name) {
+                groups[index] = (place, series.count)
+            }
+        }
+        return groups
+    }
+
     /// The drawing items of one mark: also what the legend placement tests for overlap.
-    static func geometry(of mark: Mark, color: Color, axes: (x: ResolvedAxis, y: ResolvedAxis), plot: DrawingRect)
-        -> [DrawingItem] {
+    /// `group` places a bar mark beside the other series' bars at the same x.
+    static func geometry(of mark: Mark, color: Color, axes: (x: ResolvedAxis, y: ResolvedAxis), plot: DrawingRect,
+                         group: (index: Int, count: Int)? = nil) -> [DrawingItem] {
         let (xAxis, yAxis) = axes
         func point(_ index: Int) -> DrawingPoint? {
             guard let x = xAxis.transform(mark.x[index]), let y = yAxis.transform(mark.y[index]) else { return nil }
@@ -435,10 +464,14 @@ struct ChartLayout {
             for index in mark.x.indices { if let p = point(index) { centres.append(p) } }
             return [.circles(centres, radius: radius, fill: color, opacity: opacity)]
         case let .bar(width, base):
-            let half = (width ?? barWidth(mark.x)) / 2
+            let full = width ?? barWidth(mark.x)
+            let slot = group.map { full / Double($0.count) } ?? full
+            let offset = group.map { (Double($0.index) - Double($0.count - 1) / 2) * slot } ?? 0
+            let half = slot / 2
             let baseY = yAxis.transform(base) ?? yAxis.lower
             return mark.x.indices.compactMap { index in
-                guard let low = xAxis.transform(mark.x[index] - half), let high = xAxis.transform(mark.x[index] + half),
+                let centre = mark.x[index] + offset
+                guard let low = xAxis.transform(centre - half), let high = xAxis.transform(centre + half),
                       let value = yAxis.transform(mark.y[index]) else { return nil }
                 let x0 = pixelX(low, xAxis, plot), x1 = pixelX(high, xAxis, plot)
                 let y0 = pixelY(baseY, yAxis, plot), y1 = pixelY(value, yAxis, plot)
@@ -584,7 +617,10 @@ struct ChartLayout {
         if case let .automatic(corner) = chart.legend { preferred = corner }
         let corners = [preferred] + LegendCorner.allCases.filter { $0 != preferred }
         let colors = seriesColors()
-        let geometry = marks.flatMap { Self.geometry(of: $0, color: color(of: $0, colors), axes: axes, plot: plot) }
+        let groups = Self.barGroups(marks)
+        let geometry = marks.indices.flatMap { index in
+            Self.geometry(of: marks[index], color: color(of: marks[index], colors), axes: axes, plot: plot, group: groups[index])
+        }
             + marks.flatMap { Self.labels(of: $0, color: .ink, axes: axes, plot: plot).compactMap(\.first) }
         let inset = 6.0
         for corner in corners {

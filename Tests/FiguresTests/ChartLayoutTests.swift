@@ -126,6 +126,23 @@ struct ChartLayoutTests {
         #expect(plots.allSatisfy { !$0.intersects(legend) })
     }
 
+    @Test("bars of several series at the same x stand side by side, none covering another")
+    func groupedBars() throws {
+        let drawing = FigureGallery.groupedBar.drawing()
+        let bars = Self.dataItems(drawing).compactMap { item -> DrawingRect? in
+            if case let .rect(rect, _, _) = item { return rect }
+            return nil
+        }
+        #expect(bars.count == 12)
+        for (i, a) in bars.enumerated() {
+            for b in bars[(i + 1)...] {
+                #expect(min(a.right, b.right) - max(a.x, b.x) < 0.01, "\(a) overlaps \(b)")
+            }
+        }
+        // Within a category, the series keep their order from left to right.
+        #expect(bars[0].x < bars[4].x && bars[4].x < bars[8].x)
+    }
+
     @Test("a rule's label goes where no other mark runs")
     func ruleLabelAvoidsData() throws {
         let drawing = FigureGallery.rule.drawing()

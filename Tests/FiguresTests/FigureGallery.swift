@@ -39,6 +39,16 @@ enum FigureGallery {
         }
     }
 
+    static var groupedBar: Chart {
+        let cells = ["RNN", "GRU", "LSTM", "LSTM, bias 1"]
+        return Chart(title: "Test accuracy by delay D", x: .linear("cell"), y: .linear("accuracy (%)", domain: 0...100),
+                     width: 480, height: 300, legend: .outside) {
+            BarMark(categories: cells, values: [81.4, 92.5, 91.8, 92.0], series: "D = 0")
+            BarMark(categories: cells, values: [30.8, 92.2, 65.8, 88.6], series: "D = 20")
+            BarMark(categories: cells, values: [11.7, 11.7, 11.7, 55.8], series: "D = 40")
+        }
+    }
+
     static var area: Chart {
         let x = (0...40).map { Double($0) / 4 }
         return Chart(title: "Mean ± one standard deviation", x: .linear("step"), y: .linear("value"), width: 480, height: 300) {
@@ -127,7 +137,7 @@ enum FigureGallery {
     }
 
     static var all: [(name: String, chart: Chart)] {
-        [("line", line), ("point", point), ("bar", bar), ("bar-categories", categoricalBar), ("area", area), ("rule", rule),
+        [("line", line), ("point", point), ("bar", bar), ("bar-categories", categoricalBar), ("bar-grouped", groupedBar), ("area", area), ("rule", rule),
          ("log", logarithmic), ("heatmap", heatmap), ("viridis", viridis), ("faceted", faceted), ("digits", digits),
          ("confusion", confusion)]
     }
