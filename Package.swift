@@ -107,8 +107,12 @@ let package = Package(
             ],
             swiftSettings: hostCPU),
 
-        // PNG through libpng, the built-in bitmap font, the notebook's figures.
-        .target(name: "Figures", dependencies: ["CLibPNG", "AtomicFiles"]),
+        .systemLibrary(
+            name: "CFreeType", pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"]), .brew(["freetype"])]),
+        // The chart API and the notebooks' figures: one layout painted as PNG (libpng, at 2×)
+        // and as SVG, text set in DejaVu Sans through FreeType.
+        .target(name: "Figures", dependencies: ["CLibPNG", "CFreeType", "AtomicFiles", "SafeText"]),
 
         // What both MNIST notebooks share: the data description `load-data` writes and the
         // batches it implies (MNISTNotebookData); the loss history, test-set evaluation and
@@ -164,6 +168,9 @@ let package = Package(
         // From a save to the updated page, in headless Chromium (Benchmarks/watch-latency.sh).
         .executableTarget(name: "watch-benchmark", dependencies: ["BrowserTestSupport"]),
 
+        // Renders a chart of 10⁶ points at 2× and prints the time (run it in release).
+        .executableTarget(name: "figures-benchmark", dependencies: ["Figures"], swiftSettings: hostCPU),
+
         .testTarget(
             name: "NBRunCoreTests",
             dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom", "SwiftSourceScan",
@@ -173,7 +180,7 @@ let package = Package(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "SeededRandom"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "MNISTTests", dependencies: ["MNIST", "SeededRandom"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "CLibPNG", "BrowserTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         // A notebook's tests may drive the other notebooks too (the comparison reads the
         // LSTM notebook's data stage).

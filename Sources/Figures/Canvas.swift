@@ -6,7 +6,7 @@ public struct Canvas: Sendable {
     public let width: Int
     public let height: Int
     /// `width × height × 3` bytes, RGB.
-    public private(set) var pixels: [UInt8]
+    public internal(set) var pixels: [UInt8]
 
     public init(width: Int, height: Int, background: Color = .white) {
         precondition(width > 0 && height > 0, "Canvas needs positive dimensions, got \(width) × \(height)")

@@ -1,88 +1,58 @@
-/// The notebook's figures. Each returns a ``Canvas``; write it with ``PNGWriter``.
+/// The notebooks' figures, each a ``Chart``: write it with ``Chart/write(to:svg:)`` (or
+/// `PNGWriter.write(_:to:)`, which does the same).
 public enum Figure {}
 
-/// Where a grid figure puts each image and its title, shared by drawing and tests.
-struct GridLayout {
-    var width: Int
-    var height: Int
-    /// Top-left corner of each image.
-    var imageOrigins: [(x: Int, y: Int)]
-    /// Top of each title line, and the horizontal centre it is centred on.
-    var titleTops: [Int]
-    var centers: [Int]
-    var imagePixels: (width: Int, height: Int)
-}
-
 extension Figure {
-    static let margin = 20
-    /// Space between grid cells: rows need less, since titles already separate them.
-    static let gap = 18
-    static let columnGap = 30
+    /// Space between the panels of a grid, in CSS pixels (the chart's facet gap).
+    static let panelGap = 12.0
 
-    /// Lays out `count` images in `columns` columns, each `scale`× its size, each under a
-    /// title of `titleScale`; the cell is wide enough for the longest title.
-    static func gridLayout(count: Int, columns: Int, imageWidth: Int, imageHeight: Int, scale: Int,
-                           titles: [String], titleScale: Int, heading: String?) -> GridLayout {
-        let rows = max(1, (count + columns - 1) / columns)
-        let imagePixels = (imageWidth * scale, imageHeight * scale)
-        let longestTitle = titles.map { BitmapFont.size(of: $0, scale: titleScale).width }.max() ?? 0
-        let cellWidth = max(imagePixels.0, longestTitle)
-        let titleHeight = BitmapFont.lineHeight * titleScale
-        let headingHeight = heading.map { _ in BitmapFont.lineHeight * 3 + gap } ?? 0
-        let headingWidth = heading.map { BitmapFont.size(of: $0, scale: 3).width } ?? 0
-        let cellHeight = titleHeight + 8 + imagePixels.1
-        let gridWidth = columns * cellWidth + (columns - 1) * columnGap
-        let width = 2 * margin + max(gridWidth, headingWidth)
-        let height = 2 * margin + headingHeight + rows * cellHeight + (rows - 1) * gap
-        let left = (width - gridWidth) / 2
-
-        var origins: [(x: Int, y: Int)] = [], titleTops: [Int] = [], centers: [Int] = []
-        for index in 0..<count {
-            let cellX = left + (index % columns) * (cellWidth + columnGap)
-            let cellY = margin + headingHeight + (index / columns) * (cellHeight + gap)
-            centers.append(cellX + cellWidth / 2)
-            titleTops.append(cellY)
-            origins.append((cellX + (cellWidth - imagePixels.0) / 2, cellY + titleHeight + 8))
-        }
-        return GridLayout(width: width, height: height, imageOrigins: origins, titleTops: titleTops,
-                          centers: centers, imagePixels: imagePixels)
-    }
-
-    /// A grid of digits, each with its title centred above it, like the notebook's
-    /// matplotlib figure: white page, each digit upscaled by nearest neighbour in
-    /// matplotlib's `gray` colour map (ink white on a black square).
+    /// A grid of digits, each under its own title, like the notebook's matplotlib figure:
+    /// white page, each digit upscaled by nearest neighbour in matplotlib's `gray` colour
+    /// map (ink white on a black square). A faceted ``Chart`` of ``ImageMark``s.
     ///
     /// Used for sample training digits ("Label: 5") and for misclassified test digits
-    /// ("P: 3 / T: 5"). `images` holds `imageWidth × imageHeight` bytes each; at most
-    /// `rows × columns` of them.
+    /// ("P: 3 T: 5"). `images` holds `imageWidth × imageHeight` bytes each; at most
+    /// `rows × columns` of them. Each digit is `scale` CSS pixels per image pixel; a panel
+    /// is widened to its title, so titles never overlap.
     public static func digitGrid(
         images: [[UInt8]], titles: [String], rows: Int = 2, columns: Int = 8,
-        imageWidth: Int = 28, imageHeight: Int = 28, scale: Int = 4, titleScale: Int = 2, heading: String? = nil
-    ) -> Canvas {
+        imageWidth: Int = 28, imageHeight: Int = 28, scale: Double = 3, heading: String? = nil
+    ) -> Chart {
         precondition(titles.count == images.count, "digitGrid: \(images.count) images but \(titles.count) titles")
         precondition(images.count <= rows * columns, "digitGrid: \(images.count) images do not fit \(rows) × \(columns)")
-        let layout = gridLayout(count: images.count, columns: columns, imageWidth: imageWidth, imageHeight: imageHeight,
-                                scale: scale, titles: titles, titleScale: titleScale, heading: heading)
-        var canvas = Canvas(width: layout.width, height: layout.height)
-        if let heading { canvas.drawText(heading, centerX: layout.width / 2, y: margin, scale: 3) }
-        for (index, image) in images.enumerated() {
-            canvas.drawText(titles[index], centerX: layout.centers[index], y: layout.titleTops[index], scale: titleScale)
-            let origin = layout.imageOrigins[index]
-            canvas.drawGrayImage(image, width: imageWidth, height: imageHeight, x: origin.x, y: origin.y, scale: scale)
+        let used = max(1, min(columns, images.count))
+        let usedRows = max(1, (images.count + columns - 1) / columns)
+        let longestTitle = titles.map { StyledText($0).width(size: ChartLayout.panelTitleSize, weight: .bold) }.max() ?? 0
+        let imageSide = (width: Double(imageWidth) * scale, height: Double(imageHeight) * scale)
+        let cellWidth = max(imageSide.width, longestTitle + 6)
+        let cellHeight = imageSide.height + ChartLayout.panelTitleSize * 1.45
+        let headingHeight = heading.map { _ in ChartLayout.titleSize * ChartLayout.lineGap + 6 } ?? 0
+        var width = 2 * ChartLayout.margin + Double(used) * cellWidth + Double(used - 1) * panelGap
+        if let heading {
+            width = max(width, StyledText(heading).width(size: ChartLayout.titleSize, weight: .bold) + 2 * ChartLayout.margin)
         }
-        return canvas
+        let height = 2 * ChartLayout.margin + headingHeight + Double(usedRows) * cellHeight + Double(usedRows - 1) * panelGap
+        return Chart(title: heading ?? "", x: .hidden, y: .hidden, width: width, height: height, columns: used,
+                     equalAspect: true) {
+            for (index, image) in images.enumerated() {
+                Panel(titles[index]) { ImageMark(gray: image, width: imageWidth, height: imageHeight) }
+            }
+        }
     }
 
     /// One digit, large, under a title such as "Prediction: 7 | True Label: 7".
     public static func predictionFigure(
-        image: [UInt8], title: String, imageWidth: Int = 28, imageHeight: Int = 28, scale: Int = 10
-    ) -> Canvas {
-        let layout = gridLayout(count: 1, columns: 1, imageWidth: imageWidth, imageHeight: imageHeight,
-                                scale: scale, titles: [title], titleScale: 2, heading: nil)
-        var canvas = Canvas(width: layout.width, height: layout.height)
-        canvas.drawText(title, centerX: layout.centers[0], y: layout.titleTops[0], scale: 2)
-        let origin = layout.imageOrigins[0]
-        canvas.drawGrayImage(image, width: imageWidth, height: imageHeight, x: origin.x, y: origin.y, scale: scale)
-        return canvas
+        image: [UInt8], title: String, imageWidth: Int = 28, imageHeight: Int = 28, scale: Double = 8
+    ) -> Chart {
+        let side = (width: Double(imageWidth) * scale, height: Double(imageHeight) * scale)
+        let titleWidth = StyledText(title).width(size: ChartLayout.titleSize, weight: .bold)
+        let width = max(side.width, min(titleWidth, 600)) + 2 * ChartLayout.margin
+        // As many title lines as the chart will wrap it onto, so the digit keeps its scale.
+        let lines = StyledText(title).wrapped(toWidth: width - 2 * ChartLayout.margin, size: ChartLayout.titleSize,
+                                              weight: .bold, maxLines: 2).count
+        let height = side.height + 2 * ChartLayout.margin + ChartLayout.titleSize * ChartLayout.lineGap * Double(lines) + 6
+        return Chart(title: title, x: .hidden, y: .hidden, width: width, height: height, equalAspect: true) {
+            ImageMark(gray: image, width: imageWidth, height: imageHeight)
+        }
     }
 }

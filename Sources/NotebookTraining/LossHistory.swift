@@ -43,7 +43,7 @@ public struct LossHistory: Codable, Equatable, Sendable {
         }
     }
 
-    public func chart() -> Canvas {
+    public func chart() -> Chart {
         let epochOf = { (batch: Int) in Double(batch + 1) / Double(batchesPerEpoch) }
         let smoothed = smoothed
         return Figure.lineChart(

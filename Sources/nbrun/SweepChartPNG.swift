@@ -2,12 +2,14 @@ import Figures
 import Foundation
 import NBRunCore
 
-/// The sweep chart drawn with the notebook's own chart code and written through libpng.
+/// The sweep chart drawn with the notebooks' chart API and written through libpng at 2×.
+/// Its legend goes where no line runs, or beside the plot (the chart measures it).
 enum SweepChartPNG {
     @Sendable static func write(_ chart: SweepChart, to url: URL) throws {
         let series = chart.series.map { line in
             ChartSeries(name: line.name, points: line.points.map { ChartPoint(x: $0.x, y: $0.y) })
         }
-        try PNGWriter.write(Figure.lineChart(series: series, title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel), to: url)
+        let figure = Figure.lineChart(series: series, title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel)
+        try figure.write(to: url, svg: false)
     }
 }

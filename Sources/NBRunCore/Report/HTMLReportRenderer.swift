@@ -196,12 +196,22 @@ public enum HTMLReportRenderer {
         var parts: [String] = ["<div class=\"results\(stale ? " stale" : "")\">"]
         if !record.output.isEmpty { parts.append(output(record.output)) }
         for figure in record.figures {
-            let source = HTMLText.escaped(MarkdownReportRenderer.figurePath(stage: record.stage, figure: figure.name))
+            // A chart written through Figures has an SVG beside its PNG, from the same layout:
+            // the page shows that (sharp at any density, real text); report.md keeps the PNG.
+            let name = vectorSibling(of: figure.name, in: record) ?? figure.name
+            let source = HTMLText.escaped(MarkdownReportRenderer.figurePath(stage: record.stage, figure: name))
             let caption = text(figure.caption)
             parts.append("<figure><img src=\"\(source)\" alt=\"\(caption)\"><figcaption>\(caption)</figcaption></figure>")
         }
         parts.append("</div>")
         return parts.joined(separator: "\n")
+    }
+
+    /// `name.svg` when the stage kept one beside the figure `name.png`.
+    static func vectorSibling(of name: String, in record: StageRecord) -> String? {
+        guard name.lowercased().hasSuffix(".png") else { return nil }
+        let svg = String(name.dropLast(4)) + ".svg"
+        return record.artifact(named: svg) == nil ? nil : svg
     }
 
     static func output(_ printed: String) -> String {
