@@ -73,7 +73,7 @@ struct VanishingGradientStage: Stage {
                     thickness: curve.trained ? 3 : 1.5)
             },
             title: "Gradient reaching each step's input", xLabel: "time step t (image row)",
-            yLabel: "mean ||dL/dx_t|| (log scale)", logarithmicY: true, legend: .bottomRight)
+            yLabel: "mean ‖∂L/∂x_{t}‖ (log scale)", logarithmicY: true, legend: .bottomRight)
         try context.write(Self.norms,
                           caption: "Mean norm of dLoss/dx_t per time step (log scale), before (light) and after (bold) training") {
             try PNGWriter.write(chart, to: $0)

@@ -41,7 +41,7 @@ extension VariantTable {
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
 
-    static func formatMetric(_ value: Double) -> String {
+    public static func formatMetric(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.8g", value)
     }
 

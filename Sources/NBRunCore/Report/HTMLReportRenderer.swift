@@ -195,6 +195,12 @@ public enum HTMLReportRenderer {
     static func results(_ record: StageRecord, stale: Bool) -> String {
         var parts: [String] = ["<div class=\"results\(stale ? " stale" : "")\">"]
         if !record.output.isEmpty { parts.append(output(record.output)) }
+        if let metrics = record.metrics, !metrics.isEmpty {
+            let items = metrics.sorted { $0.key < $1.key }.map {
+                "<li><code>\(text($0.key))</code> = <code>\(text(VariantTable.formatMetric($0.value)))</code></li>"
+            }
+            parts.append("<div class=\"parameters metrics\"><span class=\"label\">Metrics</span><ul>" + items.joined() + "</ul></div>")
+        }
         for figure in record.figures {
             // A chart written through Figures has an SVG beside its PNG, from the same layout:
             // the page shows that (sharp at any density, real text); report.md keeps the PNG.

@@ -74,6 +74,12 @@ public enum MarkdownReportRenderer {
     static func results(_ record: StageRecord) -> [String] {
         var parts: [String] = []
         if !record.output.isEmpty { parts.append(fenced(record.output, language: "")) }
+        // The metrics `runs` and the sweep tables read, as recorded (names are checked when
+        // recorded: letters, digits, `-`, `_` and `.`).
+        if let metrics = record.metrics, !metrics.isEmpty {
+            parts.append("Metrics: " + metrics.sorted { $0.key < $1.key }
+                .map { "`\($0.key)` = `\(VariantTable.formatMetric($0.value))`" }.joined(separator: ", "))
+        }
         for figure in record.figures {
             parts.append("![\(imageDescription(figure.caption))](\(figurePath(stage: record.stage, figure: figure.name)))")
         }
