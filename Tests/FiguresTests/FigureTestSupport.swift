@@ -34,26 +34,6 @@ func roundTrip(_ canvas: Canvas, name: String) throws -> Bitmap {
     return bitmap
 }
 
-/// Whether `text` is drawn at (x, y) in `color`: every ink pixel of its glyphs has that
-/// colour, and every other pixel of its box does not.
-func textIsDrawn(_ text: String, in bitmap: Bitmap, x: Int, y: Int, scale: Int, color: Color = .ink) -> Bool {
-    let mask = BitmapFont.mask(of: text, scale: scale)
-    guard x >= 0, y >= 0, x + mask.width <= bitmap.width, y + mask.height <= bitmap.height else { return false }
-    for row in 0..<mask.height {
-        for column in 0..<mask.width {
-            let isInk = bitmap.color(x: x + column, y: y + row) == color
-            if isInk != mask.ink[row * mask.width + column] { return false }
-        }
-    }
-    return true
-}
-
-/// Whether `text` is drawn centred on `centerX` with its top at `y`.
-func textIsDrawn(_ text: String, in bitmap: Bitmap, centerX: Int, y: Int, scale: Int, color: Color = .ink) -> Bool {
-    textIsDrawn(text, in: bitmap, x: centerX - BitmapFont.size(of: text, scale: scale).width / 2, y: y,
-                scale: scale, color: color)
-}
-
 /// Counts the pixels of exactly `color`.
 func count(_ color: Color, in bitmap: Bitmap) -> Int {
     var total = 0

@@ -17,8 +17,11 @@ struct ReportTests {
         #expect(report.contains("peak memory"))
         let png = try Data(contentsOf: notebook.artifact("histogram", "histogram.png"))
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
-        // IHDR: height (bytes 20...23) is margin + title + plot + margin; colour type 2 is RGB (libpng via Figures).
-        #expect(png.count > 26 && png[png.startIndex + 20 ..< png.startIndex + 24].elementsEqual([0, 0, 0, 156]))
+        // IHDR: the chart's 240 CSS pixels of height at 2× (bytes 20...23); colour type 2 is RGB (libpng via Figures).
+        #expect(png.count > 26 && png[png.startIndex + 20 ..< png.startIndex + 24].elementsEqual([0, 0, 1, 0xE0]))
+        // The same figure as SVG beside it, for report.html.
+        let svg = try String(contentsOf: notebook.artifact("histogram", "histogram.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("20 numbers"))
         #expect(png.count > 26 && png[png.startIndex + 24] == 8 && png[png.startIndex + 25] == 2)
         let counts = try #require(report.split(separator: "\n").first { $0.hasPrefix("bin counts: ") })
         #expect(counts.dropFirst("bin counts: ".count).split(separator: " ").compactMap { Int($0) }.reduce(0, +) == 20)
