@@ -11,13 +11,16 @@ struct HistogramStage: Stage {
 
     @Parameter(help: "Number of bars.", range: 1...100) var bins = 10
 
+    static let histogram = FigureOutput("histogram.png")
+
     func run(_ context: StageContext) throws {
         let numbers = try context.read(DemoArtifacts.numbers).values
         var counts = [Int](repeating: 0, count: bins)
         for number in numbers { counts[min(bins - 1, max(0, number) * bins / 1000)] += 1 }
 
-        try PNGWriter.write(Self.chart(counts, title: "\(numbers.count) numbers"), to: context.outputURL(for: "histogram.png"))
-        context.addFigure("histogram.png", caption: "Histogram of \(numbers.count) numbers in \(bins) bins")
+        try context.write(Self.histogram, caption: "Histogram of \(numbers.count) numbers in \(bins) bins") {
+            try PNGWriter.write(Self.chart(counts, title: "\(numbers.count) numbers"), to: $0)
+        }
         context.print("bin counts: \(counts.map(String.init).joined(separator: " "))")
     }
 
