@@ -62,13 +62,6 @@ public struct Canvas: Sendable {
         fill(x: x + width - thickness, y: y, width: thickness, height: height, color: color)
     }
 
-    /// A straight anti-aliased line of the given thickness between two points given in
-    /// pixel coordinates (pixel centres at half-integers).
-    public mutating func drawLine(from start: (x: Double, y: Double), to end: (x: Double, y: Double),
-                                  color: Color, thickness: Double = 1) {
-        strokePolyline([start, end], color: color, thickness: thickness)
-    }
-
     /// Connects the points with an anti-aliased line; each pixel is painted once with its
     /// greatest coverage, so joints are not darker than the segments.
     public mutating func strokePolyline(_ points: [(x: Double, y: Double)], color: Color, thickness: Double = 1) {

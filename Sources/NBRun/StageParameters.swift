@@ -1,8 +1,8 @@
 import Foundation
 
-/// A stage's resolved parameters. Accessors trap on an undeclared name or a mismatched
-/// type: the manifest was validated against the stage's declarations, so either is a
-/// programming error in the stage, not bad user input.
+/// A stage's resolved parameters, which `@Parameter` properties read. Asking for an
+/// undeclared name traps: the manifest was validated against the stage's declarations, so
+/// it is a programming error in the stage, not bad user input.
 public struct StageParameters: Sendable {
     public let values: [String: ParameterValue]
     /// Relative `.path` values resolve against this folder (the manifest's).
@@ -18,44 +18,6 @@ public struct StageParameters: Sendable {
             preconditionFailure("stage asked for undeclared parameter '\(name)'")
         }
         return value
-    }
-
-    public func int(_ name: String) -> Int {
-        guard case .integer(let value) = self[name] else { mismatch(name, "an integer") }
-        return value
-    }
-
-    public func double(_ name: String) -> Double {
-        switch self[name] {
-        case .number(let value): return value
-        case .integer(let value): return Double(value)
-        default: mismatch(name, "a number")
-        }
-    }
-
-    public func string(_ name: String) -> String {
-        switch self[name] {
-        case .string(let value), .path(let value): return value
-        default: mismatch(name, "a string")
-        }
-    }
-
-    public func bool(_ name: String) -> Bool {
-        guard case .boolean(let value) = self[name] else { mismatch(name, "a boolean") }
-        return value
-    }
-
-    /// A `.path` parameter resolved against the manifest's folder; nil when left unset.
-    public func url(_ name: String) -> URL? {
-        switch self[name] {
-        case .path(let path): return ParameterValue.resolve(path: path, against: baseDirectory)
-        case .none: return nil
-        default: mismatch(name, "a path")
-        }
-    }
-
-    private func mismatch(_ name: String, _ expected: String) -> Never {
-        preconditionFailure("parameter '\(name)' is \(self[name]), not \(expected)")
     }
 }
 
