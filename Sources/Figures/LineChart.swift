@@ -32,8 +32,8 @@ public struct ChartPoint: Sendable, Hashable {
 }
 
 extension Figure {
-    /// A line chart of named series: a ``Chart`` of one ``LineMark`` per series, for the
-    /// stages written before the chart API. Points with a NaN or infinite coordinate are
+    /// A line chart of named series: a ``Chart`` of one ``LineMark`` per series, for a stage
+    /// that has its series as named arrays. Points with a NaN or infinite coordinate are
     /// left out (a diverged loss must not wreck the whole chart).
     ///
     /// `logarithmicY` makes a log-scale y axis with ticks on powers of ten, for values

@@ -27,7 +27,8 @@ public struct StageRecord: Codable, Sendable, Equatable {
     public var durationSeconds: Double
     public var peakMemoryBytes: UInt64
     /// What the stage measured (``StageContext/recordMetric(_:_:)``), for `nbrun runs` and
-    /// sweep reports. Absent in records written before metrics existed.
+    /// sweep reports. Optional so that records from before metrics still load (they show
+    /// none).
     public var metrics: [String: Double]?
 
     public func artifact(named name: String) -> Artifact? {

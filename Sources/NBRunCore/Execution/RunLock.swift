@@ -4,10 +4,10 @@ import Foundation
 /// what a running nbrun is writing or about to read: every run holds it shared for its whole
 /// life (so runs never wait for each other here), `clean` and `gc` hold it exclusive.
 ///
-/// Runs no longer hold the output folder's lock while they compute, and a run's plan names
-/// cached variants it reads later, staging folders and checkpoints it writes meanwhile; the
-/// output lock alone would let `gc` remove such a variant, or `clean` the whole cache, in the
-/// middle. It sits in the cache because that is what several output folders may share
+/// Runs do not hold the output folder's lock while they compute (other variants of the
+/// notebook proceed meanwhile), and a run's plan names cached variants it reads later,
+/// staging folders and checkpoints it writes meanwhile; the output lock alone would let `gc`
+/// remove such a variant, or `clean` the whole cache, in the middle. It sits in the cache because that is what several output folders may share
 /// (`RunOptions.cacheDirectory`). `run.lock` cannot collide with a stage's lock folder:
 /// stage names hold no '.'.
 ///

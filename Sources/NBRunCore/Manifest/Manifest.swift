@@ -8,7 +8,8 @@ import Foundation
 public struct Manifest: Sendable {
     public var fileURL: URL
     public var title: String
-    /// The `output:` entry as written, if any (see `ManifestLoader.outputDirectory`).
+    /// The `output:` entry as written, if any (``outputDirectory(override:currentDirectory:)``
+    /// resolves it).
     public var declaredOutput: String?
     public var cells: [Cell]
 

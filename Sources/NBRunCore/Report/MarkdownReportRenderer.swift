@@ -95,8 +95,8 @@ public enum MarkdownReportRenderer {
     }
 
     /// An image description cannot hold a code span's literal text in every viewer, so
-    /// its punctuation is backslash-escaped; brackets become parentheses as before, which
-    /// keeps captions readable in plain text.
+    /// its punctuation is backslash-escaped and brackets become parentheses, which keeps
+    /// captions readable in plain text.
     static func imageDescription(_ caption: String) -> String {
         let flat = ControlCharacters.escaped(caption, allowingNewlines: false)
             .replacingOccurrences(of: "]", with: ")").replacingOccurrences(of: "[", with: "(")
