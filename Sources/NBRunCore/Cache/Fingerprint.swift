@@ -8,8 +8,8 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
     /// SHA-256 of the stage's normalised code (see `SwiftCodeNormalizer`).
     public var code: String
     /// SHA-256 of the normalised code of each library module the stage uses (see
-    /// ``LibraryCode``). Optional so that records of nbrun 0.x, which did not fingerprint
-    /// library code, still load: such a record is then stale, with a `why` that says so.
+    /// ``LibraryCode``). Optional so that a record from a build that did not fingerprint
+    /// library code still loads; it is then stale, and `why` says what changed.
     public var libraries: [String: String]?
     /// Resolved parameters in canonical typed form (`int:32`, `path:data/mnist`).
     public var parameters: [String: String]
