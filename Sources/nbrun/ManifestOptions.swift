@@ -45,13 +45,15 @@ struct ManifestOptions: ParsableArguments {
 
     var manifestURL: URL { URL(fileURLWithPath: manifest) }
 
-    func load(with runner: Runner) throws -> Manifest {
+    /// The manifest with the `--set` overrides applied (`overrides`, when the command parsed
+    /// them already for something else, such as a sweep).
+    func load(with runner: Runner, overrides given: [ParameterOverride]? = nil) throws -> Manifest {
         // An empty path would become the current folder: say what is wrong instead.
         guard !manifest.isEmpty else {
             throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
         }
         do {
-            let manifest = try runner.loadManifest(manifestURL, overrides: try parsedOverrides())
+            let manifest = try runner.loadManifest(manifestURL, overrides: try given ?? parsedOverrides())
             try checkCache(for: manifest)
             return manifest
         } catch let error as RunError {

@@ -84,7 +84,8 @@ extension NBRun {
                 }
                 if !compileFailures.isEmpty, !sweeps.isEmpty || dryRun { throw ExitCode(1) }
                 let runner = Runner(registry: registry, console: console, cancellation: cancellation)
-                let manifest = try notebook.load(with: runner)
+                let overrides = try notebook.parsedOverrides()
+                let manifest = try notebook.load(with: runner, overrides: overrides)
                 var options = notebook.runOptions()
                 options.onlyStage = stage
                 options.fromStage = from
@@ -121,7 +122,7 @@ extension NBRun {
                 InterruptHandler.install(flag: cancellation, console: console)
                 if !dryRun { try notebook.createCacheFolder() }
                 if !sweeps.isEmpty {
-                    let fixed = try notebook.parsedOverrides()
+                    let fixed = overrides
                     let grid = try SweepGrid(axes: sweeps.map { text throws(SweepError) in try SweepAxis(parsing: text) }, fixed: fixed)
                     if slurm.onSlurm {
                         try runOnSlurm(runner: runner, console: console, fixed: fixed, grid: grid, options: options)
