@@ -58,6 +58,8 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),
         // prctl(2), for nbrun's worker process.
         .systemLibrary(name: "CProcessControl"),
+        // Starting this executable again as a child (the worker, the runs of `nbrun watch`).
+        .target(name: "ProcessSpawning"),
 
         // Atomic file writes (temporary file, fsync, rename), shared by everything that writes results.
         .target(name: "AtomicFiles"),
@@ -146,12 +148,12 @@ let package = Package(
         // watching, the run's events, the loopback server and the page's script).
         .target(
             name: "NBRunWatch",
-            dependencies: ["NBRunCore", "SafeText", "CProcessControl", .product(name: "FlyingFox", package: "FlyingFox")]),
+            dependencies: ["NBRunCore", "SafeText", "CProcessControl", "ProcessSpawning", .product(name: "FlyingFox", package: "FlyingFox")]),
 
         .executableTarget(
             name: "nbrun",
             dependencies: [
-                "NBRunCore", "NBRunWatch", "Figures", "NotebookLibraries", "CProcessControl", "AtomicFiles",
+                "NBRunCore", "NBRunWatch", "Figures", "NotebookLibraries", "CProcessControl", "ProcessSpawning", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hostCPU,

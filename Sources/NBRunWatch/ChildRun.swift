@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawning
 
 /// One `nbrun run` the watcher started: its events as they come, its standard error passed
 /// through to ours (the last of it kept for the page), and its exit. It is the leader of its
@@ -22,31 +23,16 @@ public final class ChildRun: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment[RunEvent.descriptorVariable] = String(eventsDescriptor)
         environment["NBRUN_WORKER"] = nil
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, events[1], eventsDescriptor)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var spawned: pid_t = 0
-        let status = posix_spawn(&spawned, "/proc/self/exe", &actions, &attributes, argv, envp)
+        let started = SelfSpawn.start(arguments: [executable] + arguments, environment: environment,
+                                      descriptors: [(events[1], eventsDescriptor), (errors[1], 2)], newProcessGroup: true)
         close(events[1])
         close(errors[1])
-        guard status == 0 else {
+        let spawned: pid_t
+        switch started {
+        case .success(let pid): spawned = pid
+        case .failure(let failure):
             close(events[0]); close(errors[0])
-            throw ChildRunError.cannotStart(String(cString: strerror(status)))
+            throw ChildRunError.cannotStart(failure.description)
         }
         pid = spawned
         let child = spawned

@@ -4,6 +4,7 @@ import CProcessControl
 #endif
 import Foundation
 import NBRunCore
+import ProcessSpawning
 
 /// Runs a notebook in a worker process, so that a stage that traps (an index out of range,
 /// a force-unwrapped nil, a `precondition`), overflows its stack or exhausts memory is a
@@ -146,30 +147,13 @@ struct WorkerAttempt {
             environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=24,top=0"
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, events[1], eventsDescriptor)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let executable = "/proc/self/exe"
-        let arguments = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst()
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
         Forwarding.install()
-        guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else {
-            FileHandle.standardError.write(Data("nbrun: error: cannot start the worker process: \(String(cString: strerror(errno)))\n".utf8))
+        let pid: pid_t
+        switch SelfSpawn.start(arguments: CommandLine.arguments, environment: environment,
+                               descriptors: [(events[1], eventsDescriptor), (errors[1], 2)]) {
+        case .success(let started): pid = started
+        case .failure(let failure):
+            FileHandle.standardError.write(Data("nbrun: error: cannot start the worker process: \(failure)\n".utf8))
             return nil
         }
         Forwarding.worker = pid

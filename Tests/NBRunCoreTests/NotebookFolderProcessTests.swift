@@ -32,6 +32,32 @@ struct NotebookFolderProcessTests {
         try String(contentsOf: sandbox.url("\(output)/report.md"), encoding: .utf8)
     }
 
+    /// Edits a second apart or less, each compiled at once: the compiler's incremental mode
+    /// tells changed files by their times, and two writes of a copy within one second once
+    /// linked the earlier object and stored it under the new text's key. Every edit's text
+    /// must be what runs.
+    @Test func editsCompiledWithinOneSecondEachRunTheirOwnCode() throws {
+        #expect(try nbrun(["new", "Waves", "waves"]).status == 0)
+        let manifest = "waves/Waves.manifest", plot = "waves/Stages/PlotStage.swift"
+        #expect(try nbrun([manifest, "--output", "out"]).status == 0)
+        var previous = "largest sample:"
+        for round in 1...8 {
+            let label = "largest sample (edit \(round)):"
+            try edit(plot) { $0.replacingOccurrences(of: previous, with: label) }
+            previous = label
+            // `stages` compiles and loads the notebook, and runs nothing: quick enough that
+            // the next edit's copy is written within the same second, most rounds.
+            let stages = try nbrun(["stages", manifest])
+            #expect(stages.status == 0, "round \(round): \(stages.output)")
+        }
+        let run = try nbrun([manifest, "--output", "out"])
+        #expect(run.status == 0 && run.output.contains("\(previous) "), "\(run.output)")
+        // A compile error after a quick edit is an error, not the last build's code.
+        try edit(plot) { $0 + "\n}\n" }
+        let broken = try nbrun([manifest, "--output", "out"])
+        #expect(broken.status != 0 && broken.output.contains("does not compile"), "\(broken.output)")
+    }
+
     @Test func scaffoldedRunEditedBrokenFixedAndJoinedByASecondNotebook() throws {
         let created = try nbrun(["new", "Waves", "notebooks/waves"])
         #expect(created.status == 0, "\(created.output)")

@@ -115,9 +115,13 @@ public struct NotebookPluginCompiler: Sendable {
         try? AtomicFile.write(Data(name.utf8), to: record)
     }
 
+    static let layout = "2: a rewritten copy's object is removed before compiling"
+
     static func key(module: String, files: [NotebookFolder.SourceFile], buildID: String) -> String {
         var hash = SHA256()
-        hash.update(data: Data("\(buildID)\0\(module)\0".utf8))
+        // `layout` changes when how a folder is compiled changes, so that no library compiled
+        // the earlier way is reused.
+        hash.update(data: Data("\(buildID)\0\(module)\0\(layout)\0".utf8))
         for file in files {
             hash.update(data: Data("\(file.relativePath)\0\(file.text.utf8.count)\0".utf8))
             hash.update(data: Data(file.text.utf8))
@@ -169,7 +173,10 @@ public struct NotebookPluginCompiler: Sendable {
 
         // The copies: what was read, starting with a line that maps the compiler's messages
         // back to the file in the notebook's folder. A copy is rewritten only when its text
-        // changed, since the compiler tells what changed by the files' times.
+        // changed, and then its object and dependency record go too: the compiler tells what
+        // changed by the files' times, and a copy rewritten soon after the last build (a save
+        // right after a run, under `nbrun watch`) was once taken as unchanged, so the old
+        // object was linked and stored under the new text's key.
         var inputs: [(name: String, text: String)] = files.map { file in
             (Self.copyName(file.relativePath), "#sourceLocation(file: \(Self.stringLiteral(file.url.path)), line: 1)\n" + file.text)
         }
@@ -180,6 +187,8 @@ public struct NotebookPluginCompiler: Sendable {
             do { try AtomicFile.write(Data(input.text.utf8), to: copy) } catch {
                 throw .cannotStore(path: copy.path, reason: "\(error)")
             }
+            let stem = objects.appendingPathComponent(Self.objectStem(input.name)).path
+            for outdated in [stem + ".o", stem + ".swiftdeps"] { unlink(outdated) }
         }
         let current = Set(inputs.map(\.name))
         for stale in (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? [] where !current.contains(stale) {
