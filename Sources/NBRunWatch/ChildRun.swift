@@ -8,9 +8,7 @@ import ProcessSpawning
 /// watcher ends (`NBRUN_EVENTS` makes it ask the kernel for that).
 public final class ChildRun: @unchecked Sendable {
     public let pid: pid_t
-    private let lock = NSLock()
-    private var errorTail = Data()
-    private static let kept = 16 << 10
+    private let errorRelay: StderrRelay
 
     /// `onEvent` and `onExit` are called on the reading threads, `onExit` last, once, with
     /// the exit status (128 + n for signal n) and the end of what it wrote to standard error.
@@ -35,6 +33,7 @@ public final class ChildRun: @unchecked Sendable {
             throw ChildRunError.cannotStart(failure.description)
         }
         pid = spawned
+        errorRelay = StderrRelay(descriptor: errors[0], keep: 16 << 10)
         let child = spawned
         let group = DispatchGroup()
         let eventsRead = events[0], errorsRead = errors[0]
@@ -46,7 +45,7 @@ public final class ChildRun: @unchecked Sendable {
         }
         group.enter()
         Thread.detachNewThread { [self] in
-            relay(errorsRead)
+            errorRelay.relay()
             close(errorsRead)
             group.leave()
         }
@@ -66,10 +65,7 @@ public final class ChildRun: @unchecked Sendable {
     /// The whole process group at once: the run, its worker, a compiler they started.
     public func kill() { Glibc.kill(-pid, SIGKILL) }
 
-    public var stderrTail: String {
-        lock.lock(); defer { lock.unlock() }
-        return String(decoding: errorTail, as: UTF8.self)
-    }
+    public var stderrTail: String { errorRelay.text }
 
     private static func readLines(_ descriptor: Int32, _ body: (Substring) -> Void) {
         var pending: [UInt8] = []
@@ -85,26 +81,6 @@ public final class ChildRun: @unchecked Sendable {
             }
             // A line no event is this long: drop it rather than grow without bound.
             if pending.count > 4 << 20 { pending.removeAll() }
-        }
-    }
-
-    private func relay(_ descriptor: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 16 << 10)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = buffer[offset..<count].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-                if written < 0, errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-            lock.lock()
-            errorTail.append(contentsOf: buffer[0..<count])
-            if errorTail.count > Self.kept { errorTail.removeFirst(errorTail.count - Self.kept) }
-            lock.unlock()
         }
     }
 }

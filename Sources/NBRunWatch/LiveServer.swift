@@ -43,7 +43,7 @@ public enum LiveServerError: Error, CustomStringConvertible {
         case .portInUse(let host, let port):
             "port \(port) on \(host) is in use (another nbrun watch, or another server); choose another with --port, or --port 0 for any free one"
         case .noFreePort(let host, let from, let to): "no free port on \(host) from \(from) to \(to); choose one with --port"
-        case .badHost(let host): "--host \(host) is not an IP address of this machine (give one such as 127.0.0.1, 0.0.0.0 or ::)"
+        case .badHost(let host): "--host '\(host)' is not an IP address of this machine (give one such as 127.0.0.1, 0.0.0.0 or ::)"
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
         }
     }

@@ -161,7 +161,7 @@ struct WorkerAttempt {
         close(errors[1])
 
         let stages = StageTracker(descriptor: events[0])
-        let tail = StderrRelay(descriptor: errors[0])
+        let tail = StderrRelay(descriptor: errors[0], keep: 64 << 10)
         let readers = [Thread { stages.read() }, Thread { tail.relay() }]
         readers.forEach { $0.start() }
         var status: Int32 = 0
@@ -207,36 +207,6 @@ final class StageTracker: @unchecked Sendable {
     }
 }
 
-/// Copies the worker's standard error to ours as it comes, keeping its last 64 KiB.
-final class StderrRelay: @unchecked Sendable {
-    let descriptor: Int32
-    let finished = DispatchSemaphore(value: 0)
-    private var kept = Data()
-    private static let keep = 64 << 10
-
-    init(descriptor: Int32) { self.descriptor = descriptor }
-
-    var text: String { String(decoding: kept, as: UTF8.self) }
-
-    func relay() {
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = buffer[offset..<count].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-                if written < 0, errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-            kept.append(contentsOf: buffer[0..<count])
-            if kept.count > Self.keep { kept.removeFirst(kept.count - Self.keep) }
-        }
-        finished.signal()
-    }
-}
 
 /// Signals another process sends the supervisor (`kill`, `scancel`, a time limit) go on to
 /// the worker. A terminal's Ctrl-C reaches both already, the worker through its process

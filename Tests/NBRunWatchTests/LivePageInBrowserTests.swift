@@ -333,7 +333,11 @@ struct WatchRefusalTests {
         let missing = try watch(["Gone.manifest"], in: notebook.folder)
         #expect(missing.0 == 2 && missing.1.contains("Gone.manifest: no such manifest file"), "\(missing.1)")
         let host = try watch(["Demo.manifest", "--host", "example.com"], in: notebook.folder)
-        #expect(host.0 == 1 && host.1.contains("--host example.com is not an IP address"), "\(host.1)")
+        #expect(host.0 == 1 && host.1.contains("--host 'example.com' is not an IP address"), "\(host.1)")
+        let emptyHost = try watch(["Demo.manifest", "--host", ""], in: notebook.folder)
+        #expect(emptyHost.0 == 1 && emptyHost.1.contains("--host '' is not an IP address"), "\(emptyHost.1)")
+        let hugePort = try watch(["Demo.manifest", "--port", "70000"], in: notebook.folder)
+        #expect(hugePort.0 == 64 && hugePort.1.contains("70000"), "\(hugePort.1)")
         let set = try watch(["Demo.manifest", "--set", "no-equals-sign"], in: notebook.folder)
         #expect(set.0 == 2 && set.1.contains("--set no-equals-sign"), "\(set.1)")
         // Nothing was written: no output folder, no report.
