@@ -82,18 +82,27 @@ let package = Package(
         // `Artifact`, `StageContext`, `NotebookPath`, progress and printed output.
         .target(name: "NBRun", dependencies: ["AtomicFiles", "SafeText", "SwiftSourceScan"]),
 
-        // The engine: manifest, planner, store and cache, execution, reports, sweeps, Slurm,
-        // and the notebook plugins it compiles and loads.
+        // What a report shows and how it is written: the report model, the Markdown and HTML
+        // renderers, prose, Swift highlighting and the page's assets. It knows nothing of how a
+        // run decides or stores; the engine builds a `Report` from a run's outcomes.
+        .target(name: "NBRunReport", dependencies: ["NBRun", "AtomicFiles", "SafeText"]),
+
+        // The engine: the manifest, the plan (fingerprints, planner, selection, decisions), the
+        // run, the store and its locks, and the notebook plugins it compiles and loads.
         .target(
-            name: "NBRunCore",
+            name: "NBRunEngine",
             dependencies: [
                 "NBRun",
+                "NBRunReport",
                 "AtomicFiles",
                 "SafeText",
                 "SwiftSourceScan",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+
+        // Sweeps over parameter grids, run here one variant after another or on Slurm as a job array.
+        .target(name: "NBRunSweep", dependencies: ["NBRunEngine", "AtomicFiles", "SafeText"]),
 
         // Matrix kernels, the from-scratch LSTM, GRU and RNN cells, cross-entropy, Adam, safetensors checkpoints.
         .target(name: "NeuralNetwork", dependencies: ["AtomicFiles", "SafeText", "SeededRandom", "CPrefetch"], swiftSettings: hostCPU),
@@ -148,14 +157,20 @@ let package = Package(
         // watching, the run's events, the loopback server and the page's script).
         .target(
             name: "NBRunWatch",
-            dependencies: ["NBRunCore", "SafeText", "CProcessControl", "ProcessSpawning", .product(name: "FlyingFox", package: "FlyingFox")]),
+            dependencies: ["NBRunEngine", "NBRunReport", "SafeText", "CProcessControl", "ProcessSpawning", .product(name: "FlyingFox", package: "FlyingFox")]),
+
+        // The commands, `nbrun new`'s scaffold, the stage worker, and the one map from errors to exit statuses.
+        .target(
+            name: "NBRunCLI",
+            dependencies: [
+                "NBRunEngine", "NBRunReport", "NBRunSweep", "NBRunWatch", "Figures", "NotebookLibraries", "CProcessControl", "ProcessSpawning",
+                "AtomicFiles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: hostCPU),
 
         .executableTarget(
             name: "nbrun",
-            dependencies: [
-                "NBRunCore", "NBRunWatch", "Figures", "NotebookLibraries", "CProcessControl", "ProcessSpawning", "AtomicFiles",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["NBRunCLI"],
             swiftSettings: hostCPU,
             // A notebook's plugin is a shared library that leaves the author API and the
             // libraries undefined: they resolve to this executable's own copies when nbrun
@@ -173,11 +188,26 @@ let package = Package(
         // Renders a chart of 10⁶ points at 2× and prints the time (run it in release).
         .executableTarget(name: "figures-benchmark", dependencies: ["Figures"], swiftSettings: hostCPU),
 
+        // What the engine's, the report's, the sweeps' and the command line's tests share: a
+        // notebook in a temporary folder run in-process (`TestNotebook`), an `nbrun` process
+        // (`RunningNBRun`), file-tree snapshots and sandboxes, report fixtures.
+        .target(
+            name: "NBRunTestSupport",
+            dependencies: ["NBRunEngine", "NBRunReport", "DemoNotebook", "AtomicFiles", "SafeText"],
+            path: "Tests/NBRunTestSupport"),
         .testTarget(
-            name: "NBRunCoreTests",
-            dependencies: ["NBRunCore", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom", "SwiftSourceScan",
-                           "NotebookLibraries"],
+            name: "NBRunEngineTests",
+            dependencies: ["NBRunEngine", "NBRunTestSupport", "DemoNotebook", "AtomicFiles", "SafeText", "SeededRandom",
+                           "SwiftSourceScan", "NotebookLibraries"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "NBRunReportTests",
+            dependencies: ["NBRunReport", "NBRunEngine", "NBRunTestSupport", "SafeText", "SeededRandom"]),
+        .testTarget(name: "NBRunSweepTests", dependencies: ["NBRunSweep", "NBRunEngine", "NBRunTestSupport", "SeededRandom"]),
+        // Through the real `nbrun` executable: exit statuses, signals, two processes at once, the scaffold, the set-up script.
+        .testTarget(name: "NBRunCLITests", dependencies: ["NBRunCLI", "NBRunEngine", "NBRunTestSupport"]),
+        .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
+        .testTarget(name: "SwiftSourceScanTests", dependencies: ["SwiftSourceScan", "NBRunTestSupport"]),
         .testTarget(
             name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "SeededRandom"],
             resources: [.copy("Fixtures")]),
@@ -189,9 +219,9 @@ let package = Package(
         // Headless Chromium driven over the DevTools pipe, for the tests that look at pages.
         .target(name: "BrowserTestSupport", path: "Tests/BrowserTestSupport"),
         .testTarget(name: "LSTMNotebookTests",
-                    dependencies: ["NBRunCore", "LSTMNotebook", "BrowserTestSupport"] + notebookLibraries),
-        .testTarget(name: "NBRunWatchTests", dependencies: ["NBRunWatch", "NBRunCore", "BrowserTestSupport"]),
+                    dependencies: ["NBRunEngine", "NBRunReport", "NBRunSweep", "LSTMNotebook", "BrowserTestSupport"] + notebookLibraries),
+        .testTarget(name: "NBRunWatchTests", dependencies: ["NBRunWatch", "NBRunEngine", "NBRunTestSupport", "BrowserTestSupport"]),
         .testTarget(name: "GRUvsLSTMNotebookTests",
-                    dependencies: ["NBRunCore", "LSTMNotebook", "GRUvsLSTMNotebook"] + notebookLibraries),
+                    dependencies: ["NBRunEngine", "LSTMNotebook", "GRUvsLSTMNotebook"] + notebookLibraries),
     ] + notebookTargets
 )

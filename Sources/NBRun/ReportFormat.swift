@@ -20,6 +20,12 @@ public enum ReportFormat {
         return "\(whole / 60) min \(whole % 60) s"
     }
 
+    /// A recorded metric: whole numbers without a fraction, others to eight significant
+    /// digits, the same in the report, `runs` and a sweep's table.
+    public static func metric(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.8g", value)
+    }
+
     /// A size in powers of 1024, one formatter for the report, `runs`, `why` and `gc`.
     public static func bytes(_ bytes: UInt64) -> String {
         if bytes < 1024 { return "\(bytes) B" }

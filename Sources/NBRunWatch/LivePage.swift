@@ -1,5 +1,6 @@
 import Foundation
-import NBRunCore
+import NBRunEngine
+import NBRunReport
 
 /// The served page: `report.html` as nbrun wrote it, plus one script and one stylesheet of
 /// the server's, and `connect-src 'self'` added to its Content-Security-Policy so that the

@@ -1,5 +1,5 @@
 import Foundation
-import NBRunCore
+import NBRunEngine
 
 /// What a watched run reports about itself, computed in the run from what it loaded: the
 /// watcher then watches exactly the files the run's fingerprints read.

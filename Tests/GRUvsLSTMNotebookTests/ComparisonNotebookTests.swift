@@ -2,7 +2,7 @@ import Figures
 import Foundation
 @testable import GRUvsLSTMNotebook
 import LSTMNotebook
-import NBRunCore
+import NBRunEngine
 import NeuralNetwork
 import Testing
 

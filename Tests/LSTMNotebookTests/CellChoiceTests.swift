@@ -1,7 +1,8 @@
 import Foundation
 @testable import LSTMNotebook
 import MNIST
-import NBRunCore
+import NBRunEngine
+import NBRunSweep
 import NeuralNetwork
 import Testing
 
@@ -138,7 +139,7 @@ extension NotebookEndToEndTests {
         let fixed = try ["load-data.train-limit=96", "load-data.test-limit=48", "build-model.hidden-size=4", "train.epochs=1",
                          "train.learning-rate=0.01"].map { try ParameterOverride(parsing: $0) }
         let grid = try SweepGrid(axes: [try SweepAxis(parsing: "build-model.cell=lstm,gru,rnn")], fixed: fixed)
-        let sweep = try runner.sweep(manifest: Self.manifestURL, fixed: fixed, grid: grid, metric: "test.accuracy",
+        let sweep = try runner.sweep(try runner.loadManifest(Self.manifestURL, overrides: fixed), grid: grid, metric: "test.accuracy",
                                      options: options, chartWriter: nil)
         #expect(sweep.exitCode == 0)
         #expect(sweep.variants.map { $0.overrides.map(\.description) }

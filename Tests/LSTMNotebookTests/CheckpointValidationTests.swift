@@ -1,6 +1,6 @@
 import Foundation
-@testable import NotebookTraining
 import NeuralNetwork
+@testable import NotebookTraining
 import Testing
 
 /// A checkpoint is only resumed from if every field describes a point of this very run;

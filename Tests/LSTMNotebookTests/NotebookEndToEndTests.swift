@@ -1,7 +1,7 @@
 import Figures
 import Foundation
 import LSTMNotebook
-import NBRunCore
+import NBRunEngine
 import NeuralNetwork
 import Testing
 

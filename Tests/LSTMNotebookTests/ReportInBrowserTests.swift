@@ -1,7 +1,7 @@
 import BrowserTestSupport
 import Foundation
 import LSTMNotebook
-import NBRunCore
+import NBRunEngine
 import Testing
 
 /// `report.html` opened in a real browser: headless Chromium (Debian's `chromium`, which

@@ -1,5 +1,7 @@
 import Foundation
-import NBRunCore
+import NBRunEngine
+import NBRunTestSupport
+import NBRunReport
 import NBRunWatch
 import Testing
 
@@ -151,16 +153,6 @@ struct RunEventTests {
                 == "nbrun 'My Notes.manifest' --set 'a.b=it'\\''s' --stage train")
         #expect(ShellQuoting.quoted("") == "''")
         #expect(ShellQuoting.quoted("$(rm -rf /)") == "'$(rm -rf /)'")
-    }
-}
-
-final class Box<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
 

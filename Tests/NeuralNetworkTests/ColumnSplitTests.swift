@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// The column split (`ColumnSplitPass`) must train exactly like the split by sequences: the
 /// same bits for every thread count, with the hidden units cut into whole panels (one

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct ContiguousSlicesTests {
     /// Each element of 0..<count must land in exactly one worker's slice, whatever the

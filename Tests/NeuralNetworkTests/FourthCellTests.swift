@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// A cell written outside NeuralNetwork, touching none of the three cells: a ReLU RNN,
 /// a_t = max(0, x_t(x) + a_t(a_{t−1})). That it trains, checkpoints under its own names and

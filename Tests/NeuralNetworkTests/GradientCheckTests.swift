@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// Backpropagation through time checked against central differences of an independent
 /// double-precision model, on a configuration unlike the PyTorch fixture (sizes that are

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// The grouped product over a range of panels (what one thread of a column-split pass
 /// computes) against the one-group product over every panel: the same bits in the columns

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// Weights files made to hurt: sizes that would force huge allocations, NaN and infinite
 /// values, names carrying terminal escapes, and paths that are not regular files.

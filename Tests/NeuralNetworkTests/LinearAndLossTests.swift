@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct LinearTests {
     /// A 7 → 5 Linear on a batch of 6: outputs and all three gradients against double sums.

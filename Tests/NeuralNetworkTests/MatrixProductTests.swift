@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// The tiled kernel against a naive triple loop, on shapes that hit every edge path:
 /// rows not a multiple of 4, columns not a multiple of 16 or 32, padded row strides,

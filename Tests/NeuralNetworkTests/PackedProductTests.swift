@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// The packed-panel product against a naive triple loop and, bit for bit, against the
 /// unpacked product: packing must change only where B is read from, never a sum, or one

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct ParallelShardsTests {
     @Test(arguments: [1, 2, 3])

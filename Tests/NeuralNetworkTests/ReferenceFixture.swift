@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// PyTorch's values for the reference model with one cell (input 3, hidden 4, output 5,
 /// 6 steps, batch 2), from `Fixtures/<cell>-reference.json`.

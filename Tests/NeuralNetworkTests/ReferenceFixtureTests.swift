@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// Agreement with PyTorch on the reference model, number for number, for every cell: the
 /// fixtures were written by the from-scratch PyTorch classes (`Fixtures/*-reference.json`).

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 /// The derived weight copies rebuilt in parts (as the trainer's threads rebuild them) are
 /// the same bits as rebuilt whole, for any number of parts, including more parts than panels.

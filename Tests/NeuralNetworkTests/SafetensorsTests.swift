@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct SafetensorsTests {
     let small = RecurrentConfiguration(cell: .lstm, inputSize: 3, hiddenSize: 4, outputSize: 5)

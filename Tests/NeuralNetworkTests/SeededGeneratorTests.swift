@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct SeededGeneratorTests {
     @Test func seedingIsSplitMix64() {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct SequenceClassifierTests {
     @Test func referenceSizesHave82186ParametersInStateDictOrder() {

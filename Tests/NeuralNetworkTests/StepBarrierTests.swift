@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct StepBarrierTests {
     /// No member leaves a round before every member has written its slot for that round.

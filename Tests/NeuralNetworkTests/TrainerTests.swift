@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct TrainerTests {
     let configuration = RecurrentConfiguration(cell: .lstm, inputSize: 6, hiddenSize: 20, outputSize: 4)

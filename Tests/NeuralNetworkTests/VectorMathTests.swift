@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import NeuralNetwork
+import Testing
 
 @Suite struct VectorMathTests {
     /// Evaluates `function` on `inputs` 16 lanes at a time.

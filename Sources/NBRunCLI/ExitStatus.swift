@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import NBRunEngine
+import NBRunSweep
+import NBRunWatch
+
+/// A failure already explained to the user: printed as `nbrun: error: …`, then exit.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var exitCode: Int32
+    var description: String { message }
+}
+
+/// The exit status of every failure, in one place: 2 when what the user gave is wrong (the
+/// manifest, an option, a `--set`, a sweep, a cache folder, a notebook's name or folder),
+/// 130 when the run was interrupted, 1 when something went wrong while doing it (a stage,
+/// the disk, the compiler, Slurm).
+enum ExitStatus {
+    static func of(_ error: any Error) -> Int32? {
+        switch error {
+        case let failure as CommandFailure: failure.exitCode
+        case is ManifestError, is SweepError, is CacheFolderError, is RegistryError, is ScaffoldError: 2
+        case let error as NotebookCodeError:
+            if case .compileFailed = error { 1 } else { 2 }
+        case let error as RunError: of(error)
+        case let error as SweepFailure:
+            switch error {
+            case .run(let error): of(error)
+            case .sweep: 2
+            case .slurm(.stoppedWaiting): 130
+            case .slurm: 1
+            }
+        case is StorageError, is SlurmError, is LiveServerError, is ChildRunError: 1
+        default: nil
+        }
+    }
+
+    static func of(_ error: RunError) -> Int32 {
+        switch error {
+        case .manifest: 2
+        case .interrupted: 130
+        default: 1
+        }
+    }
+}
+
+/// Runs a command body; a failure of nbrun's is printed with its message and ends the
+/// command with its ``ExitStatus``.
+func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error where ExitStatus.of(error) != nil {
+        FileHandle.standardError.write(Data("nbrun: error: \(String(describing: error))\n".utf8))
+        throw ExitCode(ExitStatus.of(error)!)
+    }
+}

@@ -1,0 +1,3 @@
+import NBRunCLI
+
+NBRunCommand.main()

@@ -1,0 +1,133 @@
+import Foundation
+import NBRunEngine
+import NBRunTestSupport
+import Testing
+
+/// `status`, `why`, `--dry-run` and a run all read one ``StageDecision`` per stage, so they
+/// must name the same stages to run, for the same reasons.
+@Suite("One run-or-skip decision for run, dry run, status and why")
+struct StageDecisionTests {
+    static let manifest = """
+        title: decisions
+        cells:
+          - stage: generate
+            kind: demo.generate
+            parameters: {seed: 3, count: 20}
+          - stage: square
+            kind: demo.square
+            reads: [generate]
+          - stage: summarize
+            kind: demo.summarize
+            reads: [square]
+          - stage: histogram
+            kind: demo.histogram
+            parameters: {bins: 4}
+            reads: [generate]
+          - stage: words
+            kind: demo.count-words
+            parameters: {text: input.txt}
+        """
+
+    /// After a first run, each stage is left stale for its own reason, or fresh:
+    /// `square` lost an artifact, `histogram` gets a new parameter value (the override
+    /// returned), `words` reads a file that was rewritten, `extra` was added to the manifest
+    /// since; `generate` and `summarize` are unchanged.
+    func notebookWithMixedStaleness() throws -> (TestNotebook, overrides: [String]) {
+        let notebook = try TestNotebook(Self.manifest)
+        try notebook.writeFile("input.txt", "one two three")
+        try notebook.run()
+        try notebook.writeFile("input.txt", "one two three four")
+        let square = try #require(try notebook.status()["square"])
+        let cache = VariantCache(root: notebook.output.appendingPathComponent(".cache"))
+        try FileManager.default.removeItem(at: cache.variantFolder("square", fingerprint: square.fingerprint)
+            .appendingPathComponent("squares.txt"))
+        try FileManager.default.removeItem(at: notebook.artifact("square", "squares.txt"))
+        try notebook.write(Self.manifest + """
+
+              - stage: extra
+                kind: demo.generate
+            """)
+        return (notebook, ["histogram.bins=5"])
+    }
+
+    @Test func statusWhyDryRunAndRunAgree() throws {
+        let (notebook, overrides) = try notebookWithMixedStaleness()
+        let manifest = try notebook.load(overrides)
+        let runner = notebook.runner
+
+        // status: the decisions, with the structured cause of each stale stage.
+        let decisions = try runner.status(manifest, options: notebook.options())
+        let byName = Dictionary(uniqueKeysWithValues: decisions.map { ($0.stage.name, $0) })
+        #expect(decisions.map(\.stage.name) == ["generate", "square", "summarize", "histogram", "words", "extra"])
+        let toRun = decisions.filter { $0.action == .run }.map(\.stage.name)
+        #expect(toRun == ["square", "histogram", "words", "extra"])
+        #expect(byName["generate"]?.action == .useCache && byName["summarize"]?.action == .useCache)
+        guard case .stale(_, let squareCauses) = byName["square"]?.freshness, case .artifactProblem(let problem) = squareCauses.first else {
+            Issue.record("square: \(byName["square"]?.summary ?? "?")"); return
+        }
+        #expect(problem.hasSuffix("squares.txt is missing"))
+        #expect(byName["histogram"]?.freshness.causes == [.changed(.parameter(name: "bins", old: "4", new: "5"))])
+        #expect(byName["words"]?.freshness.causes == [.changed(.inputData(parameter: "text", path: "input.txt"))])
+        guard case .neverRun = byName["extra"]?.freshness else { Issue.record("extra: \(byName["extra"]?.summary ?? "?")"); return }
+        #expect(decisions.allSatisfy { $0.forcedBy == nil && $0.isSelected && !$0.isPrerequisite })
+
+        // why: the same decision for every stage.
+        for decision in decisions {
+            let why = try runner.why(manifest, stage: decision.stage.name, options: notebook.options())
+            #expect(why.decision.action == decision.action, "\(decision.stage.name)")
+            #expect(why.decision.summary == decision.summary, "\(decision.stage.name)")
+        }
+
+        // --dry-run: the same stages, the same reasons, and nothing written.
+        let dryRun = try runner.run(manifest, options: notebook.options { $0.dryRun = true })
+        #expect(dryRun.wouldRun.map(\.stage) == toRun)
+        #expect(dryRun.wouldRun.map(\.reason) == decisions.filter { $0.action == .run }.map(\.summary))
+        for decision in decisions {
+            let verb = decision.action == .run ? "would run" : "skip"
+            #expect(notebook.console.text.contains("\(verb) \(decision.stage.name): \(decision.summary)\n"), "\(notebook.console.text)")
+        }
+        #expect(try runner.status(manifest, options: notebook.options()).map(\.summary) == decisions.map(\.summary))
+
+        // The run: computes exactly those, saying the same reason, and uses the cache for the rest.
+        let result = try runner.run(manifest, options: notebook.options())
+        #expect(result.exitCode == 0, "\(notebook.console.text)")
+        #expect(result.executed == toRun)
+        for decision in decisions where decision.action == .run {
+            #expect(notebook.console.text.contains("▶ \(decision.stage.name) (\(decision.stage.kind)): \(decision.summary)\n"),
+                    "\(notebook.console.text)")
+        }
+        #expect(result.isCached("generate") && result.isCached("summarize"))
+        #expect(try runner.status(manifest, options: notebook.options()).allSatisfy { $0.action == .useCache })
+    }
+
+    /// With `--stage`, the decision also carries the selection: the stage asked for is
+    /// forced, a stale stage it reads is computed first, the others are left alone. The dry
+    /// run and the run agree on that too.
+    @Test func aSelectedStageAndItsPrerequisitesAgreeBetweenDryRunAndRun() throws {
+        let (notebook, overrides) = try notebookWithMixedStaleness()
+        let manifest = try notebook.load(overrides)
+        let runner = notebook.runner
+        let options = notebook.options { $0.onlyStage = "summarize" }
+
+        let decisions = try runner.status(manifest, options: options)
+        let byName = Dictionary(uniqueKeysWithValues: decisions.map { ($0.stage.name, $0) })
+        #expect(byName["summarize"]?.action == .run && byName["summarize"]?.forcedBy != nil)
+        #expect(byName["summarize"]?.summary == "selected by --stage")
+        #expect(byName["square"]?.action == .run && byName["square"]?.isPrerequisite == true)
+        #expect(byName["generate"]?.action == .useCache)
+        for unselected in ["histogram", "words", "extra"] {
+            #expect(byName[unselected]?.action == .skipUnselected, "\(unselected)")
+            #expect(byName[unselected]?.summary.hasPrefix("not selected (") == true)
+        }
+
+        let dryRun = try runner.run(manifest, options: notebook.options { $0.onlyStage = "summarize"; $0.dryRun = true })
+        #expect(dryRun.wouldRun.map(\.stage) == ["square", "summarize"])
+        let result = try runner.run(manifest, options: options)
+        #expect(result.executed == ["square", "summarize"])
+        #expect(notebook.console.text.contains("computing square first: \(byName["square"]!.summary)\n"))
+        for unselected in ["histogram", "words", "extra"] {
+            guard case .notRun(let reason, _) = result.outcome(unselected) else { Issue.record("\(unselected) ran"); continue }
+            #expect(reason == "not selected in this run (\(byName[unselected]!.freshness.summary))")
+        }
+    }
+}
