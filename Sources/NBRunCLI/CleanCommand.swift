@@ -25,7 +25,7 @@ extension NBRunCommand {
                 let manifest = try notebook.load(with: runner)
                 var options = notebook.runOptions()
                 options.waitForLock = !noWait
-                let output = manifest.outputDirectory(override: options.outputDirectory)
+                let output = ArtifactStore(for: manifest, options: options).outputDirectory
                 guard let report = try runner.clean(manifest, options: options) else {
                     Swift.print("nothing to remove at \(output.path)")
                     return

@@ -81,10 +81,11 @@ struct ManifestOptions: ParsableArguments {
     /// `--cache DIR` is refused like a bad output folder: a link, a FIFO or a file, a folder
     /// holding what nbrun did not write, `/`, the home folder, a repository, the output folder.
     private func checkCache(for manifest: Manifest) throws {
-        guard let cacheDirectory = runOptions().cacheDirectory else { return }
+        let options = runOptions()
+        guard let cacheDirectory = options.cacheDirectory else { return }
         let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         try CacheFolderCheck.checkAll(cacheDirectory, manifest: manifest,
-                                      outputDirectory: manifest.outputDirectory(override: runOptions().outputDirectory),
+                                      outputDirectory: ArtifactStore(for: manifest, options: options).outputDirectory,
                                       currentDirectory: current)
     }
 }

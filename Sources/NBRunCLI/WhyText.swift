@@ -4,11 +4,18 @@ import NBRunEngine
 /// one line per cause (an upstream change followed by what changed there), and what the
 /// cached run cost.
 enum WhyText {
-    static let header: [StageDecision.Action: String] = [.run: "would rerun", .useCache: "fresh", .skipUnselected: "not selected"]
+    static func header(_ decision: StageDecision) -> String {
+        switch decision.action {
+        case .run, .runForced: return "would rerun"
+        case .useCache, .adopt: return "fresh"
+        case .leave(let reason): return reason
+        case .fail(let error): return error
+        }
+    }
 
     static func render(_ explanation: StageExplanation) -> String {
         let decision = explanation.decision
-        var lines = ["\(decision.stage.name) (\(decision.stage.kind)): \(header[decision.action]!)"]
+        var lines = ["\(decision.stage.name) (\(decision.stage.kind)): \(header(decision))"]
         if let forced = decision.forcedBy { lines.append("  - \(forced.description)") }
         switch decision.freshness {
         case .fresh:

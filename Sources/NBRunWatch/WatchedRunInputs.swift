@@ -17,12 +17,11 @@ public enum WatchedRunInputs {
                 }
             }
         }
-        let output = manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory)
-        let cache = options.cacheDirectory ?? output.appendingPathComponent(OutputFolder.cacheName)
+        let store = ArtifactStore(for: manifest, options: options)
         return .inputs(manifests: notebooks.map { $0.manifestURL.standardizedFileURL.path },
                        codeFolders: notebooks.compactMap { $0.codeFolder?.standardizedFileURL.path },
                        dataPaths: Array(Set(data)).sorted(),
-                       output: output.standardizedFileURL.path, cache: cache.standardizedFileURL.path)
+                       output: store.outputDirectory.standardizedFileURL.path, cache: store.cache.root.standardizedFileURL.path)
     }
 
     /// The command that runs one stage with this run's arguments, for the page and the

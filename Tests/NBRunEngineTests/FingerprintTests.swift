@@ -172,7 +172,7 @@ struct FingerprintTests {
         let runner = notebook.runner
         let manifest = try notebook.load(["generate.count=8"])
         let why = try runner.why(manifest, stage: "square", options: notebook.options())
-        #expect(why.decision.action == .run)
+        #expect(why.decision.runs)
         #expect(why.decision.freshness.causes == [.changed(.upstream(stage: "generate"))])
         #expect(why.upstream["generate"]?.freshness.causes == [.changed(.parameter(name: "count", old: "20", new: "8"))])
         #expect(why.decision.freshness.record?.stage == "square", "what the cached run cost comes from its record")
@@ -180,7 +180,7 @@ struct FingerprintTests {
         #expect(whyGenerate.decision.summary == "stale: parameter count changed: 20 → 8")
         #expect(whyGenerate.upstream.isEmpty)
         let fresh = try runner.why(try notebook.load(), stage: "square", options: notebook.options())
-        #expect(fresh.decision.action == .useCache && fresh.decision.freshness.isFresh)
+        #expect(fresh.decision.usesCache && fresh.decision.freshness.isFresh)
 
         let empty = try TestNotebook()
         #expect(try empty.status()["generate"]?.freshness.summary == "never run")

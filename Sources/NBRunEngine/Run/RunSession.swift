@@ -11,9 +11,8 @@ final class RunSession {
     let runner: Runner
     let manifest: Manifest
     let store: ArtifactStore
-    let plans: [String: StagePlan]
+    /// In manifest order.
     let decisions: [StageDecision]
-    let order: [String]
     let options: RunOptions
 
     private(set) var outcomes: [String: StageOutcome] = [:]
@@ -34,75 +33,74 @@ final class RunSession {
         self.runner = runner
         self.manifest = manifest
         self.store = store
-        self.plans = Dictionary(uniqueKeysWithValues: decisions.map { ($0.stage.name, $0.plan) })
         self.decisions = decisions
-        self.order = decisions.map(\.stage.name)
         self.options = options
     }
 
     /// Carries out each stage's ``StageDecision``, in manifest order. What the decision could
     /// not know is found here: an upstream stage that failed, a stop after a failure or
-    /// Ctrl-C, or a cached result that can no longer be shown (which is then recomputed).
+    /// Ctrl-C, or a cached result that can no longer be shown (which a selected stage then
+    /// recomputes).
     func execute() {
         for decision in decisions {
-            let plan = decision.plan
-            let name = plan.stage.name
-            let previous = plan.freshness.record
-            if let failures = options.codeDoesNotCompile {
-                if let message = failures[name] {
-                    fail(name, error: message, output: "", previous: previous)
-                } else if case .fresh(let record) = plan.freshness {
-                    outcomes[name] = .cached(record)
-                } else {
-                    outcomes[name] = .notRun(reason: "the notebook's code does not compile", previous: previous)
-                }
+            let name = decision.stage.name
+            let previous = decision.freshness.record
+            switch decision.action {
+            case .fail(let error):
+                // Not a stop: the other stages still show their last results.
+                fail(name, error: error, output: "", previous: previous, stopsTheRun: false)
                 continue
+            case .leave(let reason):
+                outcomes[name] = .notRun(reason: reason, previous: previous)
+                continue
+            case .useCache, .adopt, .run, .runForced:
+                break
             }
             if let stopReason {
                 outcomes[name] = .notRun(reason: stopReason, previous: previous)
                 continue
             }
-            if decision.action == .skipUnselected {
-                outcomes[name] = .notRun(reason: "not selected in this run (\(plan.freshness.summary))", previous: previous)
-                continue
-            }
-            if !decision.isSelected, case .fresh(let record) = plan.freshness {
-                if let problem = adoptionProblems[name] {
-                    outcomes[name] = .notRun(reason: "not selected in this run (\(problem))", previous: previous)
-                } else if let damage = damageBeforeRestoring(record) {
-                    console.line("nbrun: \(damage.description); not restoring \(name), which this run does not compute")
-                    outcomes[name] = .notRun(reason: "not selected in this run (its cached variant is damaged: \(damage.description))",
-                                             previous: previous)
-                } else {
-                    outcomes[name] = .cached(record)
-                }
-                continue
-            }
-            if let blocker = plan.stage.reads.first(where: { outcomes[$0]?.completed != true }) {
+            if decision.isSelected, let blocker = decision.stage.reads.first(where: { outcomes[$0]?.completed != true }) {
                 outcomes[name] = .notRun(reason: "upstream stage \(blocker) did not complete", previous: previous)
                 continue
             }
-            // Left only when there is a result to show: a stage never run runs once.
-            if let command = options.leftForManualRun[name], decision.action != .useCache, previous != nil {
-                outcomes[name] = .notRun(reason: "stale, and marked `watch: manual`: run it with \(command)", previous: previous)
-                continue
+            switch decision.action {
+            case .useCache(let record), .adopt(let record):
+                useCached(record, decision: decision)
+            case .run(let reason, let isPrerequisite):
+                if isPrerequisite { console.line("computing \(name) first: \(reason)") }
+                run(decision.plan, reason: reason)
+            case .runForced(let cause):
+                run(decision.plan, reason: cause.description, discardResumableState: cause.discardsResumableState, mayReuse: false)
+            case .leave, .fail:
+                break
             }
-            if decision.action == .useCache, case .fresh(let record) = plan.freshness {
-                if let problem = adoptionProblems[name] {
-                    run(plan, reason: problem)
-                } else if let damage = damageBeforeRestoring(record) {
-                    console.line("nbrun: \(damage.description); recomputing stage \(name)")
-                    run(plan, reason: "its cached artifact was damaged", damaged: record)
-                } else {
-                    outcomes[name] = .cached(record)
-                }
-                continue
-            }
-            if decision.isPrerequisite {
-                console.line("computing \(name) first: \(decision.summary)")
-            }
-            run(plan, reason: decision.summary, discardResumableState: decision.forcedBy?.discardsResumableState ?? false,
-                mayReuse: decision.forcedBy == nil)
+        }
+    }
+
+    /// Shows a cached result, unless it could not be adopted or is damaged since it was
+    /// planned: then a selected stage is recomputed and any other is left, saying why.
+    private func useCached(_ record: StageRecord, decision: StageDecision) {
+        let name = decision.stage.name
+        let problem: (reason: String, damaged: StageRecord?)?
+        if let adoption = adoptionProblems[name] {
+            problem = (adoption, nil)
+        } else if let damage = damageBeforeRestoring(record) {
+            console.line("nbrun: \(damage.description); " + (decision.isSelected ? "recomputing stage \(name)"
+                                                                              : "not restoring \(name), which this run does not compute"))
+            problem = (decision.isSelected ? "its cached artifact was damaged" : "its cached variant is damaged: \(damage.description)",
+                       record)
+        } else {
+            problem = nil
+        }
+        guard let problem else {
+            outcomes[name] = .cached(record)
+            return
+        }
+        if decision.isSelected {
+            run(decision.plan, reason: problem.reason, damaged: problem.damaged)
+        } else {
+            outcomes[name] = .notRun(reason: "not selected (\(problem.reason))", previous: record)
         }
     }
 
@@ -111,8 +109,9 @@ final class RunSession {
     /// output lock: the stage folders are read and relinked here, and another process may
     /// swap them as soon as the lock is let go.
     func adoptResultsOnlyTheViewHas() {
-        for name in order {
-            guard let plan = plans[name], case .viewOnly = plan.source, case .fresh(let record) = plan.freshness else { continue }
+        for decision in decisions {
+            guard case .adopt(let record) = decision.action else { continue }
+            let name = decision.stage.name
             if let damage = store.verify(record) {
                 adoptionProblems[name] = damage.description
                 continue
@@ -144,7 +143,7 @@ final class RunSession {
     /// the cache, swapped in atomically), so that the view and `report.md` match this run.
     /// Call while holding the output lock. A view that cannot be updated fails the run.
     func showResults() {
-        for name in order {
+        for name in decisions.map(\.stage.name) {
             guard let outcome = outcomes[name], let record = outcome.usableRecord else { continue }
             // A stage computed now replaces whatever the folder shows, even a record of the same
             // fingerprint: that one may be the damaged result this run recomputed.
@@ -190,8 +189,8 @@ final class RunSession {
                 if reportedDamage.insert(upstream).inserted {
                     console.line("nbrun: \(damage.description); recomputing stage \(upstream)")
                 }
-                guard let upstreamPlan = plans[upstream] else { return false }
-                guard run(upstreamPlan, reason: "its cached artifact was damaged", damaged: record) else { return false }
+                guard let producer = decisions.first(where: { $0.stage.name == upstream }) else { return false }
+                guard run(producer.plan, reason: "its cached artifact was damaged", damaged: record) else { return false }
             }
             verifiedStages.insert(upstream)
         }
@@ -215,33 +214,13 @@ final class RunSession {
             outcomes[name] = .notRun(reason: "an upstream stage could not be recomputed", previous: previous)
             return false
         }
-        guard let entry = runner.registry[plan.stage.kind] else { return false }
-        // One process computes a variant at a time; one that waited (or lost a race it did
-        // not see) finds the variant committed and reuses it, unless --force asks to start over.
-        let variantLock: FingerprintLock
-        do throws(RunError) {
-            // Under --no-wait the stage fails rather than waiting, naming the variant.
-            guard let lock = try FingerprintLock.acquire(
-                cacheRoot: store.cache.root, stage: name, fingerprint: plan.fingerprint, wait: options.waitForLock,
-                cancellation: runner.cancellation,
-                onWait: { [console] in console.line("waiting for another nbrun computing \(name) (\(plan.fingerprint.prefix(12)))…") }
-            ) else { throw .variantLocked(stage: name, fingerprint: plan.fingerprint) }
-            variantLock = lock
-        } catch {
-            if case .interrupted = error {
-                console.line("✗ \(name) interrupted while waiting for another nbrun computing it; its previous result (if any) is kept")
-                outcomes[name] = .interrupted(output: "", previous: previous)
-                stopReason = "the run was interrupted"
-                exitCode = 130
-            } else {
-                fail(name, error: error.description, output: "", previous: previous)
-            }
-            return false
-        }
+        guard let entry = runner.registry[plan.stage.kind], let variantLock = lockVariant(of: plan) else { return false }
         defer { variantLock.release() }
         if let damaged, store.verify(damaged, in: variantFolder(damaged)) != nil {
             store.cache.discardDamaged(damaged, viewFolder: store.stageDirectory(name))
         }
+        // The planner looked the variant up before the lock was held; a process that held it
+        // meanwhile may have committed the variant since.
         if mayReuse, case .present(let record) = store.cache.loadVariant(name, fingerprint: plan.fingerprint),
            store.quickCheck(record, in: variantFolder(record)) == nil, damageBeforeRestoring(record) == nil {
             console.line("↺ \(name): reused the variant another nbrun computed (\(plan.fingerprint.prefix(12)))")
@@ -250,22 +229,47 @@ final class RunSession {
         }
         executed.append(name)
         console.line("▶ \(name) (\(plan.stage.kind)): \(reason)")
-        if discardResumableState {
-            do { try store.removeResumableState(name, fingerprint: plan.fingerprint) } catch {
-                fail(name, error: error.description, output: "", previous: previous)
+        do throws(StorageError) {
+            if discardResumableState { try store.removeResumableState(name, fingerprint: plan.fingerprint) }
+            if let crash = options.crashedStages[RunOptions.crashKey(stage: name, fingerprint: plan.fingerprint)] {
+                fail(name, error: crash, output: "", previous: previous)
                 return false
             }
-        }
-
-        if let crash = options.crashedStages[RunOptions.crashKey(stage: name, fingerprint: plan.fingerprint)] {
-            fail(name, error: crash, output: "", previous: previous)
-            return false
-        }
-        let staging: URL
-        do { staging = try store.makeStagingDirectory(name) } catch {
+            let staging = try store.makeStagingDirectory(name)
+            defer { try? NoFollowRemoval.removeTree(atPath: staging.path) }
+            return compute(plan, stageType: entry.stageType, in: staging)
+        } catch {
             fail(name, error: error.description, output: "", previous: previous)
             return false
         }
+    }
+
+    /// The variant's ``FingerprintLock``: one process computes a variant at a time. Nil, with
+    /// the stage's outcome recorded, when it is not to be had (`--no-wait`, Ctrl-C).
+    private func lockVariant(of plan: StagePlan) -> FingerprintLock? {
+        let name = plan.stage.name
+        do throws(RunError) {
+            guard let lock = try FingerprintLock.acquire(
+                cacheRoot: store.cache.root, stage: name, fingerprint: plan.fingerprint, wait: options.waitForLock,
+                cancellation: runner.cancellation,
+                onWait: { [console] in console.line("waiting for another nbrun computing \(name) (\(plan.fingerprint.prefix(12)))…") }
+            ) else { throw .variantLocked(stage: name, fingerprint: plan.fingerprint) }
+            return lock
+        } catch {
+            if case .interrupted = error {
+                console.line("✗ \(name) interrupted while waiting for another nbrun computing it; its previous result (if any) is kept")
+                interrupt(name, output: "", previous: plan.freshness.record)
+            } else {
+                fail(name, error: error.description, output: "", previous: plan.freshness.record)
+            }
+            return nil
+        }
+    }
+
+    /// Runs the stage's code into `staging` and commits what it wrote to the cache.
+    private func compute(_ plan: StagePlan, stageType: any Stage.Type, in staging: URL) -> Bool {
+        let name = plan.stage.name
+        let previous = plan.freshness.record
         let upstream = plan.stage.reads.compactMap { read -> StageContext.Upstream? in
             outcomes[read]?.usableRecord.map {
                 StageContext.Upstream(stage: read, directory: variantFolder($0), artifactNames: Set($0.artifacts.map(\.name)))
@@ -286,7 +290,7 @@ final class RunSession {
         var thrown: (any Error)?
         options.stageStarting?(name, plan.fingerprint)
         do {
-            let stage = entry.stageType.init()
+            let stage = stageType.init()
             stage.bindParameters(context.parameters)
             try stage.run(context)
         } catch { thrown = error }
@@ -295,20 +299,13 @@ final class RunSession {
         let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 
         if runner.cancellation.isCancelled {
-            try? NoFollowRemoval.removeTree(atPath: staging.path)
             console.tidy()
             console.line("✗ \(name) interrupted; its previous result (if any) is kept")
-            outcomes[name] = .interrupted(output: context.printedOutput, previous: previous)
-            stopReason = "the run was interrupted"
-            exitCode = 130
-            return false
-        }
-        if let thrown {
-            try? NoFollowRemoval.removeTree(atPath: staging.path)
-            fail(name, error: Self.describe(thrown), output: context.printedOutput, previous: previous)
+            interrupt(name, output: context.printedOutput, previous: previous)
             return false
         }
         do {
+            if let thrown { throw thrown }
             let artifacts = try Self.collectArtifacts(in: staging)
             for figure in context.figures where !artifacts.contains(where: { $0.name == figure.name }) {
                 throw StorageError.noSuchArtifact(name: figure.name, searched: [name])
@@ -320,24 +317,30 @@ final class RunSession {
                 durationSeconds: duration, peakMemoryBytes: peak,
                 metrics: context.metrics.isEmpty ? nil : context.metrics)
             try store.commitToCache(staging: staging, record: record, writer: runner.fileWriter)
-            try? NoFollowRemoval.removeTree(atPath: staging.path)
             try? store.removeResumableState(name, fingerprint: plan.fingerprint)
             outcomes[name] = .ranNow(record)
             verifiedStages.insert(name)
             console.line("✓ \(name) in \(ReportFormat.duration(duration))")
             return true
         } catch {
-            try? NoFollowRemoval.removeTree(atPath: staging.path)
             fail(name, error: Self.describe(error), output: context.printedOutput, previous: previous)
             return false
         }
     }
 
-    private func fail(_ name: String, error: String, output: String, previous: StageRecord?) {
+    /// A failure stops the run unless `--keep-going`, or `stopsTheRun` is false.
+    private func fail(_ name: String, error: String, output: String, previous: StageRecord?,
+                      stopsTheRun: Bool = true) {
         console.line("✗ \(name) failed: \(error)")
         outcomes[name] = .failed(error: error, output: output, previous: previous)
         exitCode = exitCode == 130 ? 130 : 1
-        if !options.keepGoing { stopReason = "the run stopped after stage \(name) failed" }
+        if stopsTheRun && !options.keepGoing { stopReason = "the run stopped after stage \(name) failed" }
+    }
+
+    private func interrupt(_ name: String, output: String, previous: StageRecord?) {
+        outcomes[name] = .interrupted(output: output, previous: previous)
+        stopReason = "the run was interrupted"
+        exitCode = 130
     }
 
     static func describe(_ error: any Error) -> String {

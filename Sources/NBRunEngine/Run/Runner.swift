@@ -30,8 +30,7 @@ public final class Runner: @unchecked Sendable {
     }
 
     package func store(for manifest: Manifest, options: RunOptions) -> ArtifactStore {
-        ArtifactStore(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory),
-                      cacheDirectory: options.cacheDirectory)
+        ArtifactStore(for: manifest, options: options)
     }
 
     package func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
@@ -173,12 +172,12 @@ public final class Runner: @unchecked Sendable {
         }
         if options.dryRun {
             let decisions = try decisions(manifest, store: store, options: options)
-            options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.action == .run) })
+            options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.runs) })
             for decision in decisions {
-                console.line("\(decision.action == .run ? "would run" : "skip") \(decision.stage.name): \(decision.summary)")
+                console.line("\(decision.runs ? "would run" : "skip") \(decision.stage.name): \(decision.summary)")
             }
             return RunResult(outputDirectory: store.outputDirectory, reportURL: nil, plans: decisions.map(\.plan), outcomes: [:],
-                             executed: [], wouldRun: decisions.filter { $0.action == .run }.map { ($0.stage.name, $0.summary) },
+                             executed: [], wouldRun: decisions.filter { $0.runs }.map { ($0.stage.name, $0.summary) },
                              exitCode: 0)
         }
         let (outputLock, runLock, folderLock) = try lockForRunWithCache(manifest, store: store, options: options) { [console] in
@@ -220,7 +219,7 @@ public final class Runner: @unchecked Sendable {
             }
             throw error
         }
-        options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.action == .run) })
+        options.decided?(decisions.map { ($0.stage.name, $0.plan.fingerprint, $0.runs) })
         let plans = decisions.map(\.plan)
         let session = RunSession(runner: self, manifest: manifest, store: store, decisions: decisions, options: options)
         session.adoptResultsOnlyTheViewHas()
@@ -290,19 +289,45 @@ public final class Runner: @unchecked Sendable {
     /// is refused, unless it holds only what nbrun writes (an output from before the marker).
     @discardableResult
     public func clean(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> CleanReport? {
+        try withOutputFolderExclusively(manifest, options: options, removingTheFolder: true) { store, stageNames throws(StorageError) in
+            try OutputCleaner(store: store, stageNames: stageNames).clean()
+        }
+    }
+
+    /// Removes cached variants by `policy` (`nbrun gc`), under the cache's run lock and the
+    /// output lock (so never while a run might read one), never those the output
+    /// folder shows; see ``GarbageCollector``. Nil when there is no output folder of nbrun's.
+    public func collectGarbage(_ manifest: Manifest, policy: GCPolicy, options: RunOptions = RunOptions()) throws(RunError) -> GCReport? {
+        try withOutputFolderExclusively(manifest, options: options, removingTheFolder: false) { store, stageNames throws(StorageError) in
+            try store.folder.checkOwnEntries()
+            try store.cache.checkFolders(stages: stageNames)
+            store.cache.removeAbandonedTemporaries(stages: stageNames)
+            return try GarbageCollector(store: store, stages: stageNames).collect(policy)
+        }
+    }
+
+    /// Runs `body` (`clean` or `gc`) holding the cache's run lock exclusively, then the output
+    /// lock, so that no run uses the cache or the folder meanwhile. Nil, with nothing done,
+    /// when there is no output folder of nbrun's, or another `clean` removed it while this
+    /// one waited. `removingTheFolder` (clean) also waits for the runs on the folder that keep
+    /// their variants elsewhere, and takes an unmarked folder holding only what nbrun writes;
+    /// `gc` leaves that one, which has nothing cached yet (a run migrates it first).
+    private func withOutputFolderExclusively<Report>(
+        _ manifest: Manifest, options: RunOptions, removingTheFolder: Bool,
+        body: (ArtifactStore, [String]) throws(StorageError) -> Report) throws(RunError) -> Report? {
         let store = store(for: manifest, options: options)
         try checkTarget(manifest, store: store, options: options)
         let stageNames = manifest.stages.map(\.name)
-        let folder = store.folder
-        /// Re-checked before each attempt at the lock and once it is held: a clean or run
-        /// that held it meanwhile may have removed or replaced the folder.
+        /// Re-checked before each attempt at a lock and once it is held: a clean or run that
+        /// held it meanwhile may have removed or replaced the folder.
         func proceed() throws(RunError) -> Bool {
-            switch folder.state(stageNames: Set(stageNames)) {
+            switch store.folder.state(stageNames: Set(stageNames)) {
             case .missing, .empty: return false
-            case .owned, .unmarkedNBRunOutput: return true
-            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: folder.url.path, entries: entries))
+            case .owned: return true
+            case .unmarkedNBRunOutput: return removingTheFolder
+            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: store.outputDirectory.path, entries: entries))
             case .notAFolder(let kind):
-                throw .storage(.unexpectedEntry(path: folder.url.path, kind: kind.description, expected: "the output folder"))
+                throw .storage(.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder"))
             }
         }
         guard try proceed() else { return nil }
@@ -314,7 +339,7 @@ public final class Runner: @unchecked Sendable {
         // folder's own `.cache`. Always in this order, after the cache's lock.
         var folderLocks: [RunLock] = []
         defer { for lock in folderLocks { lock.release() } }
-        let folderLockRoots = (store.usesOwnCache ? [] : [store.ownCache.root]) + [store.runningLockRoot]
+        let folderLockRoots = removingTheFolder ? (store.usesOwnCache ? [] : [store.ownCache.root]) + [store.runningLockRoot] : []
         for root in folderLockRoots {
             let (stillProceeding, lock) = try lockCacheExclusively(ArtifactStore(outputDirectory: store.outputDirectory, cacheDirectory: root),
                                                                    options: options, proceed: proceed)
@@ -325,40 +350,7 @@ public final class Runner: @unchecked Sendable {
             at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
             onWait: waitingForOutputLock(store)) else { return nil }
         defer { outputLock.release() }
-        do { return try OutputCleaner(store: store, stageNames: stageNames).clean() } catch { throw .storage(error) }
-    }
-
-    /// Removes cached variants by `policy` (`nbrun gc`), under the cache's run lock and the
-    /// output lock (so never while a run might read one), never those the output
-    /// folder shows; see ``GarbageCollector``. Nil when there is no output folder of nbrun's.
-    public func collectGarbage(_ manifest: Manifest, policy: GCPolicy, options: RunOptions = RunOptions()) throws(RunError) -> GCReport? {
-        let store = store(for: manifest, options: options)
-        try checkTarget(manifest, store: store, options: options)
-        let stageNames = manifest.stages.map(\.name)
-        func proceed() throws(RunError) -> Bool {
-            switch store.folder.state(stageNames: Set(stageNames)) {
-            case .missing, .empty: return false
-            case .owned: return true
-            case .unmarkedNBRunOutput: return false  // nothing cached yet: a run migrates it first
-            case .foreign(let entries): throw .storage(.foreignOutputFolder(path: store.outputDirectory.path, entries: entries))
-            case .notAFolder(let kind):
-                throw .storage(.unexpectedEntry(path: store.outputDirectory.path, kind: kind.description, expected: "the output folder"))
-            }
-        }
-        guard try proceed() else { return nil }
-        let (proceeding, runLock) = try lockCacheExclusively(store, options: options, proceed: proceed)
-        defer { runLock?.release() }
-        guard proceeding else { return nil }
-        guard let lock = try OutputLock.acquire(
-            at: store.lockURL, wait: options.waitForLock, cancellation: cancellation, prepare: proceed,
-            onWait: waitingForOutputLock(store)) else { return nil }
-        defer { lock.release() }
-        do {
-            try store.folder.checkOwnEntries()
-            try store.cache.checkFolders(stages: stageNames)
-            store.cache.removeAbandonedTemporaries(stages: stageNames)
-            return try GarbageCollector(store: store, stages: stageNames).collect(policy)
-        } catch { throw .storage(error) }
+        do { return try body(store, stageNames) } catch { throw .storage(error) }
     }
 
     /// What `status` adds below the stages: an output folder a run would refuse, and commits

@@ -28,6 +28,15 @@ public struct ArtifactStore: Sendable {
         self.cache = VariantCache(root: cacheDirectory ?? outputDirectory.appendingPathComponent(OutputFolder.cacheName, isDirectory: true))
     }
 
+    /// Where a run of `manifest` with `options` writes, resolved here only, so that a run,
+    /// `clean`, the `--cache` check and `watch` agree: `--output`, else the manifest's
+    /// `output:`, else `output/<manifest name>` in the current folder; `--cache`, else the
+    /// output folder's `.cache`.
+    public init(for manifest: Manifest, options: RunOptions) {
+        self.init(outputDirectory: manifest.outputDirectory(override: options.outputDirectory, currentDirectory: options.currentDirectory),
+                  cacheDirectory: options.cacheDirectory)
+    }
+
     /// Whether variants are kept in the output folder's own `.cache` (no `--cache` elsewhere).
     var usesOwnCache: Bool {
         cache.root.standardizedFileURL.path == ownCache.root.standardizedFileURL.path
