@@ -13,6 +13,9 @@ struct BenchmarkOptions {
     /// Forces the trainer's column split on or off; nil lets it choose by the size of the weights.
     var splitByColumns: Bool?
     var dataFolder = "Notebooks/data/mnist"
+    /// Only the weights' digests after a few batches (see `WeightDigests`); not in the usage
+    /// line, since it checks the arithmetic rather than measuring anything.
+    var printsDigests = false
 
     static let usage = """
         usage: recurrent-benchmark [--hidden 64,128,...] [--cells lstm,gru,rnn] [--batches N] [--split auto|on|off] [--table-only] [MNIST folder]
@@ -65,6 +68,8 @@ struct BenchmarkOptions {
                 }
             case "--table-only":
                 options.tableOnly = true
+            case "--digests":
+                options.printsDigests = true
             case "--help", "-h":
                 throw .helpRequested
             default:

@@ -17,6 +17,11 @@ do throws(BenchmarkOptionError) {
     exit(error.isHelp ? 0 : 2)
 }
 
+if options.printsDigests {
+    WeightDigests.printDigests(options: options)
+    exit(0)
+}
+
 let cells = options.cells
 func configuration(_ cell: RecurrentCellKind) -> RecurrentConfiguration {
     RecurrentConfiguration(cell: cell, inputSize: 28, hiddenSize: 128, outputSize: 10)
@@ -227,21 +232,6 @@ for cell in cells {
 }
 
 // MARK: One real epoch per cell
-
-/// FNV-1a over the bit patterns of every parameter: equal digests mean bit-identical weights.
-func digest(_ model: SequenceClassifier) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for parameter in model.namedParameters {
-        for value in parameter.values {
-            var bits = value.bitPattern
-            for _ in 0..<4 {
-                hash = (hash ^ UInt64(bits & 0xff)) &* 0x100_0000_01b3
-                bits >>= 8
-            }
-        }
-    }
-    return String(hash, radix: 16)
-}
 
 let dataFolder = URL(fileURLWithPath: options.dataFolder)
 if let training = try? MNISTDataset.load(.training, from: dataFolder) {
