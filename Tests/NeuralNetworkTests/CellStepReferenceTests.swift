@@ -23,7 +23,7 @@ import Testing
     @Test(arguments: cells)
     func everyStepsStatesMatchThePlainStepWithin1e5(cell: RecurrentCellKind) {
         let configuration = RecurrentConfiguration(cell: cell, inputSize: 5, hiddenSize: 37, outputSize: 3)
-        let hidden = configuration.hiddenSize, input = configuration.inputSize
+        let hidden = configuration.hiddenSize
         let model = SequenceClassifier(configuration: configuration, seed: 8)
         let inputs = data(configuration).inputs
         let workspace = SequenceWorkspace(configuration: configuration, maxBatch: batch, maxSteps: steps)
@@ -33,10 +33,7 @@ import Testing
         let reference = DoubleReferenceModel(model)
         var worst = 0.0
         for sequence in 0..<batch {
-            var a = [Double](repeating: 0, count: hidden), c = a
-            for step in 0..<steps {
-                let start = (sequence * steps + step) * input
-                (a, c) = reference.step(inputs[start..<start + input].map(Double.init), a, c)
+            for (step, (a, c)) in reference.states(of: sequence, inputs: inputs, steps: steps).enumerated() {
                 let ours = workspace.hiddenState(afterStep: step)[(sequence * hidden)..<((sequence + 1) * hidden)]
                 worst = max(worst, zip(ours, a).map { abs(Double($0) - $1) }.max()!)
                 if let lstm = workspace.cell as? LSTMCell {
@@ -69,13 +66,7 @@ import Testing
             let name = layout.name(of: tensor)
             let analytic = layout.values(of: tensor, in: trainer.gradients)
             for element in stride(from: 0, to: analytic.count, by: 13) {
-                let original = reference.parameters[name]![element]
-                reference.parameters[name]![element] = original + h
-                let plus = reference.loss(inputs: inputs, labels: labels, steps: steps)
-                reference.parameters[name]![element] = original - h
-                let minus = reference.loss(inputs: inputs, labels: labels, steps: steps)
-                reference.parameters[name]![element] = original
-                let numeric = (plus - minus) / (2 * h)
+                let numeric = reference.centralDifference(name, element: element, h: h, inputs: inputs, labels: labels, steps: steps)
                 #expect(abs(Double(analytic[element]) - numeric) <= 2e-6 + 1e-4 * abs(numeric),
                         "∂L/∂\(name)[\(element)]: \(analytic[element]) vs \(numeric)")
                 checked += 1

@@ -54,20 +54,37 @@ struct DoubleReferenceModel {
 
     /// Mean cross-entropy of a batch (inputs [batch, steps, I], batch-first).
     func loss(inputs: [Float], labels: [Int32], steps: Int) -> Double {
-        let input = configuration.inputSize, hidden = configuration.hiddenSize
         let batch = labels.count
         var total = 0.0
         for sequence in 0..<batch {
-            var a = [Double](repeating: 0, count: hidden), c = a
-            for step in 0..<steps {
-                let start = (sequence * steps + step) * input
-                (a, c) = self.step(inputs[start..<start + input].map(Double.init), a, c)
-            }
-            let logits = linear("classifier", a)
+            let logits = linear("classifier", states(of: sequence, inputs: inputs, steps: steps).last!.a)
             let maximum = logits.max()!
             let logSum = maximum + Foundation.log(logits.map { Foundation.exp($0 - maximum) }.reduce(0, +))
             total += logSum - logits[Int(labels[sequence])]
         }
         return total / Double(batch)
+    }
+
+    /// The states (a_t, c_t) after each step of one sequence of `inputs` ([batch, steps, I],
+    /// batch-first), from zero states.
+    func states(of sequence: Int, inputs: [Float], steps: Int) -> [(a: [Double], c: [Double])] {
+        let input = configuration.inputSize
+        var state = (a: [Double](repeating: 0, count: configuration.hiddenSize), c: [Double](repeating: 0, count: configuration.hiddenSize))
+        return (0..<steps).map { step in
+            let start = (sequence * steps + step) * input
+            state = self.step(inputs[start..<start + input].map(Double.init), state.a, state.c)
+            return state
+        }
+    }
+
+    /// ∂L/∂`name`[`element`] by central differences of ``loss(inputs:labels:steps:)`` with step `h`.
+    mutating func centralDifference(_ name: String, element: Int, h: Double, inputs: [Float], labels: [Int32], steps: Int) -> Double {
+        let original = parameters[name]![element]
+        defer { parameters[name]![element] = original }
+        parameters[name]![element] = original + h
+        let plus = loss(inputs: inputs, labels: labels, steps: steps)
+        parameters[name]![element] = original - h
+        let minus = loss(inputs: inputs, labels: labels, steps: steps)
+        return (plus - minus) / (2 * h)
     }
 }

@@ -35,13 +35,7 @@ import Testing
             let name = layout.name(of: tensor)
             let analytic = layout.values(of: tensor, in: trainer.gradients)
             for element in analytic.indices {
-                let original = reference.parameters[name]![element]
-                reference.parameters[name]![element] = original + h
-                let plus = reference.loss(inputs: inputs, labels: labels, steps: steps)
-                reference.parameters[name]![element] = original - h
-                let minus = reference.loss(inputs: inputs, labels: labels, steps: steps)
-                reference.parameters[name]![element] = original
-                let numeric = (plus - minus) / (2 * h)
+                let numeric = reference.centralDifference(name, element: element, h: h, inputs: inputs, labels: labels, steps: steps)
                 let error = abs(Double(analytic[element]) - numeric)
                 #expect(error <= 2e-6 + 1e-4 * abs(numeric), "∂L/∂\(name)[\(element)]: \(analytic[element]) vs \(numeric)")
                 checked += 1
