@@ -49,6 +49,11 @@ struct SlurmOptionTests {
     }
 
     @Test func withoutSlurmsCommandsNothingRunsAndTheMessageSaysWhy() throws {
+        // The notebook's plugin is compiled first, with the usual PATH: the run below has
+        // no linker on its PATH either, and would otherwise fail on that when it is first to
+        // need the plugin.
+        let status = try nbrun(["status", "Test.manifest", "--output", "out"])
+        #expect(status.status == 0, "\(status.output)")
         let result = try nbrun(["Test.manifest", "--output", "out", "--sweep", "generate.count=1,2", "--on", "slurm"],
                                path: folder.appendingPathComponent("no-bin").path)
         #expect(result.status == 1, "\(result.output)")
