@@ -94,7 +94,7 @@ public final class GRUCell: RecurrentCell {
     /// dWa_{r,u}ᵀ = Σ_t a_{t−1}ᵀ·dZ_{r,u}; dWa_cᵀ = Σ_t (Γr ⊙ a_{t−1})ᵀ·dZ_c (step 0 adds nothing).
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
         let n = pass.batch, hidden = pass.hiddenSize
-        pass.weightGradient(states: pass.hidden + n * hidden, blocks: 0..<2, into: gradient)
+        pass.weightGradient(states: pass.recurrentInputs, blocks: 0..<2, into: gradient)
         pass.weightGradient(states: resetHidden + 2 * n * hidden, blocks: 2..<3, into: gradient + 2 * hidden)
     }
 }

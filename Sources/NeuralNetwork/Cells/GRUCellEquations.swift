@@ -1,8 +1,7 @@
 /// The GRU's elementwise equations and their derivatives over one time step, on a batch laid
 /// out as in `SequenceWorkspace` (gates [n, 3H] with blocks Γr, Γu, c̃; states [n, H]).
-/// Like `LSTMCellEquations`, each loop runs full 16-lane blocks through a block function
-/// whose width is the literal 16 (so the vectors stay in registers), then one partial block
-/// for H not a multiple of 16.
+/// Like `LSTMCellEquations`, each loop runs a block function over 16-lane blocks of units
+/// (`forEachLaneBlock`).
 public enum GRUCellEquations {
     /// Γr = σ(z_r), Γu = σ(z_u) (overwriting their pre-activations), and Γr ⊙ a_{t−1}.
     @inlinable
@@ -12,16 +11,11 @@ public enum GRUCellEquations {
     ) {
         for sequence in 0..<batch {
             let z = gates + sequence * 3 * hiddenSize, offset = sequence * hiddenSize
-            var unit = 0
-            while unit + 16 <= hiddenSize {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 gatesBlock(z + unit, previousHidden + offset + unit, resetHidden + offset + unit,
-                           hiddenSize: hiddenSize, width: 16)
-                unit += 16
+                           hiddenSize: hiddenSize, width: width)
             }
-            if unit < hiddenSize {
-                gatesBlock(z + unit, previousHidden + offset + unit, resetHidden + offset + unit,
-                           hiddenSize: hiddenSize, width: hiddenSize - unit)
-            }
+            forEachLaneBlock(in: 0..<hiddenSize, block)
         }
     }
 
@@ -45,16 +39,11 @@ public enum GRUCellEquations {
     ) {
         for sequence in 0..<batch {
             let z = gates + sequence * 3 * hiddenSize, offset = sequence * hiddenSize
-            var unit = 0
-            while unit + 16 <= hiddenSize {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 updateBlock(z + unit, previousHidden + offset + unit, hidden + offset + unit,
-                            hiddenSize: hiddenSize, width: 16)
-                unit += 16
+                            hiddenSize: hiddenSize, width: width)
             }
-            if unit < hiddenSize {
-                updateBlock(z + unit, previousHidden + offset + unit, hidden + offset + unit,
-                            hiddenSize: hiddenSize, width: hiddenSize - unit)
-            }
+            forEachLaneBlock(in: 0..<hiddenSize, block)
         }
     }
 
@@ -82,16 +71,11 @@ public enum GRUCellEquations {
         for sequence in 0..<batch {
             let g = gates + sequence * 3 * hiddenSize, dz = gateGradients + sequence * 3 * hiddenSize
             let offset = sequence * hiddenSize
-            var unit = 0
-            while unit + 16 <= hiddenSize {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 updateGradientBlock(g + unit, previousHidden + offset + unit, hiddenGradient + offset + unit, dz + unit,
-                                    hiddenSize: hiddenSize, width: 16)
-                unit += 16
+                                    hiddenSize: hiddenSize, width: width)
             }
-            if unit < hiddenSize {
-                updateGradientBlock(g + unit, previousHidden + offset + unit, hiddenGradient + offset + unit, dz + unit,
-                                    hiddenSize: hiddenSize, width: hiddenSize - unit)
-            }
+            forEachLaneBlock(in: 0..<hiddenSize, block)
         }
     }
 
@@ -121,16 +105,11 @@ public enum GRUCellEquations {
         for sequence in 0..<batch {
             let g = gates + sequence * 3 * hiddenSize, dz = gateGradients + sequence * 3 * hiddenSize
             let offset = sequence * hiddenSize
-            var unit = 0
-            while unit + 16 <= hiddenSize {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 resetGradientBlock(g + unit, previousHidden + offset + unit, resetHiddenGradient + offset + unit,
-                                   hiddenGradient + offset + unit, dz + unit, width: 16)
-                unit += 16
+                                   hiddenGradient + offset + unit, dz + unit, width: width)
             }
-            if unit < hiddenSize {
-                resetGradientBlock(g + unit, previousHidden + offset + unit, resetHiddenGradient + offset + unit,
-                                   hiddenGradient + offset + unit, dz + unit, width: hiddenSize - unit)
-            }
+            forEachLaneBlock(in: 0..<hiddenSize, block)
         }
     }
 

@@ -36,32 +36,6 @@ public final class LSTMCell: RecurrentCell {
     public func cellState(afterStep step: Int, batch: Int) -> [Float] {
         Array(UnsafeBufferPointer(start: cells + (step + 1) * batch * hiddenSize, count: batch * hiddenSize))
     }
-
-    public func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
-        // Recurrent product: Z_t += a_{t-1}·Waᵀ for all four gates (a_{-1} = 0: nothing at t = 0).
-        if step.index > 0 {
-            MatrixProduct.multiply(
-                m: step.batch, a: step.previousHidden, aRowStride: step.hiddenSize, aColumnStride: 1,
-                packed: weights.packedTransposedRecurrentWeights, rows: 0..<step.hiddenSize, blocks: 0..<4,
-                c: step.gates, cRowStride: step.gateWidth, accumulate: true)
-        }
-        clock.lap(\.recurrentForward)
-        activate(step, units: 0..<step.hiddenSize)
-        clock.lap(\.activations)
-    }
-
-    public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
-        differentiate(step, units: 0..<step.hiddenSize)
-        clock.lap(\.gateBackward)
-        if step.index > 0 {
-            // Recurrent product backward: da_{t-1} = dZ_t·Wa (Wa stacked [4H, H]).
-            MatrixProduct.multiply(
-                m: step.batch, a: step.gateGradients, aRowStride: step.gateWidth, aColumnStride: 1,
-                packed: weights.packedRecurrentWeights, rows: 0..<step.gateWidth, blocks: 0..<1,
-                c: step.hiddenGradient, cRowStride: step.hiddenSize, accumulate: false)
-            clock.lap(\.recurrentBackward)
-        }
-    }
 }
 
 extension LSTMCell: UnitSplitCell {

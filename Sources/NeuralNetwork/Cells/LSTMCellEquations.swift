@@ -2,7 +2,7 @@
 /// batch laid out as in `SequenceWorkspace` (gates [n, 4H] with blocks c̃, Γu, Γf, Γo; states [n, H]).
 /// `units` (all by default) limits a call to the hidden units one thread of a split pass owns;
 /// every unit is computed alone, so a split changes no value.
-/// Full 16-lane blocks take the fast path; a partial block covers H not a multiple of 16.
+/// Each loop runs its block function over 16-lane blocks of units (`forEachLaneBlock`).
 public enum LSTMCellEquations {
     /// The cell equations of one step, on every sequence of the batch:
     ///   c̃ = tanh(z_c), Γu = σ(z_u), Γf = σ(z_f), Γo = σ(z_o)
@@ -20,18 +20,11 @@ public enum LSTMCellEquations {
         for sequence in 0..<batch {
             let z = gates + sequence * gateWidth
             let offset = sequence * hiddenSize
-            var unit = units.lowerBound
-            // Full 16-lane blocks, then one partial block when the range is not a multiple of 16.
-            while unit + 16 <= units.upperBound {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 activateBlock(z + unit, previousCells + offset + unit, cells + offset + unit,
-                              tanhCells + offset + unit, hidden + offset + unit, hiddenSize: hiddenSize, width: 16)
-                unit += 16
+                              tanhCells + offset + unit, hidden + offset + unit, hiddenSize: hiddenSize, width: width)
             }
-            if unit < units.upperBound {
-                activateBlock(z + unit, previousCells + offset + unit, cells + offset + unit,
-                              tanhCells + offset + unit, hidden + offset + unit, hiddenSize: hiddenSize,
-                              width: units.upperBound - unit)
-            }
+            forEachLaneBlock(in: units, block)
         }
     }
 
@@ -77,18 +70,12 @@ public enum LSTMCellEquations {
             let g = gates + sequence * gateWidth
             let dz = gateGradients + sequence * gateWidth
             let offset = sequence * hiddenSize
-            var unit = units.lowerBound
-            while unit + 16 <= units.upperBound {
+            @_transparent func block(_ unit: Int, _ width: Int) {
                 gateGradientBlock(g + unit, previousCells + offset + unit, tanhCells + offset + unit,
                                   hiddenGradient + offset + unit, cellGradient + offset + unit, dz + unit,
-                                  hiddenSize: hiddenSize, width: 16)
-                unit += 16
+                                  hiddenSize: hiddenSize, width: width)
             }
-            if unit < units.upperBound {
-                gateGradientBlock(g + unit, previousCells + offset + unit, tanhCells + offset + unit,
-                                  hiddenGradient + offset + unit, cellGradient + offset + unit, dz + unit,
-                                  hiddenSize: hiddenSize, width: units.upperBound - unit)
-            }
+            forEachLaneBlock(in: units, block)
         }
     }
 

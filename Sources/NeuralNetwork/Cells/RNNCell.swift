@@ -8,35 +8,7 @@ public final class RNNCell: RecurrentCell {
 
     public init(hiddenSize: Int, maxBatch: Int, maxSteps: Int, supportsBackward: Bool) {}
 
-    public func forward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
-        let n = step.batch, hidden = step.hiddenSize
-        // z_t = x_t(x) + a_t(a_{t−1}): the input half is already in `gates`.
-        if step.index > 0 {
-            MatrixProduct.multiply(
-                m: n, a: step.previousHidden, aRowStride: hidden, aColumnStride: 1,
-                packed: weights.packedTransposedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
-                c: step.gates, cRowStride: hidden, accumulate: true)
-        }
-        clock.lap(\.recurrentForward)
-        activate(step, units: 0..<hidden)
-        clock.lap(\.activations)
-    }
-
-    public func backward(_ step: RecurrentStep, weights: RecurrentWeights, clock: PhaseClock) {
-        let n = step.batch, hidden = step.hiddenSize
-        differentiate(step, units: 0..<hidden)
-        clock.lap(\.gateBackward)
-        if step.index > 0 {
-            // ∂L/∂a_{t−1} = ∂L/∂z_t · Wa
-            MatrixProduct.multiply(
-                m: n, a: step.gateGradients, aRowStride: hidden, aColumnStride: 1,
-                packed: weights.packedRecurrentWeights, rows: 0..<hidden, blocks: 0..<1,
-                c: step.hiddenGradient, cRowStride: hidden, accumulate: false)
-            clock.lap(\.recurrentBackward)
-        }
-    }
-
-    // Block functions with the width a literal 16 in the main loops, as in `LSTMCellEquations`.
+    // Block functions for `forEachLaneBlock`, as in `LSTMCellEquations`.
     @inline(__always)
     static func activateBlock(_ gates: UnsafeMutablePointer<Float>, _ hidden: UnsafeMutablePointer<Float>, width: Int) {
         let a = VectorMath.tanh(loadPartial(gates, count: width))
@@ -59,12 +31,8 @@ extension RNNCell: UnitSplitCell {
         let hidden = step.hiddenSize
         for sequence in 0..<step.batch {
             let gates = step.gates + sequence * hidden, output = step.hidden + sequence * hidden
-            var unit = units.lowerBound
-            while unit + 16 <= units.upperBound {
-                Self.activateBlock(gates + unit, output + unit, width: 16)
-                unit += 16
-            }
-            if unit < units.upperBound { Self.activateBlock(gates + unit, output + unit, width: units.upperBound - unit) }
+            @_transparent func block(_ unit: Int, _ width: Int) { Self.activateBlock(gates + unit, output + unit, width: width) }
+            forEachLaneBlock(in: units, block)
         }
     }
 
@@ -74,12 +42,8 @@ extension RNNCell: UnitSplitCell {
         for sequence in 0..<step.batch {
             let a = step.gates + sequence * hidden, da = step.hiddenGradient + sequence * hidden
             let dz = step.gateGradients + sequence * hidden
-            var unit = units.lowerBound
-            while unit + 16 <= units.upperBound {
-                Self.gradientBlock(a + unit, da + unit, dz + unit, width: 16)
-                unit += 16
-            }
-            if unit < units.upperBound { Self.gradientBlock(a + unit, da + unit, dz + unit, width: units.upperBound - unit) }
+            @_transparent func block(_ unit: Int, _ width: Int) { Self.gradientBlock(a + unit, da + unit, dz + unit, width: width) }
+            forEachLaneBlock(in: units, block)
         }
     }
 }

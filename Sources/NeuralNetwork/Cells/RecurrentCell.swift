@@ -98,12 +98,29 @@ public struct RecurrentPass {
     public func weightGradient(
         states: UnsafePointer<Float>, blocks: Range<Int>, into gradient: UnsafeMutablePointer<Float>
     ) {
-        let depth = (steps - 1) * batch
-        packedStates.pack(transposedFrom: states, rowStride: hiddenSize, rows: hiddenSize, depth: depth)
-        let a = packedStates.operand(depth: depth)
+        packStates(states)
+        weightGradientFromPackedStates(blocks: blocks, into: gradient)
+    }
+
+    /// a_0 … a_{T−2}: the recurrent inputs of steps 1 … T−1, which every Linear on a_{t−1} reads.
+    public var recurrentInputs: UnsafePointer<Float> { hidden + batch * hiddenSize }
+
+    /// Packs the states s_1 … s_{T−1} that `weightGradientFromPackedStates` reads, or only the
+    /// 8-row tiles `tiles` of them (threads pack disjoint shares).
+    public func packStates(_ states: UnsafePointer<Float>, tiles: Range<Int>? = nil) {
+        packedStates.pack(transposedFrom: states, rowStride: hiddenSize, rows: hiddenSize,
+                          depth: (steps - 1) * batch, tiles: tiles)
+    }
+
+    /// The product of `weightGradient` once `packStates` has run, for the columns of `panels`
+    /// in every block of `blocks` (all by default: a split pass computes its own).
+    public func weightGradientFromPackedStates(
+        blocks: Range<Int>, panels: Range<Int>? = nil, into gradient: UnsafeMutablePointer<Float>
+    ) {
+        let a = packedStates.operand(depth: (steps - 1) * batch)
         MatrixProduct.multiply(
             m: hiddenSize, a: a.a, aRowStride: a.rowStride, aColumnStride: a.columnStride, aTileStride: a.tileStride,
-            packed: packedGateGradients, rows: batch..<(steps * batch), blocks: blocks,
+            packed: packedGateGradients, rows: batch..<(steps * batch), blocks: blocks, panels: panels,
             c: gradient, cRowStride: gateWidth, accumulate: false)
     }
 }
@@ -112,7 +129,7 @@ extension RecurrentCell {
     /// dWaᵀ = Σ_t a_{t−1}ᵀ·dZ_t over all steps in one product (rows are (t, b) pairs). Step 0
     /// contributes nothing (a_{−1} = 0), so its rows are skipped.
     public func recurrentWeightGradient(_ pass: RecurrentPass, into gradient: UnsafeMutablePointer<Float>) {
-        pass.weightGradient(states: pass.hidden + pass.batch * pass.hiddenSize,
-                            blocks: 0..<pass.packedGateGradients.blockCount, into: gradient)
+        pass.weightGradient(states: pass.recurrentInputs, blocks: 0..<pass.packedGateGradients.blockCount,
+                            into: gradient)
     }
 }

@@ -2,8 +2,9 @@ import CPrefetch
 
 extension MatrixProduct {
     /// C = A·B, or C += A·B when `accumulate` is true, with B read from packed panels: the
-    /// rows `rows` (the product's k) and the column blocks `blocks` of the packed matrix.
-    /// C's columns are those blocks side by side (`blocks.count · blockWidth` of them).
+    /// rows `rows` (the product's k) and the column blocks `blocks` of the packed matrix,
+    /// in each block only the panels `panels` (all by default). C's columns are those blocks
+    /// side by side (`blocks.count · blockWidth` of them), and only the chosen panels' are written.
     ///
     /// Each element of C is summed over k in the same order, from the same start, with the
     /// same tiles as `multiply(… b: bRowStride: …)`, so the result is bit-identical to
@@ -12,7 +13,7 @@ extension MatrixProduct {
     /// while its k-block is reused from L1 by every row tile.
     public static func multiply(
         m: Int, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int, aTileStride: Int? = nil,
-        packed b: PackedPanels, rows: Range<Int>, blocks: Range<Int>,
+        packed b: PackedPanels, rows: Range<Int>, blocks: Range<Int>, panels: Range<Int>? = nil,
         c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool
     ) {
         precondition(m >= 0, "matrix dimensions must be non-negative")
@@ -20,7 +21,7 @@ extension MatrixProduct {
         withUnsafePointer(to: &group) { group in
             multiply(groups: UnsafeBufferPointer(start: group, count: 1), aRowStride: aRowStride,
                      aColumnStride: aColumnStride, aTileStride: aTileStride, packed: b, rows: rows, blocks: blocks,
-                     panels: 0..<b.panelsPerBlock, cRowStride: cRowStride, accumulate: accumulate)
+                     panels: panels ?? 0..<b.panelsPerBlock, cRowStride: cRowStride, accumulate: accumulate)
         }
     }
 

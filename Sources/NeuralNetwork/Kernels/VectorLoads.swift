@@ -1,8 +1,8 @@
 /// Loads and stores of the 16-lane vectors every kernel works in: one `SIMD16<Float>` is a
 /// row of a register tile and a block of hidden units in the cell equations. They are
 /// unaligned, since rows of a batch start wherever their stride puts them. The partial ones
-/// serve the last block of units when H is not a multiple of 16; the cell equations call
-/// their block functions with the literal width 16 for every full block, so that the
+/// serve the last block of units when H is not a multiple of 16; `forEachLaneBlock` calls
+/// the cells' block functions with the literal width 16 for every full block, so that the
 /// `count == 16` test folds away and the vectors stay in registers.
 
 @_transparent @usableFromInline

@@ -168,7 +168,6 @@ public final class SequenceWorkspace {
         let n = batch, steps = steps
         precondition(supportsBackward, "this workspace was created for inference only")
         precondition(n > 0, "backward needs a forward pass first")
-        let input = configuration.inputSize, hiddenSize = configuration.hiddenSize
         let width = configuration.gateWidth
         let layout = weights.layout, cell = cell, clock = clock
         let gateGradients = gateGradients
@@ -184,21 +183,38 @@ public final class SequenceWorkspace {
             clock.lap(\.weightGradients)
         }
 
-        // Weight gradients of all steps in one product each (rows are (t, b) pairs):
-        // dWxᵀ = Σ_t x_tᵀ·dZ_t, db_x = db_a = Σ_{t,b} dZ_t; dWaᵀ as the cell defines it.
-        let rows = steps * n
-        cell.recurrentWeightGradient(
-            RecurrentPass(steps: steps, batch: n, hiddenSize: hiddenSize, gateWidth: width,
-                          hidden: hidden, gateGradients: gateGradients, packedGateGradients: packedGateGradients,
-                          packedStates: packedStates),
-            into: gradients + layout.recurrentWeightsOffset)
-        MatrixProduct.multiply(
-            m: input, a: inputs, aRowStride: 1, aColumnStride: input,
-            packed: packedGateGradients, rows: 0..<rows, blocks: 0..<packedGateGradients.blockCount,
-            c: gradients + layout.inputWeightsOffset, cRowStride: width, accumulate: false)
-        Linear.sumRows(gateGradients, rows: rows, columns: width, into: gradients + layout.inputBiasOffset)
-        (gradients + layout.recurrentBiasOffset).update(from: gradients + layout.inputBiasOffset, count: width)
+        // Weight gradients of all steps in one product each (rows are (t, b) pairs).
+        cell.recurrentWeightGradient(pass, into: gradients + layout.recurrentWeightsOffset)
+        inputWeightGradients(into: gradients, layout: layout, panels: 0..<packedGateGradients.panelsPerBlock,
+                             units: 0..<configuration.hiddenSize)
         clock.lap(\.weightGradients)
+    }
+
+    /// The buffers of the last forward pass, for the weight-gradient products.
+    var pass: RecurrentPass {
+        RecurrentPass(steps: steps, batch: batch, hiddenSize: configuration.hiddenSize,
+                      gateWidth: configuration.gateWidth, hidden: hidden, gateGradients: gateGradients,
+                      packedGateGradients: packedGateGradients, packedStates: packedStates)
+    }
+
+    /// dWxᵀ = Σ_t x_tᵀ·dZ_t and db_x = db_a = Σ_{t,b} dZ_t, written (not accumulated) for the
+    /// columns of `panels` in every block, which hold the units `units`: all of them here,
+    /// one thread's share in a column-split pass.
+    func inputWeightGradients(
+        into gradients: UnsafeMutablePointer<Float>, layout: ParameterLayout, panels: Range<Int>, units: Range<Int>
+    ) {
+        let rows = steps * batch, width = configuration.gateWidth, hiddenSize = configuration.hiddenSize
+        MatrixProduct.multiply(
+            m: configuration.inputSize, a: inputs, aRowStride: 1, aColumnStride: configuration.inputSize,
+            packed: packedGateGradients, rows: 0..<rows, blocks: 0..<packedGateGradients.blockCount, panels: panels,
+            c: gradients + layout.inputWeightsOffset, cRowStride: width, accumulate: false)
+        for block in 0..<packedGateGradients.blockCount {
+            let column = block * hiddenSize + units.lowerBound
+            Linear.sumRows(gateGradients + column, rows: rows, columns: units.count, rowStride: width,
+                           into: gradients + layout.inputBiasOffset + column)
+            (gradients + layout.recurrentBiasOffset + column)
+                .update(from: gradients + layout.inputBiasOffset + column, count: units.count)
+        }
     }
 
     /// Classifier: dWcᵀ = a_Tᵀ·dLogits, db_c = Σ_rows dLogits, and da_T = dLogits·Wc into

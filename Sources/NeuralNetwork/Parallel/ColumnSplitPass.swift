@@ -10,9 +10,10 @@ import Foundation
 /// panels of every gate block, and at every step multiplies all sequences of the batch by
 /// its panels only: half the matrix per thread, each panel reused by twice the rows.
 ///
-/// The data stay in the per-shard workspaces, and every element of every product and
-/// update is computed by the same arithmetic as in the shard-by-shard pass (only which
-/// thread computes which element changes), so the gradients are bit-identical to
+/// The data stay in the per-shard workspaces, and each step runs `UnitSplitStep`, the code
+/// of a unit-split cell's own `forward` and `backward`, on this thread's columns of every
+/// shard; the weight gradients are the workspace's products on those columns. Only which
+/// thread computes which element changes, so the gradients are bit-identical to
 /// `SequenceWorkspace.forward`/`backward` shard by shard, for any number of threads.
 ///
 /// Per step forward: product for own columns, then the cell update for own units (which
@@ -28,8 +29,9 @@ final class ColumnSplitPass {
     let cells: [any UnitSplitCell]
     /// One clock per team member (thread time of that member's share), when profiling.
     let clocks: [PhaseClock]
-    /// Per member, one row group per shard: scratch for the grouped products, so the
-    /// per-step loop allocates nothing.
+    /// Per member, one shard slot and one row group per shard: scratch for the steps and
+    /// their grouped products, so the per-step loop allocates nothing.
+    private let shardSlots: UnsafeMutablePointer<UnitSplitShard>
     private let groups: UnsafeMutablePointer<RowGroup>
 
     /// - Precondition: the workspaces' cell conforms to `UnitSplitCell`.
@@ -53,9 +55,14 @@ final class ColumnSplitPass {
         groups = .allocate(capacity: count)
         groups.initialize(repeating: RowGroup(a: UnsafePointer(workspaces[0].hidden), c: workspaces[0].hidden, rows: 0),
                           count: count)
+        shardSlots = .allocate(capacity: count)
+        shardSlots.initialize(repeating: UnitSplitShard(cell: cells[0], step: workspaces[0].step(0)), count: count)
     }
 
-    deinit { groups.deallocate() }
+    deinit {
+        groups.deallocate()
+        shardSlots.deallocate()
+    }
 
     var isProfiling: Bool {
         get { clocks[0].isProfiling }
@@ -85,14 +92,22 @@ final class ColumnSplitPass {
         let parameters = UnsafePointer(weights.parameters.baseAddress!), layout = weights.layout
         let sampleSize = steps * input
         let workers = team.size
-        let workspaces = workspaces, cells = cells, clocks = clocks, barrier = barrier, allGroups = groups
+        let workspaces = workspaces, cells = cells, clocks = clocks, barrier = barrier
+        let allGroups = groups, allShardSlots = shardSlots
 
         team.run { worker in
             let clock = clocks[worker]
             let panels = Self.panels(of: worker, workers: workers, panelsPerBlock: panelsPerBlock)
             let units = min(panels.lowerBound * PackedPanels.panelWidth, hidden)..<min(panels.upperBound * PackedPanels.panelWidth, hidden)
-            let groups = allGroups + worker * shardCount
-            let shardGroups = UnsafeBufferPointer(start: UnsafePointer(groups), count: shardCount)
+            let shardSlots = allShardSlots + worker * shardCount
+            let split = UnitSplitStep(shards: UnsafeBufferPointer(start: shardSlots, count: shardCount),
+                                      panels: panels, units: units, groups: allGroups + worker * shardCount)
+            /// Every shard's step t in this member's slots.
+            func take(step t: Int) {
+                for shard in 0..<shardCount {
+                    shardSlots[shard] = UnitSplitShard(cell: cells[shard], step: workspaces[shard].step(t))
+                }
+            }
             func batch(of shard: Int) -> Int { min(shardSize, batchSize - shard * shardSize) }
 
             clock.begin()
@@ -120,20 +135,8 @@ final class ColumnSplitPass {
             clock.lap(\.inputProjection)
 
             for t in 0..<steps {
-                if t > 0 && !units.isEmpty {
-                    for shard in 0..<shardCount {
-                        let step = workspaces[shard].step(t)
-                        groups[shard] = RowGroup(a: step.previousHidden, c: step.gates, rows: step.batch)
-                    }
-                    MatrixProduct.multiply(
-                        groups: shardGroups, aRowStride: hidden, aColumnStride: 1,
-                        packed: weights.packedTransposedRecurrentWeights, rows: 0..<hidden, blocks: 0..<blocks,
-                        panels: panels, cRowStride: width, accumulate: true)
-                }
-                clock.lap(\.recurrentForward)
-                if !units.isEmpty {
-                    for shard in 0..<shardCount { cells[shard].activate(workspaces[shard].step(t), units: units) }
-                }
+                take(step: t)
+                split.forward(weights: weights, clock: clock)
                 barrier.wait()
                 clock.lap(\.activations)
             }
@@ -144,9 +147,8 @@ final class ColumnSplitPass {
             let tileCount = PackedRowTiles.tileCount(rows: hidden)
             let tiles = (worker * tileCount / workers)..<((worker + 1) * tileCount / workers)
             for shard in 0..<shardCount {
-                let workspace = workspaces[shard], n = workspace.batch
-                workspace.packedStates.pack(transposedFrom: workspace.hidden + n * hidden, rowStride: hidden,
-                                            rows: hidden, depth: (steps - 1) * n, tiles: tiles)
+                let pass = workspaces[shard].pass
+                pass.packStates(pass.recurrentInputs, tiles: tiles)
             }
             // Classifier, loss and the classifier's gradient, each member for its own shards.
             for shard in stride(from: worker, to: shardCount, by: workers) {
@@ -161,59 +163,28 @@ final class ColumnSplitPass {
             clock.lap(\.classifierAndLoss)
 
             for t in (0..<steps).reversed() {
-                if !units.isEmpty {
-                    for shard in 0..<shardCount {
-                        let workspace = workspaces[shard], n = workspace.batch
-                        cells[shard].differentiate(workspace.step(t), units: units)
-                        // Own columns of dZ_t into the weight gradients' panels, while in cache.
-                        workspace.packedGateGradients.pack(from: workspace.gateGradients, rowStride: width,
-                                                           rows: t * n..<(t + 1) * n, panels: panels)
-                    }
+                take(step: t)
+                split.differentiate()
+                // Own columns of dZ_t into the weight gradients' panels, while in cache.
+                for shard in 0..<shardCount {
+                    let workspace = workspaces[shard], n = workspace.batch
+                    workspace.packedGateGradients.pack(from: workspace.gateGradients, rowStride: width,
+                                                       rows: t * n..<(t + 1) * n, panels: panels)
                 }
                 clock.lap(\.gateBackward)
                 guard t > 0 else { break }
                 barrier.wait()
-                if !units.isEmpty {
-                    for shard in 0..<shardCount {
-                        let step = workspaces[shard].step(t)
-                        groups[shard] = RowGroup(a: step.gateGradients, c: step.hiddenGradient, rows: step.batch)
-                    }
-                    MatrixProduct.multiply(
-                        groups: shardGroups, aRowStride: width, aColumnStride: 1,
-                        packed: weights.packedRecurrentWeights, rows: 0..<width, blocks: 0..<1,
-                        panels: panels, cRowStride: hidden, accumulate: false)
-                }
+                split.propagate(weights: weights)
                 clock.lap(\.recurrentBackward)
             }
 
-            // Weight gradients of own columns, shard by shard into each shard's buffer:
-            // dWaᵀ = Σ_t a_{t−1}ᵀ·dZ_t (step 0 adds nothing), dWxᵀ = Σ_t x_tᵀ·dZ_t,
-            // db_x = db_a = Σ_{t,b} dZ_t.
-            if !units.isEmpty {
-                for shard in 0..<shardCount {
-                    let workspace = workspaces[shard], n = workspace.batch, rows = steps * n
-                    let gradient = gradients[shard], packed = workspace.packedGateGradients
-                    let states = workspace.packedStates.operand(depth: rows - n)
-                    groups[0] = RowGroup(a: states.a, c: gradient + layout.recurrentWeightsOffset, rows: hidden)
-                    MatrixProduct.multiply(
-                        groups: UnsafeBufferPointer(start: groups, count: 1), aRowStride: states.rowStride,
-                        aColumnStride: states.columnStride, aTileStride: states.tileStride,
-                        packed: packed, rows: n..<rows, blocks: 0..<blocks, panels: panels,
-                        cRowStride: width, accumulate: false)
-                    groups[0] = RowGroup(a: UnsafePointer(workspace.inputs),
-                                         c: gradient + layout.inputWeightsOffset, rows: input)
-                    MatrixProduct.multiply(
-                        groups: UnsafeBufferPointer(start: groups, count: 1), aRowStride: 1, aColumnStride: input,
-                        packed: packed, rows: 0..<rows, blocks: 0..<blocks, panels: panels,
-                        cRowStride: width, accumulate: false)
-                    for block in 0..<blocks {
-                        let column = block * hidden + units.lowerBound
-                        Linear.sumRows(workspace.gateGradients + column, rows: rows, columns: units.count,
-                                       rowStride: width, into: gradient + layout.inputBiasOffset + column)
-                        (gradient + layout.recurrentBiasOffset + column)
-                            .update(from: gradient + layout.inputBiasOffset + column, count: units.count)
-                    }
-                }
+            // Weight gradients of own columns, shard by shard into each shard's buffer, by the
+            // workspace's own products restricted to this member's panels.
+            for shard in 0..<shardCount where !units.isEmpty {
+                let workspace = workspaces[shard], gradient = gradients[shard]
+                workspace.pass.weightGradientFromPackedStates(
+                    blocks: 0..<blocks, panels: panels, into: gradient + layout.recurrentWeightsOffset)
+                workspace.inputWeightGradients(into: gradient, layout: layout, panels: panels, units: units)
             }
             clock.lap(\.weightGradients)
         }
