@@ -4,21 +4,38 @@ import NBRunEngine
 import NBRunSweep
 import NBRunWatch
 
-/// A failure already explained to the user: printed as `nbrun: error: …`, then exit.
-struct CommandFailure: Error, CustomStringConvertible {
-    var message: String
-    var exitCode: Int32
-    var description: String { message }
+/// What a command finds wrong before the engine takes over.
+enum CommandError: Error, CustomStringConvertible {
+    /// An empty path would become the current folder, so it is refused by name.
+    case emptyManifestPath
+    case noSuchManifest(path: String)
+    case notAManifest(path: String, kind: String)
+    /// Loading the manifest failed, which is only ever over what the user gave.
+    case manifest(RunError)
+    case cannotCreateCacheFolder(path: String, reason: String)
+
+    var description: String {
+        switch self {
+        case .emptyManifestPath: "the manifest path is empty; give the path of a manifest file"
+        case .noSuchManifest(let path): "\(path): no such manifest file"
+        case .notAManifest(let path, let kind): "\(path) is \(kind), not a manifest file"
+        case .manifest(let error): error.description
+        case .cannotCreateCacheFolder(let path, let reason): "cannot create the cache folder \(path): \(reason)"
+        }
+    }
 }
 
 /// The exit status of every failure, in one place: 2 when what the user gave is wrong (the
-/// manifest, an option, a `--set`, a sweep, a cache folder, a notebook's name or folder),
+/// manifest, an option, a `--set`, a `--stage`, a sweep, a cache folder, a notebook's name or
+/// folder),
 /// 130 when the run was interrupted, 1 when something went wrong while doing it (a stage,
 /// the disk, the compiler, Slurm).
 enum ExitStatus {
     static func of(_ error: any Error) -> Int32? {
         switch error {
-        case let failure as CommandFailure: failure.exitCode
+        case let error as CommandError:
+            if case .cannotCreateCacheFolder = error { 1 } else { 2 }
+        case SlurmError.stoppedWaiting: 130
         case is ManifestError, is SweepError, is CacheFolderError, is RegistryError, is ScaffoldError: 2
         case let error as NotebookCodeError:
             if case .compileFailed = error { 1 } else { 2 }
@@ -37,7 +54,7 @@ enum ExitStatus {
 
     static func of(_ error: RunError) -> Int32 {
         switch error {
-        case .manifest: 2
+        case .manifest, .unknownStage: 2
         case .interrupted: 130
         default: 1
         }

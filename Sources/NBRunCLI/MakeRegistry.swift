@@ -36,7 +36,7 @@ private func makeCompiler() throws -> NotebookPluginCompiler {
 
 private func loadingNotebooks<T>(_ manifest: String, _ body: () throws -> T) throws -> T {
     guard !manifest.isEmpty else {
-        throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
+        throw CommandError.emptyManifestPath
     }
     return try body()
 }

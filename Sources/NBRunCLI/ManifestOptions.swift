@@ -50,15 +50,14 @@ struct ManifestOptions: ParsableArguments {
     func load(with runner: Runner, overrides given: [ParameterOverride]? = nil) throws -> Manifest {
         // An empty path would become the current folder: say what is wrong instead.
         guard !manifest.isEmpty else {
-            throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
+            throw CommandError.emptyManifestPath
         }
         do {
             let manifest = try runner.loadManifest(manifestURL, overrides: try given ?? parsedOverrides())
             try checkCache(for: manifest)
             return manifest
         } catch let error as RunError {
-            // Loading a manifest fails only over what the user gave.
-            throw CommandFailure(message: error.description, exitCode: 2)
+            throw CommandError.manifest(error)
         }
     }
 
@@ -74,7 +73,7 @@ struct ManifestOptions: ParsableArguments {
     func createCacheFolder() throws {
         guard let cacheDirectory = runOptions().cacheDirectory, !FileKind.of(cacheDirectory.path).exists else { return }
         do { try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true) } catch {
-            throw CommandFailure(message: "cannot create the cache folder \(cacheDirectory.path): \(error.localizedDescription)", exitCode: 1)
+            throw CommandError.cannotCreateCacheFolder(path: cacheDirectory.path, reason: error.localizedDescription)
         }
     }
 

@@ -26,7 +26,7 @@ extension NBRunCommand.Run {
             outcome = try runner.slurmSweep(request, options: options, chartWriter: SweepChartPNG.write)
         } catch SweepFailure.slurm(.stoppedWaiting) {
             console.tidy()
-            throw CommandFailure(message: SlurmError.stoppedWaiting.description, exitCode: 130)
+            throw SlurmError.stoppedWaiting
         }
         console.tidy()
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

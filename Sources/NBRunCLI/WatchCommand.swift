@@ -47,13 +47,13 @@ extension NBRunCommand {
             try reportingFailures {
                 _ = try notebook.parsedOverrides()
                 guard !notebook.manifest.isEmpty else {
-                    throw CommandFailure(message: "the manifest path is empty; give the path of a manifest file", exitCode: 2)
+                    throw CommandError.emptyManifestPath
                 }
                 let manifest = URL(fileURLWithPath: notebook.manifest)
                 let kind = FileKind.following(manifest.path)
                 guard kind.isRegularFile else {
-                    throw CommandFailure(message: kind.exists ? "\(manifest.path) is \(kind.description), not a manifest file"
-                                                              : "\(manifest.path): no such manifest file", exitCode: 2)
+                    throw kind.exists ? CommandError.notAManifest(path: manifest.path, kind: kind.description)
+                                      : CommandError.noSuchManifest(path: manifest.path)
                 }
                 let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("nbrun watch: \($0)\n".utf8)) }
                 let updates = LiveUpdates()
