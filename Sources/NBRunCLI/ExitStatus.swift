@@ -26,10 +26,9 @@ enum CommandError: Error, CustomStringConvertible {
 }
 
 /// The exit status of every failure, in one place: 2 when what the user gave is wrong (the
-/// manifest, an option, a `--set`, a `--stage`, a sweep, a cache folder, a notebook's name or
-/// folder),
-/// 130 when the run was interrupted, 1 when something went wrong while doing it (a stage,
-/// the disk, the compiler, Slurm).
+/// manifest, an option, a `--set`, a `--stage`, a sweep, a cache folder, a notebook's name
+/// or folder), 130 when the run was interrupted, 1 when something went wrong while doing it
+/// (a stage, the disk, the compiler, Slurm).
 enum ExitStatus {
     static func of(_ error: any Error) -> Int32? {
         switch error {
