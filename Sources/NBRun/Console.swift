@@ -72,13 +72,20 @@ public final class Console: @unchecked Sendable {
     /// still what stages record; only the terminal sees the escaped form. The only escape
     /// sequences nbrun sends are its own, for the progress line.
     public func line(_ text: String) {
-        let safe = text.escapingControlCharacters(keeping: Self.keptInLines)
+        let safe = Self.lines(text)
         lock.lock(); defer { lock.unlock() }
         if showsProgressLine { emit("\r\u{1B}[2K"); showsProgressLine = false }
         emit(safe.hasSuffix("\n") ? safe : safe + "\n")
     }
 
     private static let keptInLines: Set<Unicode.Scalar> = ["\n", "\t"]
+
+    /// `text` as `line` prints it: every control character but newline and tab escaped. For
+    /// what goes to the terminal without a console, such as the CLI's error messages, which
+    /// quote stage names, paths and compiler output as the user or a file gave them.
+    public static func lines(_ text: String) -> String {
+        text.escapingControlCharacters(keeping: keptInLines)
+    }
 
     /// `text` for one line of a table or list the CLI prints (`runs`, `status`, `why`): every
     /// control character escaped, newline and tab included, so that a value from a record or

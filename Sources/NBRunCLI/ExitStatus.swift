@@ -66,7 +66,13 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error where ExitStatus.of(error) != nil {
-        FileHandle.standardError.write(Data("nbrun: error: \(String(describing: error))\n".utf8))
+        printError(String(describing: error))
         throw ExitCode(ExitStatus.of(error)!)
     }
+}
+
+/// `nbrun: error: …` on standard error, control characters escaped as the console escapes
+/// them: a message quotes names and paths as given, and they must not drive the terminal.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("nbrun: error: \(Console.lines(message))\n".utf8))
 }

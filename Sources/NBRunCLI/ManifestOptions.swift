@@ -73,8 +73,22 @@ struct ManifestOptions: ParsableArguments {
     func createCacheFolder() throws {
         guard let cacheDirectory = runOptions().cacheDirectory, !FileKind.of(cacheDirectory.path).exists else { return }
         do { try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true) } catch {
-            throw CommandError.cannotCreateCacheFolder(path: cacheDirectory.path, reason: error.localizedDescription)
+            throw CommandError.cannotCreateCacheFolder(path: cacheDirectory.path, reason: Self.reason(creating: cacheDirectory, error))
         }
+    }
+
+    /// Why `mkdir -p` of `folder` failed, in words: Foundation's own message is only
+    /// "NSCocoaErrorDomain error 512". Most often a path above it is not a folder.
+    static func reason(creating folder: URL, _ error: any Error) -> String {
+        var above = folder.deletingLastPathComponent()
+        while above.path != "/", !FileKind.following(above.path).exists { above = above.deletingLastPathComponent() }
+        let kind = FileKind.following(above.path)
+        if kind != .directory { return "\(above.path) is \(kind.description), not a folder" }
+        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 
     /// `--cache DIR` is refused like a bad output folder: a link, a FIFO or a file, a folder

@@ -81,7 +81,7 @@ extension NBRunCommand {
                 let cancellation = CancellationFlag()
                 let (registry, compileFailures) = try makeRegistryForReport(for: notebook.manifest)
                 for failure in compileFailures {
-                    FileHandle.standardError.write(Data("nbrun: error: \(failure.error.description)\n".utf8))
+                    printError(failure.error.description)
                 }
                 if !compileFailures.isEmpty, !sweeps.isEmpty || dryRun { throw ExitCode(1) }
                 let runner = Runner(registry: registry, console: console, cancellation: cancellation)

@@ -62,4 +62,32 @@ import Testing
         }
         #expect(sandbox.snapshot().differences(from: before) == [], "nothing run, nothing written")
     }
+
+    /// Error messages quote what the user gave; a control character in it reaches the
+    /// terminal escaped, as the console escapes a stage's output, and the message still
+    /// says what is wrong.
+    @Test func errorsQuoteHostileNamesEscaped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.file("nb/Test.manifest", """
+            title: stage names
+            cells:
+              - stage: generate
+                kind: demo.generate
+                parameters: {count: 3}
+            """)
+        try sandbox.file("nb/plain-file", "not a folder\n")
+        let before = sandbox.snapshot()
+
+        let stage = try sandbox.nbrun(["Test.manifest", "--output", "o", "--stage", "\u{1B}]0;owned\u{7}"], in: "nb")
+        #expect(stage.status == 2, "\(stage.output)")
+        #expect(stage.output.contains("no stage named '\\u{1B}]0;owned\\u{7}' in the manifest"), "\(stage.output)")
+        #expect(!stage.output.contains("\u{1B}") && !stage.output.contains("\u{7}"), "\(stage.output)")
+
+        let cache = try sandbox.nbrun(["Test.manifest", "--output", "o", "--cache", "plain-file/\u{1B}[31mcache"], in: "nb")
+        #expect(cache.status == 1, "\(cache.output)")
+        #expect(cache.output.contains("cannot create the cache folder \(sandbox.url("nb/plain-file").path)/\\u{1B}[31mcache: "
+                                      + "\(sandbox.url("nb/plain-file").path) is a regular file, not a folder"), "\(cache.output)")
+        #expect(!cache.output.contains("\u{1B}"), "\(cache.output)")
+        #expect(sandbox.snapshot().differences(from: before) == [], "nothing run, nothing written")
+    }
 }
