@@ -42,9 +42,8 @@ import Testing
             == "cannot create the cache folder /tmp/c: read-only")
     }
 
-    /// A mistyped `--stage` is the user's to fix, like a mistyped `--set`: status 2, the
-    /// stages it could have meant, and nothing written.
-    @Test func aMistypedStageThroughTheExecutableIsTwoAndWritesNothing() throws {
+    /// A sandbox with `nb/Test.manifest`, one stage named `generate`.
+    func oneStageNotebook() throws -> Sandbox {
         let sandbox = try Sandbox()
         try sandbox.file("nb/Test.manifest", """
             title: stage names
@@ -53,6 +52,13 @@ import Testing
                 kind: demo.generate
                 parameters: {count: 3}
             """)
+        return sandbox
+    }
+
+    /// A mistyped `--stage` is the user's to fix, like a mistyped `--set`: status 2, the
+    /// stages it could have meant, and nothing written.
+    @Test func aMistypedStageThroughTheExecutableIsTwoAndWritesNothing() throws {
+        let sandbox = try oneStageNotebook()
         let before = sandbox.snapshot()
         for command in [["Test.manifest", "--stage", "genrate"], ["Test.manifest", "--stage", "genrate", "--dry-run"]] {
             let result = try sandbox.nbrun(command + ["--output", "o"], in: "nb")
@@ -67,14 +73,7 @@ import Testing
     /// terminal escaped, as the console escapes a stage's output, and the message still
     /// says what is wrong.
     @Test func errorsQuoteHostileNamesEscaped() throws {
-        let sandbox = try Sandbox()
-        try sandbox.file("nb/Test.manifest", """
-            title: stage names
-            cells:
-              - stage: generate
-                kind: demo.generate
-                parameters: {count: 3}
-            """)
+        let sandbox = try oneStageNotebook()
         try sandbox.file("nb/plain-file", "not a folder\n")
         let before = sandbox.snapshot()
 
