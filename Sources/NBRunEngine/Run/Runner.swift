@@ -29,10 +29,6 @@ public final class Runner: @unchecked Sendable {
         do { return try ManifestLoader(registry: registry).applying(overrides, to: manifest) } catch { throw .manifest(error) }
     }
 
-    package func store(for manifest: Manifest, options: RunOptions) -> ArtifactStore {
-        ArtifactStore(for: manifest, options: options)
-    }
-
     package func plans(_ manifest: Manifest, store: ArtifactStore) throws(RunError) -> [StagePlan] {
         do { return try Planner.plan(manifest, registry: registry, store: store) } catch { throw .storage(error) }
     }
@@ -163,7 +159,7 @@ public final class Runner: @unchecked Sendable {
     // MARK: - run
 
     public func run(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> RunResult {
-        let store = store(for: manifest, options: options)
+        let store = ArtifactStore(for: manifest, options: options)
         let names = manifest.stages.map(\.name)
         // A limit naming a stage this notebook lacks would quietly compute less than asked.
         let limit = options.limitToStages.map { $0.sorted() } ?? []
@@ -257,7 +253,7 @@ public final class Runner: @unchecked Sendable {
     /// The cached variants of the notebook's stages (`nbrun runs`), read without the lock:
     /// variants appear and disappear by whole-folder renames, so each is read whole or not at all.
     public func variants(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> VariantTable {
-        let store = store(for: manifest, options: options)
+        let store = ArtifactStore(for: manifest, options: options)
         try checkTarget(manifest, store: store, options: options)
         return VariantTable.collect(stages: manifest.stages.map(\.name), store: store)
     }
@@ -265,7 +261,7 @@ public final class Runner: @unchecked Sendable {
     /// What a run with `options` would do with each stage, and why, without taking the lock
     /// or running anything (`nbrun status`; a dry run prints the same decisions).
     public func status(_ manifest: Manifest, options: RunOptions = RunOptions()) throws(RunError) -> [StageDecision] {
-        try decisions(manifest, store: store(for: manifest, options: options), options: options)
+        try decisions(manifest, store: ArtifactStore(for: manifest, options: options), options: options)
     }
 
     /// Why `stage` would rerun or not (`nbrun why`): its decision, and the decisions of the
@@ -315,7 +311,7 @@ public final class Runner: @unchecked Sendable {
     private func withOutputFolderExclusively<Report>(
         _ manifest: Manifest, options: RunOptions, removingTheFolder: Bool,
         body: (ArtifactStore, [String]) throws(StorageError) -> Report) throws(RunError) -> Report? {
-        let store = store(for: manifest, options: options)
+        let store = ArtifactStore(for: manifest, options: options)
         try checkTarget(manifest, store: store, options: options)
         let stageNames = manifest.stages.map(\.name)
         /// Re-checked before each attempt at a lock and once it is held: a clean or run that
@@ -357,7 +353,7 @@ public final class Runner: @unchecked Sendable {
     /// a killed run left half done, which the next run completes (the stages' states shown
     /// are what that run will find).
     public func statusNotes(_ manifest: Manifest, options: RunOptions = RunOptions()) -> [String] {
-        let store = store(for: manifest, options: options)
+        let store = ArtifactStore(for: manifest, options: options)
         switch store.folder.state(stageNames: Set(manifest.stages.map(\.name))) {
         case .foreign(let entries):
             return [StorageError.foreignOutputFolder(path: store.outputDirectory.path, entries: entries).description]

@@ -15,7 +15,7 @@ extension Runner {
                            chartWriter: SweepChartWriter?) throws(SweepFailure) -> SlurmSweepOutcome {
         let (combinations, manifests) = try variants(of: request.manifest, grid: request.grid)
         if let metric = request.metric { _ = try Self.metricStage(metric, stages: manifests[0].stages.map(\.name)) }
-        let store = store(for: manifests[0], options: options)
+        let store = ArtifactStore(for: manifests[0], options: options)
         let recordURL = SlurmSweepRecord.url(in: store.outputDirectory)
         let logFolder = recordURL.deletingLastPathComponent()
         var outcome = SlurmSweepOutcome()

@@ -66,7 +66,7 @@ extension Runner {
         if let metric {
             let stage = try Self.metricStage(metric, stages: manifests[0].stages.map(\.name))
             // What the stage's cached variants recorded tells a misspelt name before anything runs.
-            let cache = store(for: manifests[0], options: options).cache
+            let cache = ArtifactStore(for: manifests[0], options: options).cache
             let cached = cache.fingerprints(of: stage).compactMap { fingerprint -> [String: Double]? in
                 if case .present(let record) = cache.loadVariant(stage, fingerprint: fingerprint) { record.metrics } else { nil }
             }
@@ -107,7 +107,7 @@ extension Runner {
             if result.exitCode == 0 { result.exitCode = 1 }
         }
 
-        let store = store(for: manifests[0], options: options)
+        let store = ArtifactStore(for: manifests[0], options: options)
         // Waited for even under --no-wait, like a run's end: the variants are computed by now
         // and holders keep this lock briefly.
         var relock = options
